@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Deps } from './deps.ts';
+import { errorHandler } from './platform/http/error-handler.ts';
+import { AppError } from './platform/http/errors.ts';
+import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
+import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
+import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
+import { membersRoutes } from './modules/members/members.routes.ts';
+import { contentRoutes } from './modules/templates/content.routes.ts';
+import { usersRoutes } from './modules/users/users.routes.ts';
+
+/** Where `vite build` writes the console. */
+export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Builds the HTTP app: external plugins, then authentication, then the
+ * capability routes, then the console. Nothing listens until the caller says.
+ */
+export async function buildApp(deps: Deps, opts: { serveWeb?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a superset of Fastify's logger type.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  // JSON only: a form post or text/plain body from another site is refused
+  // before it reaches a route (with SameSite=Strict cookies, the CSRF guard).
+  app.removeContentTypeParser(['text/plain']);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many attempts, try again in ${Math.ceil(ctx.ttl / 1000)} s`),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Postdesk API', version: '0.1.0', description: 'Email contact center. Errors are { code, message, details? }.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req) => {
+    const auth = req.headers.authorization;
+    if (auth?.startsWith('Bearer ')) {
+      req.principal = await findApiToken(deps.db, auth.slice(7).trim());
+      if (!req.principal) throw new AppError('unauthenticated', 'invalid or revoked API token');
+      return;
+    }
+    const cookie = req.cookies[SESSION_COOKIE];
+    if (cookie) {
+      req.principal = await findSession(deps.db, cookie);
+      // A browser request that changes state must come from our own origin.
+      if (req.principal && UNSAFE.has(req.method) && req.headers.origin) {
+        const host = req.headers.host;
+        const origin = req.headers.origin;
+        if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new AppError('forbidden', 'cross-origin request refused');
+      }
+    }
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'same-origin');
+    if (req.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await deps.db.query('SELECT 1');
+      return { status: 'ready' };
+    } catch {
+      return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    void reply.header('content-type', deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+
+  await app.register(authRoutes(deps));
+  await app.register(usersRoutes(deps));
+  await app.register(campaignsRoutes(deps));
+  await app.register(membersRoutes(deps));
+  await app.register(contentRoutes(deps));
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (opts.serveWeb !== false && existsSync(path.join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    app.addHook('onSend', async (req, reply, payload) => {
+      if (!req.url.startsWith('/api/')) {
+        void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        void reply.header('x-frame-options', 'DENY');
+      }
+      return payload;
+    });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    if (req.method === 'GET' && !req.url.startsWith('/api/') && existsSync(path.join(webDist, 'index.html')) && opts.serveWeb !== false) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send({ code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  return app;
+}

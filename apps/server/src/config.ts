@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The only reader of process.env: everything the program can be told, validated once and frozen. */
+const Env = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  POSTDESK_DATA_DIR: z.string().min(1).default('./data'),
+  POSTDESK_HOST: z.string().min(1).default('127.0.0.1'),
+  POSTDESK_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  POSTDESK_PUBLIC_URL: z.string().url().optional(),
+  POSTDESK_ROLES: z.string().default('api,sync,worker'),
+  POSTDESK_MASTER_KEY: z.string().optional(),
+  POSTDESK_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  POSTDESK_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  POSTDESK_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
+  POSTDESK_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  POSTDESK_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  POSTDESK_EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  POSTDESK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Role = 'api' | 'sync' | 'worker';
+
+export interface Config {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string | undefined;
+  readonly roles: ReadonlySet<Role>;
+  readonly masterKey: string | undefined;
+  readonly adminUsername: string;
+  readonly adminPassword: string | undefined;
+  readonly sessionTtlMs: number;
+  readonly cookieSecure: 'auto' | boolean;
+  readonly loginRateLimit: number;
+  readonly embeddedPgPort: number;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+}
+
+/** Thrown when the environment is wrong; the message names each variable. */
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment; the result is frozen so nothing changes it later. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const roles = new Set<Role>();
+  for (const r of e.POSTDESK_ROLES.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (r !== 'api' && r !== 'sync' && r !== 'worker') {
+      throw new ConfigError(`invalid configuration:\n  POSTDESK_ROLES: unknown role "${r}" (use api, sync, worker)`);
+    }
+    roles.add(r);
+  }
+  if (roles.size === 0) throw new ConfigError('invalid configuration:\n  POSTDESK_ROLES: at least one role');
+  return Object.freeze({
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.POSTDESK_DATA_DIR),
+    host: e.POSTDESK_HOST,
+    port: e.POSTDESK_PORT,
+    publicUrl: e.POSTDESK_PUBLIC_URL,
+    roles,
+    masterKey: e.POSTDESK_MASTER_KEY,
+    adminUsername: e.POSTDESK_ADMIN_USERNAME,
+    adminPassword: e.POSTDESK_ADMIN_PASSWORD,
+    sessionTtlMs: e.POSTDESK_SESSION_TTL_HOURS * 3_600_000,
+    cookieSecure: e.POSTDESK_COOKIE_SECURE === 'auto' ? 'auto' : e.POSTDESK_COOKIE_SECURE === 'true',
+    loginRateLimit: e.POSTDESK_LOGIN_RATE_LIMIT,
+    embeddedPgPort: e.POSTDESK_EMBEDDED_PG_PORT,
+    bodyLimitBytes: e.POSTDESK_BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,17 @@
+import type { Config } from './config.ts';
+import type { Db } from './platform/db/db.ts';
+import type { Metrics } from './platform/http/metrics.ts';
+import type { Logger } from './platform/log/logger.ts';
+import type { SecretBox } from './platform/secrets/secret-box.ts';
+import type { ConnectionChecker } from './modules/campaigns/connection-checker.ts';
+
+/** Everything a use case may touch, passed in; there are no singletons. */
+export interface Deps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  secrets: SecretBox;
+  metrics: Metrics;
+  checker: ConnectionChecker;
+  now: () => Date;
+}

@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Queryable } from '../../platform/db/db.ts';
+import type { UserRole } from '../users/users.repo.ts';
+
+/** Session cookies and API tokens are random; only their SHA-256 is stored. */
+export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
+
+/** Creates a session row and returns the cookie value. */
+export async function createSession(db: Queryable, userId: string, ttlMs: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await db.query(
+    `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + ($3 || ' milliseconds')::interval)`,
+    [hashToken(token), userId, String(ttlMs)],
+  );
+  return token;
+}
+
+/** Who made a request: a logged-in user, or an integration's token acting with the token's role. */
+export interface Principal {
+  userId: string;
+  username: string;
+  role: UserRole;
+  via: 'session' | 'token';
+  language: 'en' | 'es' | 'it';
+}
+
+/** Resolves a session cookie to its enabled user, sliding its last-seen time. */
+export async function findSession(db: Queryable, token: string): Promise<Principal | null> {
+  const { rows } = await db.query<{ id: string; username: string; role: UserRole; language: Principal['language'] }>(
+    `UPDATE sessions s SET last_seen_at = now()
+       FROM users u
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND u.enabled
+      RETURNING u.id, u.username, u.role, u.language`,
+    [hashToken(token)],
+  );
+  const r = rows[0];
+  return r ? { userId: r.id, username: r.username, role: r.role, language: r.language, via: 'session' } : null;
+}
+
+/** Deletes one session (logout). */
+export async function deleteSession(db: Queryable, token: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+}
+
+/** Deletes every session of a user: on disable or password change. */
+export async function deleteUserSessions(db: Queryable, userId: string): Promise<void> {
+  await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+}
+
+/** Resolves a bearer token to its owner, acting with the token's own role. */
+export async function findApiToken(db: Queryable, token: string): Promise<Principal | null> {
+  const { rows } = await db.query<{ user_id: string; username: string; role: UserRole; language: Principal['language'] }>(
+    `UPDATE api_tokens t SET last_used_at = now()
+       FROM users u
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.enabled
+      RETURNING t.user_id, u.username, t.role, u.language`,
+    [hashToken(token)],
+  );
+  const r = rows[0];
+  return r ? { userId: r.user_id, username: r.username, role: r.role, language: r.language, via: 'token' } : null;
+}

@@ -1,0 +1,139 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { AppError, forbidden, notFound } from '../../platform/http/errors.ts';
+import { presentUser } from '../users/users.presenter.ts';
+import { findUserById, findUserByUsername } from '../users/users.repo.ts';
+import { IdParams, Role, UpdateMeBody, UserOut } from '../users/users.schema.ts';
+import { editUser } from '../users/update-user.ts';
+import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy.ts';
+import { createSession, deleteSession } from './auth.repo.ts';
+import { verifyPassword } from './passwords.ts';
+import { issueToken, listTokens, revokeToken } from './tokens.ts';
+
+export const SESSION_COOKIE = 'pd_session';
+
+const LoginBody = z.strictObject({
+  username: z.string().min(1, 'required').max(64),
+  password: z.string().min(1, 'required').max(256),
+});
+
+const TokenOut = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  role: Role,
+  prefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+
+/** Login, logout, the current user, and API tokens. */
+export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['auth'];
+  const secureCookie = (req: FastifyRequest): boolean =>
+    deps.config.cookieSecure === 'auto' ? req.protocol === 'https' : deps.config.cookieSecure;
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: { tags, body: LoginBody, response: { 200: z.object({ user: UserOut }) } },
+      config: {
+        rateLimit: {
+          max: deps.config.loginRateLimit,
+          timeWindow: 60_000,
+          // Per address and per name: one attacker cannot lock out everyone,
+          // and one account cannot be guessed from many tabs.
+          keyGenerator: (req: FastifyRequest) =>
+            `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+        },
+      },
+    },
+    async (req, reply) => {
+      const user = await findUserByUsername(deps.db, req.body.username);
+      const ok = await verifyPassword(user?.password_hash ?? null, req.body.password);
+      if (!user || !ok || !user.enabled) {
+        deps.log.info({ username: req.body.username.slice(0, 64), ip: req.ip }, 'auth.login_failed');
+        throw new AppError('unauthenticated', 'wrong username or password');
+      }
+      const token = await createSession(deps.db, user.id, deps.config.sessionTtlMs);
+      void reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: secureCookie(req),
+        path: '/',
+        maxAge: Math.floor(deps.config.sessionTtlMs / 1000),
+      });
+      deps.log.info({ userId: user.id, ip: req.ip }, 'auth.login');
+      return { user: presentUser(user) };
+    },
+  );
+
+  app.post('/api/auth/logout', { schema: { tags } }, async (req, reply) => {
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) await deleteSession(deps.db, token);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/auth/me', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ user: UserOut }) } } }, async (req) => {
+    const user = await findUserById(deps.db, principalOf(req).userId);
+    if (!user) throw notFound('user');
+    return { user: presentUser(user) };
+  });
+
+  app.patch(
+    '/api/auth/me',
+    { preHandler: requireUser, schema: { tags, body: UpdateMeBody, response: { 200: z.object({ user: UserOut }) } } },
+    async (req) => {
+      const p = principalOf(req);
+      const { password, ...rest } = req.body;
+      if (password) {
+        const me = await findUserById(deps.db, p.userId);
+        if (!me || !(await verifyPassword(me.password_hash, password.current))) {
+          throw new AppError('validation_failed', 'password.current: wrong password', [{ path: 'password.current', message: 'wrong password' }]);
+        }
+      }
+      const user = await editUser(deps.db, p.userId, { ...rest, password: password?.next });
+      return { user: presentUser(user) };
+    },
+  );
+
+  const admin = { preHandler: requireRole('admin') };
+  const present = (t: Awaited<ReturnType<typeof listTokens>>[number]) => ({
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    prefix: t.prefix,
+    createdAt: t.created_at.toISOString(),
+    lastUsedAt: t.last_used_at?.toISOString() ?? null,
+  });
+
+  app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(TokenOut) }) } } }, async () => ({
+    items: (await listTokens(deps.db)).map(present),
+  }));
+
+  app.post(
+    '/api/tokens',
+    {
+      ...admin,
+      schema: {
+        tags,
+        body: z.strictObject({ name: z.string().trim().min(1, 'required').max(120), role: Role }),
+        response: { 201: z.object({ token: z.string(), item: TokenOut }) },
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      if (!roleAtMost(req.body.role, p.role)) throw forbidden();
+      const { token, row } = await issueToken(deps.db, p.userId, req.body.name, req.body.role);
+      deps.log.info({ tokenId: row.id, role: row.role, by: p.userId }, 'token.issued');
+      return reply.status(201).send({ token, item: present(row) });
+    },
+  );
+
+  app.delete('/api/tokens/:id', { ...admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+    if (!(await revokeToken(deps.db, req.params.id))) throw notFound('token');
+    return reply.status(204).send();
+  });
+};

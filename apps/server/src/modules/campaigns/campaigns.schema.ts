@@ -1,0 +1,204 @@
+import { z } from 'zod';
+
+// Bounds from the reference: timers are seconds in 1–2147483 (XCALLY's range).
+const MAX_SECONDS = 2_147_483;
+const seconds = (def: number) => z.number().int('must be a whole number').min(1, 'at least 1').max(MAX_SECONDS, `at most ${MAX_SECONDS}`).default(def);
+const nonNegSeconds = (def: number) => z.number().int('must be a whole number').min(0, 'at least 0').max(MAX_SECONDS, `at most ${MAX_SECONDS}`).default(def);
+
+export const Security = z.enum(['tls', 'starttls', 'none']);
+export const Service = z.enum(['custom', 'gmail', 'outlook', 'hotmail', 'yahoo']);
+export const Strategy = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random']);
+export const FetchedMailAction = z.enum(['leave', 'mark_seen', 'move', 'delete']);
+
+// A host name or an IP literal: letters, digits, dots, dashes, colons (IPv6)
+// and brackets; no spaces, schemes or paths.
+const Host = z
+  .string()
+  .trim()
+  .max(253, 'at most 253 characters')
+  .regex(/^$|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/, 'not a host name or IP address');
+const Port = z.number().int('must be a whole number').min(1, 'between 1 and 65535').max(65535, 'between 1 and 65535');
+const Password = z.string().max(1024, 'at most 1024 characters');
+const Username = z.string().trim().max(320, 'at most 320 characters');
+const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM (00:00–24:00)');
+
+/** True when the runtime knows the IANA time zone. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ScheduleFrame = z.strictObject({
+  day: z.number().int().min(0, '0 (Sunday) to 6 (Saturday)').max(6, '0 (Sunday) to 6 (Saturday)'),
+  start: Hhmm,
+  end: Hhmm,
+});
+
+const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** Schedule frames: start before end, and frames of one day never overlap. */
+export const Schedule = z
+  .array(ScheduleFrame)
+  .max(7 * 24, 'at most 168 time frames')
+  .superRefine((frames, ctx) => {
+    frames.forEach((f, i) => {
+      if (minutes(f.start) >= minutes(f.end)) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: 'must be after start' });
+      frames.forEach((g, j) => {
+        if (j <= i || f.day !== g.day) return;
+        if (minutes(f.start) < minutes(g.end) && minutes(g.start) < minutes(f.end)) {
+          ctx.addIssue({ code: 'custom', path: [j, 'start'], message: `overlaps time frame ${i + 1}` });
+        }
+      });
+    });
+  });
+
+const InboundIn = z.strictObject({
+  protocol: z.enum(['imap', 'pop3']).default('imap'),
+  host: Host.default(''),
+  port: Port.default(993),
+  security: Security.default('tls'),
+  username: Username.default(''),
+  password: Password.optional(),
+  mailbox: z.string().trim().min(1, 'required').max(255, 'at most 255 characters').regex(/^[^\r\n\0]+$/, 'no control characters').default('INBOX'),
+  connectionTimeoutSec: z.number().int().min(1, 'at least 1').max(300, 'at most 300').default(10),
+  authTimeoutSec: z.number().int().min(1, 'at least 1').max(300, 'at most 300').default(5),
+});
+
+const SmtpIn = z.strictObject({
+  host: Host.min(1, 'required'),
+  port: Port.default(587),
+  security: Security.default('starttls'),
+  auth: z.boolean().default(true),
+  username: Username.default(''),
+  password: Password.optional(),
+});
+
+const QueueIn = z.strictObject({
+  strategy: Strategy.default('round_robin'),
+  serviceLevelSec: seconds(60),
+  maxInteractionsPerAgent: z.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(5),
+  waitAssignedAgentSec: seconds(10),
+  waitAssignedQueueSec: seconds(10),
+  transferToAgent: z.boolean().default(false),
+  transferToAgentTimeoutSec: seconds(30),
+  transferToQueue: z.boolean().default(false),
+  transferToQueueTimeoutSec: seconds(30),
+  mandatoryDisposition: z.boolean().default(false),
+  markAsUnread: z.boolean().default(false),
+  fetchedMailAction: FetchedMailAction.default('leave'),
+  moveToFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
+  closedReplyAction: z.enum(['reopen', 'new_linked']).default('reopen'),
+});
+
+const ThresholdsIn = z.strictObject({
+  serviceLevelSec: nonNegSeconds(60),
+  dropoutSec: nonNegSeconds(300),
+  chatTimeSec: nonNegSeconds(1800),
+  acdSec: nonNegSeconds(0),
+});
+
+const CampaignFields = z.strictObject({
+    name: z.string().trim().min(1, 'required').max(80, 'at most 80 characters'),
+    key: z.string().trim().min(1, 'required').max(5, 'at most 5 characters').regex(/^[A-Za-z0-9]+$/, 'letters and digits only'),
+    description: z.string().max(2000, 'at most 2000 characters').default(''),
+    enabled: z.boolean().default(true),
+    receiveEmails: z.boolean().default(true),
+    fromAddress: z.string().trim().max(254).email('not an email address'),
+    fromName: z.string().trim().max(120, 'at most 120 characters').regex(/^[^\r\n]*$/, 'no line breaks').default(''),
+    timezone: z.string().refine(isTimeZone, 'not a known time zone').default('UTC'),
+    service: Service.default('custom'),
+    defaultListName: z.string().trim().min(1).max(120, 'at most 120 characters').nullable().default(null),
+    inbound: InboundIn,
+    smtp: SmtpIn,
+    queue: QueueIn.default(QueueIn.parse({})),
+    schedule: Schedule.default([]),
+    thresholds: ThresholdsIn.default(ThresholdsIn.parse({})),
+    signatureTemplateId: z.string().uuid().nullable().default(null),
+    confirmation: z.strictObject({ enabled: z.boolean().default(false), templateId: z.string().uuid().nullable().default(null) }).default({ enabled: false, templateId: null }),
+    qualification: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        motivationTitle: z.string().trim().max(120, 'at most 120 characters').default(''),
+        thanksMessage: z.string().trim().max(2000, 'at most 2000 characters').default(''),
+      })
+      .default({ enabled: false, motivationTitle: '', thanksMessage: '' }),
+});
+
+/** Rules that span fields; each names the field it blames. */
+function crossFieldRules(c: z.infer<typeof CampaignFields>, ctx: z.RefinementCtx): void {
+  const need = (cond: boolean, path: (string | number)[], message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path, message });
+    };
+    if (c.receiveEmails) {
+      need(!c.inbound.host, ['inbound', 'host'], 'required when the campaign receives email');
+      need(!c.inbound.username, ['inbound', 'username'], 'required when the campaign receives email');
+    }
+    need(c.smtp.auth && !c.smtp.username, ['smtp', 'username'], 'required when authentication is on');
+    need(c.queue.fetchedMailAction === 'move' && !c.queue.moveToFolder, ['queue', 'moveToFolder'], 'required when fetched mail is moved');
+    need(c.queue.fetchedMailAction !== 'move' && !!c.queue.moveToFolder, ['queue', 'moveToFolder'], 'only used when fetched mail is moved');
+    need(c.inbound.protocol === 'pop3' && c.queue.fetchedMailAction !== 'leave' && c.queue.fetchedMailAction !== 'delete', ['queue', 'fetchedMailAction'], 'POP3 can only leave or delete fetched mail');
+    need(c.confirmation.enabled && !c.confirmation.templateId, ['confirmation', 'templateId'], 'choose the template to send');
+    need(c.qualification.enabled && !c.qualification.motivationTitle, ['qualification', 'motivationTitle'], 'required when qualification is on');
+}
+
+/** Everything an admin sets on a campaign; passwords are write-only and optional on update. */
+export const CampaignInput = CampaignFields.superRefine(crossFieldRules);
+
+export type CampaignInputT = z.infer<typeof CampaignInput>;
+
+/** Verifying unsaved settings: the form's values, with an id to reuse stored passwords. */
+export const VerifyBody = CampaignFields.extend({ id: z.string().uuid().optional() }).superRefine(crossFieldRules);
+
+const ConnectionOut = z.object({
+  protocol: z.enum(['imap', 'pop3', 'smtp']),
+  ok: z.boolean(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  checkedAt: z.string(),
+});
+export const ConnectionsOut = z.object({ connections: z.array(ConnectionOut) });
+
+/** The shape of a campaign that leaves the server; mail settings only for admins, passwords never. */
+export const CampaignOut = z.object({
+  id: z.string().uuid(),
+  name: z.string(),
+  key: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  receiveEmails: z.boolean(),
+  fromAddress: z.string(),
+  fromName: z.string(),
+  timezone: z.string(),
+  service: Service,
+  defaultListName: z.string().nullable(),
+  inbound: z
+    .object({
+      protocol: z.enum(['imap', 'pop3']),
+      host: z.string(),
+      port: z.number(),
+      security: Security,
+      username: z.string(),
+      hasPassword: z.boolean(),
+      mailbox: z.string(),
+      connectionTimeoutSec: z.number(),
+      authTimeoutSec: z.number(),
+    })
+    .optional(),
+  smtp: z
+    .object({ host: z.string(), port: z.number(), security: Security, auth: z.boolean(), username: z.string(), hasPassword: z.boolean() })
+    .optional(),
+  queue: QueueIn.required(),
+  schedule: z.array(ScheduleFrame),
+  thresholds: ThresholdsIn.required(),
+  signatureTemplateId: z.string().nullable(),
+  confirmation: z.object({ enabled: z.boolean(), templateId: z.string().nullable() }),
+  qualification: z.object({ enabled: z.boolean(), motivationTitle: z.string(), thanksMessage: z.string() }),
+  connections: z.array(ConnectionOut).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type CampaignOutT = z.infer<typeof CampaignOut>;

@@ -1,0 +1,27 @@
+import type { CheckResult } from '../../../../../packages/mailkit/src/verify/index.ts';
+import type { Deps } from '../../deps.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { findCampaign, listConnections, saveConnections, type ConnectionRow } from './campaigns.repo.ts';
+import type { CampaignInputT } from './campaigns.schema.ts';
+import { connectionTarget, inputFromRow, resolvePasswords } from './connection-settings.ts';
+import { runChecks } from './run-checks.ts';
+
+/** "Verify now": logs in with the stored settings and records the result on the campaign. */
+export async function verifyStoredCampaign(deps: Deps, actorId: string, id: string): Promise<ConnectionRow[]> {
+  const c = await findCampaign(deps.db, id, { userId: actorId, all: true });
+  if (!c) throw notFound('campaign');
+  const input = inputFromRow(c);
+  const pw = resolvePasswords(deps, input, c);
+  const results = await runChecks(deps, connectionTarget(input, pw));
+  await saveConnections(deps.db, id, results, deps.now());
+  deps.log.info({ campaignId: id, by: actorId, ok: results.every((r) => r.ok) }, 'campaign.verified');
+  return listConnections(deps.db, [id]);
+}
+
+/** "Test connection" in the form: checks unsaved settings (reusing stored passwords of campaign id) without storing anything. */
+export async function verifyUnsavedCampaign(deps: Deps, actorId: string, input: CampaignInputT, id?: string): Promise<CheckResult[]> {
+  const existing = id ? await findCampaign(deps.db, id, { userId: actorId, all: true }) : null;
+  if (id && !existing) throw notFound('campaign');
+  const pw = resolvePasswords(deps, input, existing);
+  return runChecks(deps, connectionTarget(input, pw));
+}

@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../../deps.ts';
+import { AppError, type ErrorDetail } from '../../platform/http/errors.ts';
+import { requireRole } from '../auth/auth.policy.ts';
+
+const Ids = (what: string) => z.array(z.string().uuid(`not a valid ${what} id`)).min(1, `choose at least one ${what}`).max(500);
+const MembersBody = z.strictObject({ campaignIds: Ids('campaign'), userIds: Ids('agent') });
+const Member = z.object({ campaignId: z.string(), userId: z.string(), username: z.string(), displayName: z.string() });
+
+/**
+ * Members: campaigns × agents, added or removed in one action (the
+ * reference's three-column screen). Unknown ids are refused by name, and
+ * nothing is half-applied.
+ */
+export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
+  const tags = ['members'];
+  const staff = requireRole('admin', 'supervisor');
+  const admin = requireRole('admin');
+
+  async function checkIds(campaignIds: string[], userIds: string[]): Promise<void> {
+    const camps = await deps.db.query<{ id: string }>(`SELECT id FROM campaigns WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL`, [campaignIds]);
+    const users = await deps.db.query<{ id: string }>(`SELECT id FROM users WHERE id = ANY($1::uuid[]) AND role = 'agent'`, [userIds]);
+    const foundC = new Set(camps.rows.map((r) => r.id));
+    const foundU = new Set(users.rows.map((r) => r.id));
+    const details: ErrorDetail[] = [
+      ...campaignIds.flatMap((id, i) => (foundC.has(id) ? [] : [{ path: `campaignIds.${i}`, message: 'no such campaign' }])),
+      ...userIds.flatMap((id, i) => (foundU.has(id) ? [] : [{ path: `userIds.${i}`, message: 'no such agent' }])),
+    ];
+    if (details.length) throw new AppError('validation_failed', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+  }
+
+  app.get(
+    '/api/members',
+    { preHandler: staff, schema: { tags, querystring: z.strictObject({ campaignId: z.string().uuid().optional() }), response: { 200: z.object({ items: z.array(Member) }) } } },
+    async (req) => {
+      const { rows } = await deps.db.query<{ campaign_id: string; user_id: string; username: string; display_name: string }>(
+        `SELECT m.campaign_id, m.user_id, u.username, u.display_name
+           FROM campaign_members m JOIN users u ON u.id = m.user_id JOIN campaigns c ON c.id = m.campaign_id
+          WHERE c.deleted_at IS NULL AND ($1::uuid IS NULL OR m.campaign_id = $1)
+          ORDER BY c.name, lower(u.username)`,
+        [req.query.campaignId ?? null],
+      );
+      return { items: rows.map((r) => ({ campaignId: r.campaign_id, userId: r.user_id, username: r.username, displayName: r.display_name })) };
+    },
+  );
+
+  app.post('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+    const { campaignIds, userIds } = req.body;
+    await checkIds(campaignIds, userIds);
+    await deps.db.query(
+      `INSERT INTO campaign_members (campaign_id, user_id)
+       SELECT c, u FROM unnest($1::uuid[]) c CROSS JOIN unnest($2::uuid[]) u
+       ON CONFLICT DO NOTHING`,
+      [campaignIds, userIds],
+    );
+    deps.log.info({ campaignIds, userIds, by: req.principal?.userId }, 'members.added');
+    return reply.status(204).send();
+  });
+
+  app.delete('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+    const { campaignIds, userIds } = req.body;
+    await checkIds(campaignIds, userIds);
+    await deps.db.query(`DELETE FROM campaign_members WHERE campaign_id = ANY($1::uuid[]) AND user_id = ANY($2::uuid[])`, [campaignIds, userIds]);
+    deps.log.info({ campaignIds, userIds, by: req.principal?.userId }, 'members.removed');
+    return reply.status(204).send();
+  });
+};

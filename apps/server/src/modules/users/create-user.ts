@@ -1,0 +1,27 @@
+import type { Queryable } from '../../platform/db/db.ts';
+import { isUniqueViolation } from '../../platform/db/db.ts';
+import { AppError } from '../../platform/http/errors.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { insertUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
+
+/** Creates a user; a taken name is a 409 naming the field. */
+export async function createUser(
+  db: Queryable,
+  input: { username: string; displayName: string; email?: string | null; role: UserRole; language: Language; password: string },
+): Promise<UserRow> {
+  try {
+    return await insertUser(db, {
+      username: input.username,
+      displayName: input.displayName,
+      email: input.email ?? null,
+      role: input.role,
+      language: input.language,
+      passwordHash: await hashPassword(input.password),
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_username_key')) {
+      throw new AppError('conflict', `username "${input.username}" is taken`, [{ path: 'username', message: 'already taken' }]);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Db } from '../../platform/db/db.ts';
+import { AppError, notFound } from '../../platform/http/errors.ts';
+import { deleteUserSessions } from '../auth/auth.repo.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { countEnabledAdmins, findUserById, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
+
+/**
+ * Edits a user. Disabling a user or changing their password or role ends
+ * their sessions; the last enabled admin can be neither disabled nor demoted.
+ */
+export async function editUser(
+  db: Db,
+  id: string,
+  c: { displayName?: string; email?: string | null; role?: UserRole; language?: Language; enabled?: boolean; password?: string },
+): Promise<UserRow> {
+  const passwordHash = c.password ? await hashPassword(c.password) : undefined;
+  return db.tx(async (q) => {
+    // Serialise admin-count checks so two concurrent demotions cannot both pass.
+    await q.query(`SELECT pg_advisory_xact_lock(7310551002)`);
+    const before = await findUserById(q, id);
+    if (!before) throw notFound('user');
+    const losesAdmin = before.role === 'admin' && before.enabled && (c.enabled === false || (c.role && c.role !== 'admin'));
+    if (losesAdmin && (await countEnabledAdmins(q)) <= 1) {
+      throw new AppError('conflict', 'the last enabled admin cannot be disabled or demoted', [
+        { path: c.enabled === false ? 'enabled' : 'role', message: 'last enabled admin' },
+      ]);
+    }
+    const after = await updateUser(q, id, { ...c, passwordHash });
+    if (!after) throw notFound('user');
+    if (c.enabled === false || passwordHash || (c.role && c.role !== before.role)) await deleteUserSessions(q, id);
+    return after;
+  });
+}
