@@ -1,0 +1,242 @@
+import { z } from 'zod';
+
+// The server's Content-Security-Policy forbids eval; without this zod probes `new Function`
+// and the browser logs a CSP violation on every page.
+z.config({ jitless: true });
+
+// The shapes the console reads from the API, validated when they arrive so a
+// contract drift shows up as one clear error instead of a half-rendered screen.
+// Types are derived from the schemas; the web app declares no second copy.
+
+/** Ids are opaque strings to the console (PostgreSQL bigint and uuid both arrive as strings). */
+export const idSchema = z.union([z.string(), z.number()]).transform((value) => String(value));
+
+/** Every API error body carries a stable code; details name the fields or protocols at fault. */
+export const apiErrorBodySchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+export const roleSchema = z.enum(['admin', 'supervisor', 'agent']);
+/** Who a user is decides which screens the console offers. */
+export type Role = z.infer<typeof roleSchema>;
+
+export const languageSchema = z.enum(['en', 'es', 'it']);
+/** The languages the console has catalogues for. */
+export type Language = z.infer<typeof languageSchema>;
+/** Listed once so selects and the language switch offer the same set. */
+export const LANGUAGES: readonly Language[] = ['en', 'es', 'it'];
+
+export const userSchema = z.object({
+  id: idSchema,
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  role: roleSchema,
+  language: languageSchema,
+  enabled: z.boolean(),
+  createdAt: z.string(),
+});
+/** A console user as the API presents it. */
+export type User = z.infer<typeof userSchema>;
+export const userEnvelopeSchema = z.object({ user: userSchema });
+export const userListSchema = z.object({ items: z.array(userSchema) });
+
+export const apiTokenSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  role: roleSchema,
+  prefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+/** An API token's metadata; the secret itself is shown once, at creation. */
+export type ApiToken = z.infer<typeof apiTokenSchema>;
+export const apiTokenListSchema = z.object({ items: z.array(apiTokenSchema) });
+export const createdApiTokenSchema = z.object({ token: z.string(), item: apiTokenSchema });
+
+export const securitySchema = z.enum(['tls', 'starttls', 'none']);
+/** Transport security of one mail connection. */
+export type Security = z.infer<typeof securitySchema>;
+export const inboundProtocolSchema = z.enum(['imap', 'pop3']);
+/** How a campaign reads its mailbox. */
+export type InboundProtocol = z.infer<typeof inboundProtocolSchema>;
+export const protocolSchema = z.enum(['imap', 'pop3', 'smtp']);
+/** Any mail protocol a campaign's connection check reports on. */
+export type Protocol = z.infer<typeof protocolSchema>;
+export const serviceSchema = z.enum(['custom', 'gmail', 'outlook', 'hotmail', 'yahoo']);
+/** A mail service preset, or custom hosts. */
+export type Service = z.infer<typeof serviceSchema>;
+export const strategySchema = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random']);
+/** How the queue picks the agent an interaction is offered to. */
+export type Strategy = z.infer<typeof strategySchema>;
+export const fetchedMailActionSchema = z.enum(['leave', 'mark_seen', 'move', 'delete']);
+/** What happens in the mailbox to a message once it is safely imported. */
+export type FetchedMailAction = z.infer<typeof fetchedMailActionSchema>;
+export const closedReplyActionSchema = z.enum(['reopen', 'new_linked']);
+/** What a customer's reply to a closed interaction does. */
+export type ClosedReplyAction = z.infer<typeof closedReplyActionSchema>;
+
+export const connectionSchema = z.object({
+  protocol: protocolSchema,
+  ok: z.boolean(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+  checkedAt: z.string(),
+});
+/** The last result of checking one mail connection. */
+export type Connection = z.infer<typeof connectionSchema>;
+export const connectionsEnvelopeSchema = z.object({ connections: z.array(connectionSchema) });
+
+export const scheduleFrameSchema = z.object({
+  day: z.number().int().min(0).max(6),
+  start: z.string(),
+  end: z.string(),
+});
+/** One weekly opening window; a campaign with none is always open. */
+export type ScheduleFrame = z.infer<typeof scheduleFrameSchema>;
+
+export const campaignSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  key: z.string(),
+  description: z.string(),
+  enabled: z.boolean(),
+  receiveEmails: z.boolean(),
+  fromAddress: z.string(),
+  fromName: z.string(),
+  timezone: z.string(),
+  service: serviceSchema,
+  defaultListName: z.string().nullable(),
+  // Mail settings and connection checks are shown to admins only; other roles get neither.
+  inbound: z
+    .object({
+    protocol: inboundProtocolSchema,
+    host: z.string(),
+    port: z.number(),
+    security: securitySchema,
+    username: z.string(),
+    hasPassword: z.boolean(),
+    mailbox: z.string(),
+    connectionTimeoutSec: z.number(),
+    authTimeoutSec: z.number(),
+  })
+    .optional(),
+  smtp: z
+    .object({
+      host: z.string(),
+      port: z.number(),
+      security: securitySchema,
+      auth: z.boolean(),
+      username: z.string(),
+      hasPassword: z.boolean(),
+    })
+    .optional(),
+  queue: z.object({
+    strategy: strategySchema,
+    serviceLevelSec: z.number(),
+    maxInteractionsPerAgent: z.number(),
+    waitAssignedAgentSec: z.number(),
+    waitAssignedQueueSec: z.number(),
+    transferToAgent: z.boolean(),
+    transferToAgentTimeoutSec: z.number(),
+    transferToQueue: z.boolean(),
+    transferToQueueTimeoutSec: z.number(),
+    mandatoryDisposition: z.boolean(),
+    markAsUnread: z.boolean(),
+    fetchedMailAction: fetchedMailActionSchema,
+    moveToFolder: z.string().nullable(),
+    closedReplyAction: closedReplyActionSchema,
+  }),
+  schedule: z.array(scheduleFrameSchema),
+  thresholds: z.object({
+    serviceLevelSec: z.number(),
+    dropoutSec: z.number(),
+    chatTimeSec: z.number(),
+    acdSec: z.number(),
+  }),
+  signatureTemplateId: idSchema.nullable(),
+  confirmation: z.object({ enabled: z.boolean(), templateId: idSchema.nullable() }),
+  qualification: z.object({ enabled: z.boolean(), motivationTitle: z.string(), thanksMessage: z.string() }),
+  connections: z.array(connectionSchema).optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+/** An email campaign (queue + mailbox connection) as the API presents it. */
+export type Campaign = z.infer<typeof campaignSchema>;
+export const campaignListSchema = z.object({ items: z.array(campaignSchema) });
+
+/** What POST/PUT /api/campaigns accept: the campaign without server-owned fields, passwords write-only. */
+export interface CampaignInput {
+  name: string;
+  key: string;
+  description: string;
+  enabled: boolean;
+  receiveEmails: boolean;
+  fromAddress: string;
+  fromName: string;
+  timezone: string;
+  service: Service;
+  defaultListName: string | null;
+  inbound: Omit<NonNullable<Campaign['inbound']>, 'hasPassword'> & { password?: string };
+  smtp: Omit<NonNullable<Campaign['smtp']>, 'hasPassword'> & { password?: string };
+  queue: Campaign['queue'];
+  schedule: ScheduleFrame[];
+  thresholds: Campaign['thresholds'];
+  signatureTemplateId: string | null;
+  confirmation: { enabled: boolean; templateId: string | null };
+  qualification: Campaign['qualification'];
+}
+
+const endpointSchema = z.object({ host: z.string(), port: z.number(), security: securitySchema });
+/** Host, port and security of one protocol in a service preset. */
+export type PresetEndpoint = z.infer<typeof endpointSchema>;
+export const presetSchema = z.object({
+  id: z.enum(['gmail', 'outlook', 'hotmail', 'yahoo']),
+  label: z.string(),
+  imap: endpointSchema,
+  pop3: endpointSchema,
+  smtp: endpointSchema,
+});
+/** Known mail providers, so admins do not have to look up hosts and ports. */
+export type Preset = z.infer<typeof presetSchema>;
+export const presetListSchema = z.object({ items: z.array(presetSchema) });
+
+export const memberSchema = z.object({
+  campaignId: idSchema,
+  userId: idSchema,
+  username: z.string(),
+  displayName: z.string(),
+});
+/** An agent assigned to a campaign. */
+export type Member = z.infer<typeof memberSchema>;
+export const memberListSchema = z.object({ items: z.array(memberSchema) });
+
+export const templateSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  campaignId: idSchema.nullable(),
+  html: z.string(),
+  variables: z.array(z.string()),
+  updatedAt: z.string(),
+});
+/** A reusable HTML body with `${variable}` fields, global or bound to one campaign. */
+export type Template = z.infer<typeof templateSchema>;
+export const templateListSchema = z.object({ items: z.array(templateSchema) });
+export const templatePreviewSchema = z.object({ html: z.string(), missing: z.array(z.string()).optional() });
+
+export const cannedAnswerSchema = z.object({
+  id: idSchema,
+  name: z.string(),
+  text: z.string(),
+  campaignId: idSchema.nullable(),
+});
+/** A short reusable reply, global or per campaign. */
+export type CannedAnswer = z.infer<typeof cannedAnswerSchema>;
+export const cannedAnswerListSchema = z.object({ items: z.array(cannedAnswerSchema) });
+
+export const dispositionSchema = z.object({ id: idSchema, name: z.string() });
+/** An outcome an agent records when closing an interaction of one campaign. */
+export type Disposition = z.infer<typeof dispositionSchema>;
+export const dispositionListSchema = z.object({ items: z.array(dispositionSchema) });

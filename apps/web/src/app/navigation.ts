@@ -1,0 +1,55 @@
+import {
+  IconAddressBook,
+  IconCategory,
+  IconMailCog,
+  IconMessage2Bolt,
+  IconTemplate,
+  IconUsers,
+  type Icon,
+} from '@tabler/icons-react';
+import type { Capability } from './policy.ts';
+
+/** One entry of the left navigation. */
+export interface NavItem {
+  id: 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'users';
+  to: string;
+  icon: Icon;
+  capability: Capability;
+  testId: string;
+}
+
+/** One titled group of the left navigation. */
+export interface NavSection {
+  id: 'email' | 'administration';
+  items: readonly NavItem[];
+}
+
+/** The navigation, filtered per role by the shell: an agent never sees a link that would be refused. */
+export const NAV_SECTIONS: readonly NavSection[] = [
+  {
+    id: 'email',
+    items: [
+      { id: 'campaigns', to: '/campaigns', icon: IconMailCog, capability: 'campaigns.view', testId: 'nav-campaigns' },
+      { id: 'members', to: '/members', icon: IconAddressBook, capability: 'members.manage', testId: 'nav-members' },
+      { id: 'templates', to: '/templates', icon: IconTemplate, capability: 'templates.manage', testId: 'nav-templates' },
+      {
+        id: 'cannedAnswers',
+        to: '/canned-answers',
+        icon: IconMessage2Bolt,
+        capability: 'cannedAnswers.view',
+        testId: 'nav-canned-answers',
+      },
+      {
+        id: 'dispositions',
+        to: '/dispositions',
+        icon: IconCategory,
+        capability: 'dispositions.manage',
+        testId: 'nav-dispositions',
+      },
+    ],
+  },
+  {
+    id: 'administration',
+    items: [{ id: 'users', to: '/users', icon: IconUsers, capability: 'users.manage', testId: 'nav-users' }],
+  },
+];

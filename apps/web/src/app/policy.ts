@@ -1,0 +1,35 @@
+import type { Role } from './contract.ts';
+
+/**
+ * Who may see and change what in the console. The server enforces the same
+ * rules; this only keeps the UI from offering what would be refused.
+ */
+export type Capability =
+  | 'campaigns.view'
+  | 'campaigns.manage'
+  | 'members.manage'
+  | 'templates.manage'
+  | 'cannedAnswers.view'
+  | 'cannedAnswers.manage'
+  | 'dispositions.manage'
+  | 'users.manage';
+
+const GRANTS: Record<Role, readonly Capability[]> = {
+  admin: [
+    'campaigns.view',
+    'campaigns.manage',
+    'members.manage',
+    'templates.manage',
+    'cannedAnswers.view',
+    'cannedAnswers.manage',
+    'dispositions.manage',
+    'users.manage',
+  ],
+  supervisor: ['campaigns.view', 'cannedAnswers.view'],
+  agent: ['campaigns.view', 'cannedAnswers.view'],
+};
+
+/** True when `role` holds `capability`. */
+export function can(role: Role, capability: Capability): boolean {
+  return GRANTS[role].includes(capability);
+}

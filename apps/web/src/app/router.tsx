@@ -1,0 +1,123 @@
+import { IconMapQuestion } from '@tabler/icons-react';
+import { lazy } from 'react';
+import { useTranslation } from 'react-i18next';
+import { createBrowserRouter, Navigate } from 'react-router-dom';
+import { StatusPage } from '../components/status-page.tsx';
+import { LoginPage } from '../features/auth/login-page.tsx';
+import { CampaignsPage } from '../features/campaigns/campaigns-page.tsx';
+import { AppLayout } from './app-layout.tsx';
+import { RequireCapability, RequireSession } from './guards.tsx';
+
+// Screens an agent rarely or never opens load on first visit, keeping the first paint small
+// (the rich text editor alone is a large part of the bundle).
+const CampaignFormPage = lazy(() =>
+  import('../features/campaigns/campaign-form-page.tsx').then((m) => ({ default: m.CampaignFormPage })),
+);
+const CannedAnswersPage = lazy(() =>
+  import('../features/canned-answers/canned-answers-page.tsx').then((m) => ({ default: m.CannedAnswersPage })),
+);
+const DispositionsPage = lazy(() =>
+  import('../features/dispositions/dispositions-page.tsx').then((m) => ({ default: m.DispositionsPage })),
+);
+const MembersPage = lazy(() => import('../features/members/members-page.tsx').then((m) => ({ default: m.MembersPage })));
+const TemplatesPage = lazy(() =>
+  import('../features/templates/templates-page.tsx').then((m) => ({ default: m.TemplatesPage })),
+);
+const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
+
+/** Shown for any address the console does not know. */
+export function NotFoundPage() {
+  const { t } = useTranslation();
+  return (
+    <StatusPage
+      testId="not-found"
+      icon={<IconMapQuestion size={28} stroke={1.5} />}
+      title={t('pages.notFoundTitle')}
+      text={t('pages.notFoundText')}
+      actionLabel={t('pages.goHome')}
+    />
+  );
+}
+
+/** Every screen and who may open it. */
+export function createRouter() {
+  return createBrowserRouter([
+    { path: '/login', element: <LoginPage /> },
+    {
+      element: <RequireSession />,
+      children: [
+        {
+          element: <AppLayout />,
+          children: [
+            { index: true, element: <Navigate to="/campaigns" replace /> },
+            {
+              path: 'campaigns',
+              element: (
+                <RequireCapability capability="campaigns.view">
+                  <CampaignsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'campaigns/new',
+              element: (
+                <RequireCapability capability="campaigns.manage">
+                  <CampaignFormPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'campaigns/:id',
+              element: (
+                <RequireCapability capability="campaigns.manage">
+                  <CampaignFormPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'members',
+              element: (
+                <RequireCapability capability="members.manage">
+                  <MembersPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'templates',
+              element: (
+                <RequireCapability capability="templates.manage">
+                  <TemplatesPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'canned-answers',
+              element: (
+                <RequireCapability capability="cannedAnswers.view">
+                  <CannedAnswersPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'dispositions',
+              element: (
+                <RequireCapability capability="dispositions.manage">
+                  <DispositionsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'users',
+              element: (
+                <RequireCapability capability="users.manage">
+                  <UsersPage />
+                </RequireCapability>
+              ),
+            },
+            { path: '*', element: <NotFoundPage /> },
+          ],
+        },
+      ],
+    },
+  ]);
+}

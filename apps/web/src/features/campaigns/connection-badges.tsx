@@ -1,0 +1,98 @@
+import { Badge, Group, Stack, Text, Tooltip } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import type { Connection, Protocol } from '../../app/contract.ts';
+import { formatDateTime, formatRelativeTime, useNow } from '../../components/relative-time.tsx';
+
+/** The three states a connection badge can show. */
+export type ConnectionState = 'ok' | 'failed' | 'unknown';
+
+/** ok / failed from the last check, unknown when never checked. */
+export function connectionState(connection: Connection | undefined): ConnectionState {
+  if (!connection) return 'unknown';
+  return connection.ok ? 'ok' : 'failed';
+}
+
+/** The server prefixes its messages with the protocol ("IMAP: …"); the UI already shows it beside them. */
+export function withoutProtocolPrefix(message: string): string {
+  return message.replace(/^(IMAP|POP3|SMTP):\s*/i, '');
+}
+
+const COLORS: Record<ConnectionState, string> = { ok: 'teal', failed: 'red', unknown: 'gray' };
+
+/** One badge per protocol in use: green ok, red failed (reason on hover), grey never checked. */
+export function ConnectionBadges({
+  protocols,
+  connections,
+}: {
+  protocols: readonly Protocol[];
+  connections: readonly Connection[];
+}) {
+  return (
+    <Group gap={4} wrap="nowrap">
+      {protocols.map((protocol) => (
+        <ConnectionBadge
+          key={protocol}
+          protocol={protocol}
+          connection={connections.find((candidate) => candidate.protocol === protocol)}
+        />
+      ))}
+    </Group>
+  );
+}
+
+function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connection: Connection | undefined }) {
+  const { t, i18n } = useTranslation();
+  const now = useNow();
+  const state = connectionState(connection);
+  const label = (
+    <Stack gap={2}>
+      <Text size="xs" fw={600}>
+        {t(`campaigns.connection.${state}`, { protocol: t(`protocols.${protocol}`) })}
+      </Text>
+      {connection && !connection.ok && connection.message ? (
+        <Text size="xs" data-testid="connection-error-message">
+          {withoutProtocolPrefix(connection.message)}
+          {connection.code ? ` (${connection.code})` : ''}
+        </Text>
+      ) : null}
+      {connection ? (
+        <Text size="xs" c="dimmed" title={formatDateTime(connection.checkedAt, i18n.language)}>
+          {t('campaigns.connection.checked', { when: formatRelativeTime(connection.checkedAt, now, i18n.language) })}
+        </Text>
+      ) : null}
+    </Stack>
+  );
+  return (
+    <Tooltip label={label} openDelay={100}>
+      <Badge
+        color={COLORS[state]}
+        variant={state === 'unknown' ? 'outline' : 'light'}
+        size="sm"
+        radius="sm"
+        tabIndex={0}
+        leftSection={<StateDot state={state} />}
+        data-testid={`connection-badge-${protocol}`}
+        data-state={state}
+        aria-label={t(`campaigns.connection.${state}`, { protocol: t(`protocols.${protocol}`) })}
+        styles={{ root: { cursor: 'default' } }}
+      >
+        {t(`protocols.${protocol}`)}
+      </Badge>
+    </Tooltip>
+  );
+}
+
+function StateDot({ state }: { state: ConnectionState }) {
+  return (
+    <span
+      aria-hidden
+      style={{
+        display: 'inline-block',
+        width: 6,
+        height: 6,
+        borderRadius: 3,
+        background: `var(--mantine-color-${COLORS[state]}-filled)`,
+      }}
+    />
+  );
+}

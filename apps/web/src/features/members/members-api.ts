@@ -1,0 +1,29 @@
+import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
+import { apiRequest, apiSend, withQuery } from '../../app/api.ts';
+import { memberListSchema } from '../../app/contract.ts';
+
+/** Cache keys of this feature. */
+export const membersKeys = {
+  all: ['members'] as const,
+  ofCampaign: (campaignId: string) => ['members', campaignId] as const,
+};
+
+/** Members of each of the given campaigns, fetched in parallel. */
+export function useMembersOf(campaignIds: readonly string[]) {
+  return useQueries({
+    queries: campaignIds.map((campaignId) => ({
+      queryKey: membersKeys.ofCampaign(campaignId),
+      queryFn: async () => (await apiRequest(withQuery('/api/members', { campaignId }), memberListSchema)).items,
+    })),
+  });
+}
+
+/** Adds or removes every selected agent to or from every selected campaign, in one request. */
+export function useChangeMembers() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ action, campaignIds, userIds }: { action: 'add' | 'remove'; campaignIds: string[]; userIds: string[] }) =>
+      apiSend('/api/members', { method: action === 'add' ? 'POST' : 'DELETE', body: { campaignIds, userIds } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: membersKeys.all }),
+  });
+}
