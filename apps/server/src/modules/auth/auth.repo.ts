@@ -24,17 +24,26 @@ export interface Principal {
   language: 'en' | 'es' | 'it';
 }
 
-/** Resolves a session cookie to its enabled user, sliding its last-seen time. */
+/**
+ * How stale a last-seen / last-used time may get before a request writes it
+ * again. Writing it on every request would make every read a committed write
+ * (a WAL flush per API call); a minute is precise enough for "last used".
+ */
+const TOUCH_AFTER = "interval '60 seconds'";
+
+/** Resolves a session cookie to its enabled user, sliding its last-seen time at most once a minute. */
 export async function findSession(db: Queryable, token: string): Promise<Principal | null> {
-  const { rows } = await db.query<{ id: string; username: string; role: UserRole; language: Principal['language'] }>(
-    `UPDATE sessions s SET last_seen_at = now()
-       FROM users u
-      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND u.enabled
-      RETURNING u.id, u.username, u.role, u.language`,
-    [hashToken(token)],
+  const hash = hashToken(token);
+  const { rows } = await db.query<{ id: string; username: string; role: UserRole; language: Principal['language']; stale: boolean }>(
+    `SELECT u.id, u.username, u.role, u.language, s.last_seen_at < now() - ${TOUCH_AFTER} AS stale
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.enabled`,
+    [hash],
   );
   const r = rows[0];
-  return r ? { userId: r.id, username: r.username, role: r.role, language: r.language, via: 'session' } : null;
+  if (!r) return null;
+  if (r.stale) await db.query('UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1', [hash]);
+  return { userId: r.id, username: r.username, role: r.role, language: r.language, via: 'session' };
 }
 
 /** Deletes one session (logout). */
@@ -47,15 +56,18 @@ export async function deleteUserSessions(db: Queryable, userId: string): Promise
   await db.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
 }
 
-/** Resolves a bearer token to its owner, acting with the token's own role. */
+/** Resolves a bearer token to its owner, acting with the token's own role; last-used moves at most once a minute. */
 export async function findApiToken(db: Queryable, token: string): Promise<Principal | null> {
-  const { rows } = await db.query<{ user_id: string; username: string; role: UserRole; language: Principal['language'] }>(
-    `UPDATE api_tokens t SET last_used_at = now()
-       FROM users u
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.id = t.user_id AND u.enabled
-      RETURNING t.user_id, u.username, t.role, u.language`,
-    [hashToken(token)],
+  const hash = hashToken(token);
+  const { rows } = await db.query<{ user_id: string; username: string; role: UserRole; language: Principal['language']; stale: boolean }>(
+    `SELECT t.user_id, u.username, t.role, u.language,
+            (t.last_used_at IS NULL OR t.last_used_at < now() - ${TOUCH_AFTER}) AS stale
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.enabled`,
+    [hash],
   );
   const r = rows[0];
-  return r ? { userId: r.user_id, username: r.username, role: r.role, language: r.language, via: 'token' } : null;
+  if (!r) return null;
+  if (r.stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1', [hash]);
+  return { userId: r.user_id, username: r.username, role: r.role, language: r.language, via: 'token' };
 }
