@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { simpleParser, type ParsedMail, type SimpleParserOptions } from 'mailparser';
+import { parseAddressList, parseReturnPath } from './address.ts';
+import { decodeCharset, decodeUnlabelled } from './charset.ts';
+import { decodeEncodedWords } from './encoded-words.ts';
+import { findHeaderEnd } from './header-block.ts';
+import { resolveLimits, type ParseLimits } from './limits.ts';
+import { extractMessageIds } from './message-id.ts';
+import { EMBEDDED_MESSAGE_TYPES, scanMime, type ScannedEntity } from './mime-scan.ts';
+import { ParseRejectedError } from './parse-error.ts';
+import { sanitizeFilename } from './filename.ts';
+import { decodeTransfer } from './transfer-encoding.ts';
+import type { HeaderField, ParsedAttachment, ParsedMessage, ParsedPart } from './types.ts';
+
+/** How much decoded text a ParsedPart carries: enough for any report, bounded for hostile ones. */
+export const PART_TEXT_MAX_BYTES = 256 * 1024;
+
+// Parts whose text classification reads besides text/* (RFC 3464, 6533, 5965, 8098).
+const REPORT_TYPES = new Set([
+  'message/delivery-status',
+  'message/global-delivery-status',
+  'message/feedback-report',
+  'message/disposition-notification',
+  'message/global-disposition-notification',
+  'message/global-headers',
+]);
+
+// html-to-text is mailparser's slowest step (about 0.5 s per MiB): HTML parts
+// past this size, or all of them past the total, are not converted to plain
+// text for `text`. The HTML itself is still returned.
+const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
+const MAX_HTML_TO_TEXT_TOTAL = 4 * 1024 * 1024;
+
+const mailparserOptions = (limits: ParseLimits, htmlBytes: number): SimpleParserOptions => ({
+  // Report parts (delivery-status and the like) become attachments like the
+  // other machine-readable report parts, instead of being glued into `text`.
+  keepDeliveryStatus: true,
+  // Embedded messages stay attachments (a forwarded .eml, a bounced original):
+  // their text must not pass for the sender's own words. The scanner reads them.
+  ignoreEmbedded: true,
+  // No data: URLs inlined into the HTML (memory); the viewer resolves cid: links.
+  keepCidLinks: true,
+  skipImageLinks: true,
+  // textAsHtml is unused and linkifying is costly on hostile text.
+  skipTextToHtml: true,
+  maxHtmlLengthToParse: MAX_HTML_TO_TEXT,
+  skipHtmlToText: htmlBytes > MAX_HTML_TO_TEXT_TOTAL,
+  // We hash with sha256 ourselves; md5 would be wasted work.
+  checksumAlgo: false,
+  // Backstops only: the scanner enforces the real limits first. mailsplit
+  // counts at least 64 bytes per header line and numbers nodes its own way.
+  maxHeadSize: Math.max(limits.maxHeaderBytes * 4, 1024 * 1024),
+  maxChildNodes: limits.maxParts * 2 + 10,
+});
+
+/** Drops what is not part of the message: a UTF-8 BOM and an mbox `From ` envelope line. */
+function stripEnvelope(raw: Buffer): Buffer {
+  let start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
+  if (raw.toString('latin1', start, start + 5) === 'From ') {
+    const lf = raw.indexOf(0x0a, start);
+    start = lf < 0 ? raw.length : lf + 1;
+  }
+  return raw.subarray(start);
+}
+
+function rejectionFor(err: unknown): ParseRejectedError {
+  if (err instanceof ParseRejectedError) return err;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const message = typeof e?.message === 'string' ? e.message : String(err);
+  if (e?.code === 'EMAXLEN') {
+    if (/child nodes/i.test(message)) return new ParseRejectedError('too_many_parts', 'the message has too many MIME parts', { cause: err });
+    return new ParseRejectedError('header_too_long', 'a header block or line is too long', { cause: err });
+  }
+  return new ParseRejectedError('unparseable', `the MIME parser failed: ${message.slice(0, 200)}`, { cause: err });
+}
+
+function partText(entity: ScannedEntity, decoded: Buffer): string | undefined {
+  const type = entity.contentType;
+  if (EMBEDDED_MESSAGE_TYPES.has(type)) {
+    // The embedded message's header block: its Message-ID links a bounce to our original.
+    let header = entity.embedded?.header;
+    if (!header) {
+      const bounds = findHeaderEnd(decoded, 0, Math.min(decoded.length, PART_TEXT_MAX_BYTES), PART_TEXT_MAX_BYTES);
+      header = decoded.subarray(0, bounds?.headerEnd ?? 0);
+    }
+    return decodeUnlabelled(header.subarray(0, PART_TEXT_MAX_BYTES)).replace(/\r\n?/g, '\n');
+  }
+  if (type.startsWith('text/') || REPORT_TYPES.has(type)) {
+    return decodeCharset(decoded.subarray(0, PART_TEXT_MAX_BYTES), entity.params.charset).replace(/\r\n?/g, '\n');
+  }
+  return undefined;
+}
+
+function buildParts(entities: ScannedEntity[], attachments: ParsedAttachment[]): ParsedPart[] {
+  const byPath = new Map(attachments.map((a) => [a.partPath, a]));
+  const parts: ParsedPart[] = [];
+  entities.forEach((entity, index) => {
+    if (entity.path === null) return;
+    const container = entity.contentType.startsWith('multipart/');
+    const decoded = container ? entity.body : decodeTransfer(entity.body, entity.transferEncoding);
+    const declared = entity.dispositionParams.filename ?? entity.params.name;
+    const part: ParsedPart = {
+      path: entity.path,
+      contentType: entity.contentType,
+      params: entity.params,
+      disposition: entity.disposition,
+      filename: byPath.get(entity.path)?.filename ?? (declared ? sanitizeFilename(declared, { index: index + 1, contentType: entity.contentType }) : null),
+      // mailparser's decoder and ours differ by a few bytes on broken base64; one figure per part.
+      size: byPath.get(entity.path)?.size ?? decoded.length,
+    };
+    // A multipart whose boundary never appears has no parts: its body is all
+    // there is to read (mailparser shows nothing for it), so it is the text.
+    const text = container ? (entity.childCount === 0 ? decodeUnlabelled(entity.body.subarray(0, PART_TEXT_MAX_BYTES)).replace(/\r\n?/g, '\n') : undefined) : partText(entity, decoded);
+    if (text !== undefined) part.text = text;
+    parts.push(part);
+  });
+  return parts;
+}
+
+function buildAttachments(mail: ParsedMail): ParsedAttachment[] {
+  return mail.attachments.map((a, i) => ({
+    partPath: a.partId ?? '',
+    filename: sanitizeFilename(a.filename, { index: i + 1, contentType: a.contentType }),
+    contentType: a.contentType.toLowerCase(),
+    size: a.content.length,
+    sha256: createHash('sha256').update(a.content).digest('hex'),
+    contentId: a.cid ?? null,
+    inline: a.contentDisposition === 'inline' || a.related === true,
+    content: a.content,
+  }));
+}
+
+function parseDate(value: string | undefined): string | null {
+  if (!value) return null;
+  const time = Date.parse(value.replace(/\s*\([^)]*\)\s*$/, ''));
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/**
+ * Parses one raw message safely: limits are checked on the bytes before the
+ * decoder runs, and every failure is a ParseRejectedError with a stable code,
+ * so the caller can quarantine the message and keep the mailbox flowing.
+ * Header values come back decoded but never interpreted (a subject of
+ * `<script>` is that string). CPU time is not bounded here: run hostile input
+ * through the parser pool.
+ */
+export async function parseMessage(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> {
+  const l = resolveLimits(limits);
+  if (raw.length > l.maxMessageBytes) {
+    throw new ParseRejectedError('too_large', `the message is ${raw.length} bytes, more than the limit of ${l.maxMessageBytes}`);
+  }
+  const input = stripEnvelope(raw);
+  if (input.length === 0) throw new ParseRejectedError('unparseable', 'the message is empty');
+  const entities = scanMime(input, l);
+
+  let mail: ParsedMail;
+  try {
+    const htmlBytes = entities.reduce((sum, e) => (e.contentType === 'text/html' ? sum + e.body.length : sum), 0);
+    mail = await simpleParser(input, mailparserOptions(l, htmlBytes));
+  } catch (err) {
+    throw rejectionFor(err);
+  }
+
+  const root = entities[0]!;
+  const all = (name: string): string[] => root.fields.filter((f) => f.name === name).map((f) => f.value);
+  const first = (name: string): string | undefined => all(name)[0];
+  const headers: HeaderField[] = root.fields.map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
+  const attachments = buildAttachments(mail);
+  return {
+    headers,
+    messageId: extractMessageIds(first('message-id'))[0] ?? null,
+    inReplyTo: extractMessageIds(all('in-reply-to').join(' ')),
+    references: extractMessageIds(all('references').join(' ')),
+    subject: decodeEncodedWords(first('subject') ?? ''),
+    date: parseDate(first('date')),
+    from: parseAddressList(first('from'))[0] ?? null,
+    sender: parseAddressList(first('sender'))[0] ?? null,
+    replyTo: all('reply-to').flatMap(parseAddressList),
+    to: all('to').flatMap(parseAddressList),
+    cc: all('cc').flatMap(parseAddressList),
+    returnPath: parseReturnPath(first('return-path')),
+    text: mail.text ?? null,
+    html: typeof mail.html === 'string' ? mail.html : null,
+    parts: buildParts(entities, attachments),
+    attachments,
+  };
+}

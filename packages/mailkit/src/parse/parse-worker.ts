@@ -1,0 +1,34 @@
+// The piscina task: runs parseMessage inside a worker thread and returns a
+// plain result, because an Error's class and `code` do not survive the trip
+// back across the thread boundary (structured clone keeps only name/message).
+import type { MessagePort } from 'node:worker_threads';
+import type { ParseLimits } from './limits.ts';
+import { ParseRejectedError, type ParseRejectCode } from './parse-error.ts';
+import { parseMessage } from './parse-message.ts';
+import type { ParsedMessage } from './types.ts';
+
+/** What the pool sends: the raw bytes (copied, never transferred from the caller), the limits, and where to say "started". */
+export interface ParseTask {
+  raw: Uint8Array;
+  limits?: Partial<ParseLimits>;
+  /** Told when the parse begins, so the pool's clock does not count queueing or thread start-up. */
+  started?: MessagePort;
+}
+
+/** What the worker answers; a rejection travels as data so its code stays typed. */
+export type ParseTaskResult = { ok: true; message: ParsedMessage } | { ok: false; code: ParseRejectCode; reason: string };
+
+/** Piscina calls the default export once per task. */
+export default async function parseTask(task: ParseTask): Promise<ParseTaskResult> {
+  task.started?.postMessage('started');
+  task.started?.close();
+  const raw = Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength);
+  try {
+    return { ok: true, message: await parseMessage(raw, task.limits) };
+  } catch (err) {
+    if (err instanceof ParseRejectedError) return { ok: false, code: err.code, reason: err.reason };
+    // A bug in our code or the parser's, not a limit: the message is still quarantined, with the cause.
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, code: 'unparseable', reason: `unexpected parser failure: ${message.slice(0, 200)}` };
+  }
+}

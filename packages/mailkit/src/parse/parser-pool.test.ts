@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ParseRejectedError } from './parse-error.ts';
+import { parseMessage } from './parse-message.ts';
+import { createParserPool } from './parser-pool.ts';
+
+const sample = Buffer.from(
+  [
+    'From: Ann <ann@example.com>',
+    'Subject: =?utf-8?Q?=3Cscript=3E?=',
+    'Content-Type: multipart/mixed; boundary=b',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'hello',
+    '--b',
+    'Content-Type: application/octet-stream; name="../x.bin"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from([0, 1, 2, 250, 251]).toString('base64'),
+    '--b--',
+  ].join('\r\n'),
+);
+
+describe('createParserPool', () => {
+  const pool = createParserPool({ maxThreads: 2, timeoutMs: 20_000 });
+  afterAll(() => pool.close());
+
+  it('parses in a worker thread with the same result as parseMessage, Buffers included', async () => {
+    const viaPool = await pool.parse(sample);
+    expect(viaPool).toEqual(await parseMessage(sample));
+    expect(viaPool.subject).toBe('<script>');
+    expect(viaPool.attachments[0]?.filename).toBe('x.bin');
+    expect(Buffer.isBuffer(viaPool.attachments[0]?.content)).toBe(true);
+    expect([...viaPool.attachments[0]!.content]).toEqual([0, 1, 2, 250, 251]);
+  });
+
+  it('leaves the caller\'s buffer intact (copied, not transferred)', async () => {
+    const raw = Buffer.from(sample);
+    await pool.parse(raw);
+    expect(raw.equals(sample)).toBe(true);
+  });
+
+  const rejections: Array<[string, Buffer, Parameters<typeof pool.parse>[1], ParseRejectedError['code']]> = [
+    ['too large (checked before the copy)', sample, { maxMessageBytes: 10 }, 'too_large'],
+    ['too many parts (worker side)', sample, { maxParts: 2 }, 'too_many_parts'],
+    ['too deep (worker side)', sample, { maxDepth: 0 }, 'too_deep'],
+    ['header too long (worker side)', sample, { maxHeaderLineBytes: 20 }, 'header_too_long'],
+    ['empty', Buffer.alloc(0), {}, 'unparseable'],
+  ];
+  it.each(rejections)('keeps the typed rejection across the thread boundary: %s', async (_label, raw, limits, code) => {
+    const err = await pool.parse(raw, limits).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParseRejectedError);
+    expect(err).toMatchObject({ code });
+    expect((err as ParseRejectedError).reason).toMatch(/\w+ \w+/);
+  });
+
+  it('refuses nonsense options', () => {
+    expect(() => createParserPool({ maxThreads: 0, timeoutMs: 1 })).toThrow(RangeError);
+  });
+});
+
+describe('parser pool time bound', () => {
+  it('does not count a fresh thread\'s start-up against the time bound', async () => {
+    // A cold thread takes a second or more to load tsx and mailparser; the parse itself takes milliseconds.
+    const pool = createParserPool({ maxThreads: 1, timeoutMs: 500 });
+    try {
+      expect((await pool.parse(sample)).subject).toBe('<script>');
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
+
+  it('stops a parse that exceeds timeoutMs with code timeout, and the thread is really freed', async () => {
+    // One thread: if the timed-out parse kept running, the next one would wait ~20 s behind it.
+    const pool = createParserPool({ maxThreads: 1, timeoutMs: 2_000 });
+    try {
+      // Within every limit (45 MB, one part, tiny headers), yet about 20 s of
+      // CPU in mailparser's line splitter: the case the pool exists for.
+      const pathological = Buffer.from(`From: a@example.com\r\nSubject: newlines\r\n\r\n${'\n'.repeat(45_000_000)}`);
+      const started = performance.now();
+      const err = await pool.parse(pathological).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ParseRejectedError);
+      expect(err).toMatchObject({ code: 'timeout' });
+      expect((err as ParseRejectedError).reason).toContain('2000 ms');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2_000);
+      const after = performance.now();
+      expect((await pool.parse(sample)).subject).toBe('<script>');
+      expect(performance.now() - after).toBeLessThan(12_000);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+});
+
+describe('parser pool under node --import tsx', () => {
+  it('loads its TypeScript worker when the host runs through tsx (not only under vitest)', async () => {
+    const poolModule = fileURLToPath(new URL('./parser-pool.ts', import.meta.url));
+    const script = `
+      import { createParserPool } from ${JSON.stringify(poolModule)};
+      const pool = createParserPool({ maxThreads: 1, timeoutMs: 20000 });
+      const m = await pool.parse(Buffer.from('Subject: =?utf-8?Q?hi_there?=\\r\\n\\r\\nbody'));
+      console.log(JSON.stringify({ subject: m.subject, text: m.text }));
+      await pool.close();
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 25_000 });
+    expect(JSON.parse(stdout.trim())).toEqual({ subject: 'hi there', text: 'body' });
+  }, 30_000);
+});

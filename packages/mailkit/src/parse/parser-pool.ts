@@ -1,0 +1,115 @@
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { resolveLimits, type ParseLimits } from './limits.ts';
+import { ParseRejectedError, isParseRejectCode } from './parse-error.ts';
+import type { ParseTask, ParseTaskResult } from './parse-worker.ts';
+import type { ParsedMessage } from './types.ts';
+
+// A .mjs bootstrap, not the .ts task itself: see the comment in it.
+const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url).href;
+
+// Workers inherit the parent's Node flags. Keep them (a `--import tsx` host
+// stays one), except the ones that describe the parent's own entry point:
+// with --input-type (which `node -e` hosts carry) a worker refuses its file.
+const ENTRY_FLAGS_WITH_VALUE = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i]!;
+    if (ENTRY_FLAGS_WITH_VALUE.has(arg)) i++;
+    else if (![...ENTRY_FLAGS_WITH_VALUE].some((flag) => flag.startsWith('--') && arg.startsWith(`${flag}=`))) out.push(arg);
+  }
+  return out;
+}
+
+/** How many parser threads run, and how long one message may take before its thread is killed. */
+export interface ParserPoolOptions {
+  maxThreads: number;
+  /**
+   * Wall time for one parse, counted from when a thread starts it: waiting
+   * for a free thread and a fresh thread's start-up do not count.
+   */
+  timeoutMs: number;
+  /** Heap ceiling per thread, so one message cannot take the process down by memory. Default 1024. */
+  maxHeapMb?: number;
+}
+
+/** Safe parsing off the main thread; one instance per process, closed on shutdown. */
+export interface ParserPool {
+  /** Like parseMessage, plus ParseRejectedError('timeout') when the time bound is exceeded. */
+  parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage>;
+  /** Waits for running parses, then stops the threads. */
+  close(): Promise<void>;
+}
+
+/** Structured clone turns each Buffer into a plain Uint8Array; give callers Buffers back without copying. */
+function revive(message: ParsedMessage): ParsedMessage {
+  for (const a of message.attachments) {
+    const c: Uint8Array = a.content;
+    if (!Buffer.isBuffer(c)) a.content = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+  }
+  return message;
+}
+
+/**
+ * Starts a worker-thread pool for parseMessage, so a pathological message
+ * costs one killed thread and a 'timeout' rejection instead of a blocked
+ * event loop for every mailbox in the process.
+ */
+export function createParserPool(options: ParserPoolOptions): ParserPool {
+  if (!(options.maxThreads >= 1) || !(options.timeoutMs > 0)) throw new RangeError('maxThreads must be >= 1 and timeoutMs > 0');
+  const piscina = new Piscina<ParseTask, ParseTaskResult>({
+    filename: WORKER_URL,
+    execArgv: workerExecArgv(),
+    minThreads: 1,
+    maxThreads: options.maxThreads,
+    idleTimeout: 60_000,
+    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
+  });
+  async function parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> {
+    const l = resolveLimits(limits);
+    // Checked here too, so an oversized message is never copied to a thread.
+    if (raw.length > l.maxMessageBytes) {
+      throw new ParseRejectedError('too_large', `the message is ${raw.length} bytes, more than the limit of ${l.maxMessageBytes}`);
+    }
+    // One copy of exactly these bytes, moved (not cloned again) to the thread;
+    // the caller's Buffer is never detached.
+    const copy = new Uint8Array(raw);
+    // The clock starts when a thread picks the task up (it says so on this
+    // port), so neither waiting for a free thread nor a fresh thread's
+    // start-up (tsx and mailparser loading, seconds on a busy machine) counts.
+    const { port1: started, port2: startedPort } = new MessageChannel();
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    let settled = false;
+    started.once('message', () => {
+      if (settled) return; // the answer beat the "started" note: nothing to time
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(); // piscina terminates the thread running the task
+      }, options.timeoutMs);
+    });
+    let result: ParseTaskResult;
+    try {
+      result = await piscina.run({ raw: copy, limits: l, started: startedPort }, { signal: controller.signal, transferList: [copy.buffer, startedPort] });
+    } catch (err) {
+      if (timedOut) {
+        throw new ParseRejectedError('timeout', `parsing took longer than ${options.timeoutMs} ms; the parser thread was stopped`, { cause: err });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      throw new ParseRejectedError('unparseable', `the parser thread failed: ${message.slice(0, 200)}`, { cause: err });
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      started.close();
+    }
+    if (result.ok) return revive(result.message);
+    throw new ParseRejectedError(isParseRejectCode(result.code) ? result.code : 'unparseable', result.reason);
+  }
+
+  return {
+    parse,
+    close: () => piscina.close(),
+  };
+}
