@@ -13,6 +13,7 @@ import { AppError } from './platform/http/errors.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
+import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
 import { contentRoutes } from './modules/templates/content.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
@@ -114,6 +115,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean } = {}): P
   await app.register(campaignsRoutes(deps));
   await app.register(membersRoutes(deps));
   await app.register(contentRoutes(deps));
+  await app.register(ingestionRoutes(deps));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +19,12 @@ const Env = z.object({
   POSTDESK_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   POSTDESK_EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   POSTDESK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  POSTDESK_NODE_ID: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'letters, digits, . _ : - only').optional(),
+  POSTDESK_LEASE_SEC: z.coerce.number().int().min(2).max(3600).default(30),
+  POSTDESK_RESYNC_SEC: z.coerce.number().int().min(1).max(86_400).default(300),
+  POSTDESK_POP3_POLL_SEC: z.coerce.number().int().min(1).max(86_400).default(60),
+  POSTDESK_PARSER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  POSTDESK_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -38,6 +46,13 @@ export interface Config {
   readonly embeddedPgPort: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  /** This process's name in mailbox leases; unique per process unless set. */
+  readonly nodeId: string;
+  readonly leaseSec: number;
+  readonly resyncSec: number;
+  readonly pop3PollSec: number;
+  readonly parserThreads: number;
+  readonly parseTimeoutMs: number;
 }
 
 /** Thrown when the environment is wrong; the message names each variable. */
@@ -75,5 +90,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: e.POSTDESK_EMBEDDED_PG_PORT,
     bodyLimitBytes: e.POSTDESK_BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
+    nodeId: e.POSTDESK_NODE_ID ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    leaseSec: e.POSTDESK_LEASE_SEC,
+    resyncSec: e.POSTDESK_RESYNC_SEC,
+    pop3PollSec: e.POSTDESK_POP3_POLL_SEC,
+    parserThreads: e.POSTDESK_PARSER_THREADS,
+    parseTimeoutMs: e.POSTDESK_PARSE_TIMEOUT_MS,
   });
 }

@@ -1,4 +1,7 @@
+import type { ParserPool } from '../../../packages/mailkit/src/parse/parser-pool.ts';
 import type { Config } from './config.ts';
+import type { BlobStore } from './platform/blobs/blob-store.ts';
+import type { EventBus } from './platform/events/event-bus.ts';
 import type { Db } from './platform/db/db.ts';
 import type { Metrics } from './platform/http/metrics.ts';
 import type { Logger } from './platform/log/logger.ts';
@@ -14,4 +17,12 @@ export interface Deps {
   metrics: Metrics;
   checker: ConnectionChecker;
   now: () => Date;
+  /** Raw messages and attachments, content-addressed. */
+  blobs: BlobStore;
+  /** Safe MIME parsing off the main thread. */
+  parser: ParserPool;
+  /** Signs our Message-IDs (derived from the master key). */
+  mailSecret: Buffer;
+  /** This node's view of every node's events (PostgreSQL LISTEN). */
+  events: EventBus;
 }

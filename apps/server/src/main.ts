@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     throw err;
   }
   const server = await startServer(config);
-  const lines = [``, `  Postdesk is running at ${server.url}`];
+  const roles = [...config.roles].join(', ');
+  const lines = [``, server.url ? `  Postdesk is running at ${server.url}` : `  Postdesk is running (roles: ${roles}; no HTTP without the api role)`];
   if (server.firstAdmin?.generated) {
     lines.push(
       `  First start: log in as "${server.firstAdmin.username}" with the password`,

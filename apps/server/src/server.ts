@@ -1,12 +1,19 @@
+import { hkdfSync } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
+import { createParserPool } from '../../../packages/mailkit/src/parse/parser-pool.ts';
 import { buildApp, webDist } from './app.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
 import { createMailConnectionChecker, type ConnectionChecker } from './modules/campaigns/connection-checker.ts';
+import { DEFAULT_SYNC_TIMING } from './modules/ingestion/mailbox-runner.ts';
+import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingestion/mailbox-supervisor.ts';
+import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
+import { localBlobStore } from './platform/blobs/blob-store.ts';
+import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
@@ -16,8 +23,12 @@ import { createSecretBox, loadOrCreateMasterKey } from './platform/secrets/secre
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
-  url: string;
-  app: FastifyInstance;
+  /** The console's URL; null when this process does not play the api role. */
+  url: string | null;
+  app: FastifyInstance | null;
+  deps: Deps;
+  sync: MailboxSupervisor | null;
+  outbox: OutboxWorker | null;
   db: Db;
   firstAdmin: { username: string; password?: string; generated: boolean } | null;
   stop(): Promise<void>;
@@ -33,11 +44,18 @@ export async function ensureWebBuilt(log: (msg: string) => void): Promise<void> 
 
 /**
  * Starts everything the configured roles need: the database (embedded unless
- * DATABASE_URL is set), migrations, the first admin, and the HTTP server.
+ * DATABASE_URL is set), migrations, the first admin, and then per role the
+ * HTTP server (api), the mailbox supervisor (sync) and the outbox (worker).
  */
 export async function startServer(
   config: Config,
-  opts: { logDestination?: DestinationStream; checker?: ConnectionChecker; serveWeb?: boolean } = {},
+  opts: {
+    logDestination?: DestinationStream;
+    checker?: ConnectionChecker;
+    serveWeb?: boolean;
+    /** Trust self-signed certificates of mail servers: tests only. */
+    tlsRejectUnauthorized?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
   let embedded: EmbeddedServer | null = null;
@@ -50,10 +68,15 @@ export async function startServer(
     databaseUrl = embedded.url;
   }
   const db = createDb(databaseUrl);
+  const closers: Array<() => Promise<void>> = [];
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
     const masterKey = await loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    const events = createEventBus(databaseUrl, (err) => log.error({ err: String(err) }, 'event handler failed'));
+    const parser = createParserPool({ maxThreads: config.parserThreads, timeoutMs: config.parseTimeoutMs });
+    closers.push(() => parser.close(), () => events.close());
+    await events.ready;
     const deps: Deps = {
       db,
       config,
@@ -62,29 +85,67 @@ export async function startServer(
       metrics: createMetrics(),
       checker: opts.checker ?? createMailConnectionChecker(),
       now: () => new Date(),
+      blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+      parser,
+      mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
+      events,
     };
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
-    if (opts.serveWeb !== false) await ensureWebBuilt((m) => log.info(m));
-    const app = await buildApp(deps, { serveWeb: opts.serveWeb });
-    await app.listen({ host: config.host, port: config.port });
-    const addr = app.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : config.port;
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+    const roles = config.roles;
+    let app: FastifyInstance | null = null;
+    let url: string | null = null;
+    if (roles.has('api')) {
+      if (opts.serveWeb !== false) await ensureWebBuilt((m) => log.info(m));
+      app = await buildApp(deps, { serveWeb: opts.serveWeb });
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+      url = config.publicUrl ?? `http://${host}:${port}`;
+    }
+    const runnerDeps = { ...deps, parseLimits: {}, ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) };
+    const sync = roles.has('sync')
+      ? startMailboxSupervisor(runnerDeps, {
+          node: config.nodeId,
+          leaseSec: config.leaseSec,
+          tickMs: Math.max(500, Math.floor((config.leaseSec * 1000) / 3)),
+          timing: { ...DEFAULT_SYNC_TIMING, resyncMs: config.resyncSec * 1000, pop3PollMs: config.pop3PollSec * 1000 },
+        })
+      : null;
+    const outbox = roles.has('worker')
+      ? startOutboxWorker({
+          db,
+          blobs: deps.blobs,
+          secrets: deps.secrets,
+          log,
+          now: deps.now,
+          onEvent: (h) => events.on(h),
+          ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
+        })
+      : null;
     let stopped = false;
     return {
-      url: config.publicUrl ?? `http://${host}:${port}`,
+      url,
       app,
       db,
+      deps,
+      sync,
+      outbox,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
       async stop() {
         if (stopped) return;
         stopped = true;
-        await app.close();
+        // stop taking work first, then finish what is in flight, then close the database
+        if (app) await app.close();
+        await sync?.stop();
+        await outbox?.stop();
+        for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();
       },
     };
   } catch (err) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
     await db.close().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
     throw err;

@@ -9,6 +9,7 @@ import {
   insertCampaign,
   saveConnections,
   templatesUsableBy,
+  resetMailboxSync,
   updateCampaign,
   type CampaignRow,
 } from './campaigns.repo.ts';
@@ -64,6 +65,7 @@ export async function saveCampaign(
       if (existing) await updateCampaign(q, campaignId, values);
       else await insertCampaign(q, campaignId, values);
       if (mustCheck) await saveConnections(q, campaignId, results, deps.now());
+      if (existing && mustCheck) await resetMailboxSync(q, campaignId, inboundMoved(existing, input));
     });
   } catch (err) {
     if (isUniqueViolation(err, 'campaigns_name_key')) throw new AppError('conflict', `a campaign named "${input.name}" exists`, [{ path: 'name', message: 'already used' }]);
@@ -74,4 +76,16 @@ export async function saveCampaign(
   const saved = await findCampaign(deps.db, campaignId, staff(actorId));
   if (!saved) throw notFound('campaign');
   return saved;
+}
+
+// Another server, account or folder: UIDs saved for the old one mean nothing there.
+function inboundMoved(existing: CampaignRow, input: CampaignInputT): boolean {
+  const i = input.inbound;
+  return (
+    existing.inbound_protocol !== i.protocol ||
+    existing.inbound_host.toLowerCase() !== i.host.toLowerCase() ||
+    existing.inbound_port !== i.port ||
+    existing.inbound_username !== i.username ||
+    (i.protocol === 'imap' && existing.inbound_mailbox !== i.mailbox)
+  );
 }

@@ -1,0 +1,375 @@
+import { classifyMessage, type Classification } from '../../../../../packages/mailkit/src/classify/index.ts';
+import { decodeEncodedWords } from '../../../../../packages/mailkit/src/parse/encoded-words.ts';
+import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
+import { ParseRejectedError } from '../../../../../packages/mailkit/src/parse/parse-error.ts';
+import type { ParseLimits } from '../../../../../packages/mailkit/src/parse/limits.ts';
+import type { ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
+import {
+  findSubjectTokens,
+  resolveThread,
+  stripSubjectToken,
+  verifyMessageId,
+  type ThreadCandidate,
+} from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { Db, Queryable } from '../../platform/db/db.ts';
+import { emitEvent } from '../../platform/events/events.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
+import { listOwnAddresses } from '../campaigns/mail-accounts.ts';
+import { queueConfirmation } from '../outbound/queue-confirmation.ts';
+import {
+  addParticipants,
+  adoptResyncedMessage,
+  contactListFor,
+  countIngested,
+  findOutboundByMessageIds,
+  insertInboundMessage,
+  insertInteraction,
+  insertQuarantine,
+  interactionFacts,
+  interactionsByMessageIds,
+  recordBlob,
+  sameContentStored,
+  sourceAlreadyStored,
+  touchInteraction,
+  upsertContact,
+  type MessageSource,
+  type SourceColumns,
+} from './ingestion.repo.ts';
+
+/** What ingesting one message needs, passed in. */
+export interface IngestDeps {
+  db: Db;
+  blobs: BlobStore;
+  parser: { parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> };
+  log: Logger;
+  /** Signs and checks our Message-IDs. */
+  mailSecret: Buffer;
+  now: () => Date;
+  parseLimits?: Partial<ParseLimits>;
+}
+
+/** What became of one message. */
+export type IngestOutcome =
+  | { outcome: 'stored'; messageId: number; interactionId: number | null; kind: Classification['kind']; created: boolean }
+  | { outcome: 'duplicate' }
+  | { outcome: 'quarantined'; quarantineId: number | null; code: string; reason: string };
+
+/**
+ * Runs in the ingest transaction just before commit: advances the mailbox
+ * cursor (IMAP), remembers the UIDL (POP3) or releases the quarantine row
+ * (reprocess), so "stored" and "cursor moved" are one atomic fact.
+ */
+export type Advance = (q: Queryable) => Promise<void>;
+
+const sourceColumns = (s: MessageSource, from?: SourceColumns): SourceColumns => {
+  switch (s.kind) {
+    case 'imap':
+      return { folder: s.folder, uidvalidity: s.uidvalidity, uid: s.uid, uidl: null };
+    case 'pop3':
+      return { folder: null, uidvalidity: null, uid: null, uidl: s.uidl };
+    case 'reprocess':
+      return from ?? { folder: null, uidvalidity: null, uid: null, uidl: null };
+  }
+};
+
+/**
+ * Stores one inbound message exactly once: raw bytes to the blob store
+ * first, then parse (in the worker pool, bounded) and classify, then one
+ * transaction that threads it, upserts the contact, writes message and
+ * attachments, queues the confirmation, emits events and advances the
+ * cursor. A message the parser refuses goes to quarantine in the same way,
+ * so one poison message never stops the mailbox. Crash anywhere: the cursor
+ * did not move, the next run does it all again, and the source check makes
+ * a replay a no-op.
+ */
+export async function ingestMessage(
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  source: MessageSource,
+  raw: Buffer,
+  advance: Advance,
+  opts: { reprocessOf?: SourceColumns } = {},
+): Promise<IngestOutcome> {
+  const blob = await deps.blobs.put(raw);
+  const src = sourceColumns(source, opts.reprocessOf);
+
+  let parsed: ParsedMessage;
+  try {
+    parsed = await deps.parser.parse(raw, deps.parseLimits);
+  } catch (err) {
+    if (!(err instanceof ParseRejectedError)) throw err;
+    if (source.kind === 'reprocess') {
+      // still refused: the row stays in quarantine with the latest reason
+      await deps.db.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [
+        source.quarantineId,
+        err.code,
+        err.reason,
+      ]);
+      return { outcome: 'quarantined', quarantineId: source.quarantineId, code: err.code, reason: err.reason };
+    }
+    const peek = peekHeaders(raw);
+    return deps.db.tx(async (q) => {
+      await recordBlob(q, blob.sha256, blob.size);
+      if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
+        await advance(q);
+        return { outcome: 'duplicate' } as const;
+      }
+      const quarantineId = await insertQuarantine(q, {
+        campaignId: campaign.id,
+        rawSha256: blob.sha256,
+        size: blob.size,
+        code: err.code,
+        reason: err.reason,
+        subject: peek.subject,
+        from: peek.from,
+        source: src,
+      });
+      await advance(q);
+      if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
+      return { outcome: 'quarantined', quarantineId, code: err.code, reason: err.reason } as const;
+    });
+  }
+
+  // attachments are content-addressed blobs too, written before the commit
+  for (const a of parsed.attachments) await deps.blobs.put(a.content);
+
+  try {
+    return await storeParsed(deps, campaign, source, src, blob, parsed, advance);
+  } catch (err) {
+    // content PostgreSQL refuses (a data exception or a size limit) would fail
+    // the same way on every retry and stop the mailbox: quarantine it instead
+    if (!isUnstorable(err) || source.kind === 'reprocess') throw err;
+    const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
+    const peek = peekHeaders(raw);
+    return deps.db.tx(async (q) => {
+      await recordBlob(q, blob.sha256, blob.size);
+      const quarantineId = await insertQuarantine(q, {
+        campaignId: campaign.id,
+        rawSha256: blob.sha256,
+        size: blob.size,
+        code: 'unstorable',
+        reason,
+        subject: peek.subject,
+        from: peek.from,
+        source: src,
+      });
+      await advance(q);
+      if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
+      return { outcome: 'quarantined', quarantineId, code: 'unstorable', reason } as const;
+    });
+  }
+}
+
+// PostgreSQL error classes that depend on the content, not on the moment:
+// 22 data exception, 54 program limit exceeded (e.g. an index row too large).
+function isUnstorable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
+}
+
+async function storeParsed(
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  source: MessageSource,
+  src: SourceColumns,
+  blob: { sha256: string; size: number },
+  parsed: ParsedMessage,
+  advance: Advance,
+): Promise<IngestOutcome> {
+  return deps.db.tx(async (q) => {
+    await recordBlob(q, blob.sha256, blob.size);
+    if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
+      await advance(q);
+      return { outcome: 'duplicate' } as const;
+    }
+    const ownAddresses = await listOwnAddresses(q);
+    const classification = classify(parsed, ownAddresses, deps.mailSecret);
+    const result =
+      classification.kind === 'customer'
+        ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, ownAddresses)
+        : await storeAutomaticMail(q, deps, campaign, parsed, classification, blob, src);
+    await countIngested(q, campaign.id);
+    await advance(q);
+    return result;
+  });
+}
+
+// A replay of a source already stored; or (IMAP, while resynchronising after
+// a UIDVALIDITY change; POP3, always) the same bytes already stored.
+async function duplicateOf(
+  q: Queryable,
+  campaignId: string,
+  source: MessageSource,
+  src: SourceColumns,
+  rawSha256: string,
+  messageId: string | null,
+): Promise<boolean> {
+  if (await sourceAlreadyStored(q, campaignId, src)) return true;
+  if (source.kind === 'imap') return source.resync && (await adoptResyncedMessage(q, campaignId, rawSha256, messageId, src));
+  // POP3 has no cursor to trust, and UIDLs are per server: the same bytes are the same message
+  return source.kind === 'pop3' && (await sameContentStored(q, campaignId, rawSha256, messageId));
+}
+
+function classify(parsed: ParsedMessage, ownAddresses: string[], secret: Buffer): Classification {
+  const domains = [...new Set(ownAddresses.map((a) => a.split('@')[1] ?? '').filter(Boolean))];
+  const c = classifyMessage(parsed, { ownAddresses, ownMessageIdDomains: domains });
+  // a message carrying one of our signed Message-IDs is ours coming back, whatever its From says
+  if (c.kind === 'customer' && parsed.messageId && verifyMessageId(parsed.messageId, secret)) {
+    return { ...c, kind: 'own', automatic: true, reason: 'carries a Message-ID signed by Postdesk' };
+  }
+  return c;
+}
+
+// Bounces, auto-replies, feedback reports and our own mail: stored and linked,
+// never a new interaction, never answered, never reopening anything.
+async function storeAutomaticMail(
+  q: Queryable,
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  parsed: ParsedMessage,
+  c: Classification,
+  blob: { sha256: string; size: number },
+  src: SourceColumns,
+): Promise<IngestOutcome> {
+  const original = await findOutboundByMessageIds(q, campaign.id, [...c.originalMessageIds, ...parsed.inReplyTo]);
+  let interactionId = original?.interaction_id ?? null;
+  if (interactionId === null && c.kind === 'auto_reply') {
+    // an out-of-office answer to our reply belongs in that thread, for the agent to see
+    const own = parsed.inReplyTo.map((id) => verifyMessageId(id, deps.mailSecret)).find((v) => v !== null);
+    const facts = own ? await interactionFacts(q, campaign.id, [Number(own.interactionId)]) : null;
+    if (own && facts?.has(Number(own.interactionId))) interactionId = Number(own.interactionId);
+  }
+  const messageId = await insertInboundMessage(q, {
+    campaignId: campaign.id,
+    interactionId,
+    kind: c.kind,
+    parsed,
+    rawSha256: blob.sha256,
+    size: blob.size,
+    source: src,
+    relatedMessageId: original?.id ?? null,
+    reason: c.reason,
+    attachments: parsed.attachments,
+  });
+  await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: c.kind });
+  return { outcome: 'stored', messageId, interactionId, kind: c.kind, created: false };
+}
+
+async function storeCustomerMail(
+  q: Queryable,
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  parsed: ParsedMessage,
+  c: Classification,
+  blob: { sha256: string; size: number },
+  src: SourceColumns,
+  ownAddresses: string[],
+): Promise<IngestOutcome> {
+  const sender = parsed.replyTo[0] ?? parsed.from ?? { address: '', name: '' };
+  const senderNorm = normalizeAddress(parsed.from?.address ?? sender.address);
+  const candidates = await threadCandidates(q, deps, campaign, parsed);
+  const decision = resolveThread({
+    senderAddress: senderNorm,
+    candidates,
+    onClosed: campaign.closed_reply_action === 'reopen' ? 'reopen' : 'new-linked',
+  });
+  const own = new Set(ownAddresses);
+  const others = [...parsed.to, ...parsed.cc].map((a) => normalizeAddress(a.address)).filter((a) => a && !own.has(a));
+
+  let interactionId: number;
+  let created = false;
+  if (decision.action === 'append') {
+    interactionId = Number(decision.interactionId);
+    await touchInteraction(q, interactionId, decision.reopen);
+    await addParticipants(q, interactionId, [senderNorm, ...others]);
+    if (decision.reopen) await emitEvent(q, { type: 'interaction.reopened', campaignId: campaign.id, interactionId });
+  } else {
+    const listId = await contactListFor(q, campaign);
+    const contactId = sender.address ? await upsertContact(q, listId, sender, normalizeAddress(sender.address)) : null;
+    const linkedTo = decision.linkedTo === null ? null : Number(decision.linkedTo);
+    interactionId = await insertInteraction(q, {
+      campaignId: campaign.id,
+      contactId,
+      address: sender.address,
+      name: sender.name,
+      subject: stripSubjectToken(parsed.subject),
+      linkedTo,
+    });
+    created = true;
+    await addParticipants(q, interactionId, [senderNorm, normalizeAddress(sender.address), ...others]);
+    await emitEvent(q, { type: 'interaction.created', campaignId: campaign.id, interactionId, linkedTo });
+  }
+  const messageId = await insertInboundMessage(q, {
+    campaignId: campaign.id,
+    interactionId,
+    kind: 'customer',
+    parsed,
+    rawSha256: blob.sha256,
+    size: blob.size,
+    source: src,
+    relatedMessageId: null,
+    reason: decision.action === 'new' ? `new interaction: ${decision.reason}` : `thread: ${decision.via}`,
+    attachments: parsed.attachments,
+  });
+  await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: 'customer' });
+  const confirmation = await queueConfirmation(q, deps, {
+    campaign,
+    interactionId,
+    newInteraction: created,
+    // mailing-list and bulk mail stays customer mail, but is never answered automatically
+    customerMail: !c.automatic && c.mayAutoReply,
+    recipient: { address: sender.address, norm: normalizeAddress(sender.address), name: sender.name },
+    parsed,
+    ownAddresses,
+  });
+  if (!confirmation.send && campaign.confirmation_enabled && created) {
+    deps.log.info({ campaignId: campaign.id, interactionId, reason: confirmation.reason }, 'confirmation.skipped');
+  }
+  return { outcome: 'stored', messageId, interactionId, kind: 'customer', created };
+}
+
+// Every interaction the message may belong to, with the evidence for each.
+async function threadCandidates(q: Queryable, deps: IngestDeps, campaign: CampaignRow, parsed: ParsedMessage): Promise<ThreadCandidate[]> {
+  const found: Array<{ id: number; via: ThreadCandidate['via'] }> = [];
+  for (const id of parsed.inReplyTo) {
+    const v = verifyMessageId(id, deps.mailSecret);
+    if (v && /^\d+$/.test(v.interactionId)) found.push({ id: Number(v.interactionId), via: 'own-message-id' });
+  }
+  const refs = [...new Set([...parsed.inReplyTo, ...parsed.references])].slice(-100);
+  for (const id of await interactionsByMessageIds(q, campaign.id, refs)) found.push({ id, via: 'references' });
+  const key = campaign.key.toUpperCase();
+  for (const t of findSubjectTokens(parsed.subject)) if (t.key === key) found.push({ id: t.number, via: 'subject-token' });
+  const facts = await interactionFacts(q, campaign.id, [...new Set(found.map((f) => f.id))]);
+  return found.flatMap((f) => {
+    const i = facts.get(f.id);
+    return i ? [{ interactionId: String(i.id), via: f.via, participants: i.participants, status: i.status }] : [];
+  });
+}
+
+/**
+ * Subject, From and Message-ID of a message the parser refused, read from its
+ * first header lines without the parser, for the quarantine list. Plain text,
+ * shortened: these are hostile strings.
+ */
+export function peekHeaders(raw: Buffer): { subject: string | null; from: string | null; messageId: string | null } {
+  const head = raw.subarray(0, 64 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const lines = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/);
+  const field = (name: string): string | null => {
+    const line = lines.find((l) => l.toLowerCase().startsWith(`${name}:`));
+    if (!line) return null;
+    let value = line.slice(name.length + 1).trim();
+    try {
+      value = decodeEncodedWords(Buffer.from(value, 'latin1').toString('utf8'));
+    } catch {
+      // keep the undecoded text
+    }
+    // eslint-disable-next-line no-control-regex
+    return value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300) || null;
+  };
+  const id = field('message-id');
+  return { subject: field('subject'), from: field('from'), messageId: id ? id.replace(/^<|>$/g, '') : null };
+}

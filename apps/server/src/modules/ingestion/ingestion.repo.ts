@@ -1,0 +1,309 @@
+import type { Address, ParsedAttachment, ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
+import type { Queryable } from '../../platform/db/db.ts';
+
+/** Where an inbound message came from; exactly-once is enforced on it. */
+export type MessageSource =
+  | { kind: 'imap'; folder: string; uidvalidity: number; uid: number; resync: boolean }
+  | { kind: 'pop3'; uidl: string }
+  | { kind: 'reprocess'; quarantineId: number };
+
+/** The source columns of a message or quarantine row. */
+export interface SourceColumns {
+  folder: string | null;
+  uidvalidity: number | null;
+  uid: number | null;
+  uidl: string | null;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and jsonb refuses the \u0000 escape, so a
+ * message carrying one would fail its insert forever: NULs are dropped from
+ * every string taken from mail (the raw bytes keep them).
+ */
+export const pgText = (s: string): string => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
+const pgTextOrNull = (s: string | null): string | null => (s === null ? null : pgText(s));
+/** A Message-ID as stored and looked up: no NUL, and short enough for its btree index (hostile ids can be megabytes). */
+export const idText = (s: string): string => pgText(s).slice(0, 998);
+
+/** Records that a blob's bytes are durably stored (idempotent). */
+export async function recordBlob(q: Queryable, sha256: string, size: number): Promise<void> {
+  await q.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [Buffer.from(sha256, 'hex'), size]);
+}
+
+/** True when a message or quarantine row already holds this exact source (the cursor is then behind). */
+export async function sourceAlreadyStored(q: Queryable, campaignId: string, s: SourceColumns): Promise<boolean> {
+  if (s.uid !== null) {
+    const { rowCount } = await q.query(
+      `SELECT 1 FROM messages WHERE campaign_id = $1 AND source_folder = $2 AND source_uidvalidity = $3 AND source_uid = $4
+       UNION ALL
+       SELECT 1 FROM quarantine WHERE campaign_id = $1 AND source_folder = $2 AND source_uidvalidity = $3 AND source_uid = $4
+       LIMIT 1`,
+      [campaignId, s.folder, s.uidvalidity, s.uid],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+  if (s.uidl !== null) {
+    const { rowCount } = await q.query(
+      `SELECT 1 FROM messages WHERE campaign_id = $1 AND source_uidl = $2
+       UNION ALL SELECT 1 FROM quarantine WHERE campaign_id = $1 AND source_uidl = $2 LIMIT 1`,
+      [campaignId, s.uidl],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+  return false;
+}
+
+/**
+ * After a UIDVALIDITY change every message comes back under a new UID. The
+ * second line of defence: the same bytes (and Message-ID) already stored for
+ * this mailbox is the same message. Its row is moved to the new UID so the
+ * next check finds it by source.
+ */
+export async function adoptResyncedMessage(
+  q: Queryable,
+  campaignId: string,
+  rawSha256: string,
+  messageId: string | null,
+  s: SourceColumns,
+): Promise<boolean> {
+  const raw = Buffer.from(rawSha256, 'hex');
+  const msg = await q.query(
+    `UPDATE messages SET source_folder = $4, source_uidvalidity = $5, source_uid = $6
+      WHERE id = (SELECT id FROM messages
+                   WHERE campaign_id = $1 AND direction = 'inbound' AND raw_sha256 = $2
+                     AND message_id IS NOT DISTINCT FROM $3
+                     AND (source_uidvalidity IS DISTINCT FROM $5)
+                   ORDER BY id LIMIT 1)`,
+    [campaignId, raw, messageId === null ? null : idText(messageId), s.folder, s.uidvalidity, s.uid],
+  );
+  if ((msg.rowCount ?? 0) > 0) return true;
+  const quarantined = await q.query(
+    `UPDATE quarantine SET source_folder = $3, source_uidvalidity = $4, source_uid = $5, updated_at = now()
+      WHERE id = (SELECT id FROM quarantine WHERE campaign_id = $1 AND raw_sha256 = $2
+                    AND source_uidvalidity IS DISTINCT FROM $4 ORDER BY id LIMIT 1)`,
+    [campaignId, raw, s.folder, s.uidvalidity, s.uid],
+  );
+  return (quarantined.rowCount ?? 0) > 0;
+}
+
+/** True when this mailbox already stored these exact bytes (with this Message-ID), as a message or in quarantine. */
+export async function sameContentStored(q: Queryable, campaignId: string, rawSha256: string, messageId: string | null): Promise<boolean> {
+  const raw = Buffer.from(rawSha256, 'hex');
+  const { rowCount } = await q.query(
+    `SELECT 1 FROM messages WHERE campaign_id = $1 AND direction = 'inbound' AND raw_sha256 = $2 AND message_id IS NOT DISTINCT FROM $3
+     UNION ALL SELECT 1 FROM quarantine WHERE campaign_id = $1 AND raw_sha256 = $2 LIMIT 1`,
+    [campaignId, raw, messageId === null ? null : idText(messageId)],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Stores a message that could not be parsed, with its raw bytes; a replayed source changes nothing. */
+export async function insertQuarantine(
+  q: Queryable,
+  row: { campaignId: string; rawSha256: string; size: number; code: string; reason: string; subject: string | null; from: string | null; source: SourceColumns },
+): Promise<number | null> {
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO quarantine (campaign_id, raw_sha256, size, reason_code, reason, subject, from_text,
+                             source_folder, source_uidvalidity, source_uid, source_uidl)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [
+      row.campaignId,
+      Buffer.from(row.rawSha256, 'hex'),
+      row.size,
+      row.code,
+      pgText(row.reason),
+      pgTextOrNull(row.subject),
+      pgTextOrNull(row.from),
+      row.source.folder,
+      row.source.uidvalidity,
+      row.source.uid,
+      row.source.uidl,
+    ],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A thread candidate as stored: the interaction, its status and participants. */
+export interface InteractionFacts {
+  id: number;
+  status: 'open' | 'closed';
+  participants: string[];
+}
+
+/** Interactions of this campaign among ids, with participants; others' interactions are never candidates. */
+export async function interactionFacts(q: Queryable, campaignId: string, ids: number[]): Promise<Map<number, InteractionFacts>> {
+  const out = new Map<number, InteractionFacts>();
+  if (ids.length === 0) return out;
+  const { rows } = await q.query<{ id: number; status: 'open' | 'closed'; participants: string[] | null }>(
+    `SELECT i.id, i.status, array_agg(p.address_norm) FILTER (WHERE p.address_norm IS NOT NULL) AS participants
+       FROM interactions i LEFT JOIN interaction_participants p ON p.interaction_id = i.id
+      WHERE i.campaign_id = $1 AND i.id = ANY($2::bigint[])
+      GROUP BY i.id`,
+    [campaignId, ids],
+  );
+  for (const r of rows) out.set(r.id, { id: r.id, status: r.status, participants: r.participants ?? [] });
+  return out;
+}
+
+/** Interactions holding any of these Message-IDs (inbound or outbound) in this campaign, newest message first. */
+export async function interactionsByMessageIds(q: Queryable, campaignId: string, messageIds: string[]): Promise<number[]> {
+  if (messageIds.length === 0) return [];
+  const { rows } = await q.query<{ interaction_id: number }>(
+    `SELECT interaction_id FROM messages
+      WHERE campaign_id = $1 AND message_id = ANY($2::text[]) AND interaction_id IS NOT NULL
+      GROUP BY interaction_id ORDER BY max(id) DESC`,
+    [campaignId, messageIds.map(idText)],
+  );
+  return rows.map((r) => r.interaction_id);
+}
+
+/** The outbound message a bounce or report names, if it is ours and in this campaign. */
+export async function findOutboundByMessageIds(
+  q: Queryable,
+  campaignId: string,
+  messageIds: string[],
+): Promise<{ id: number; interaction_id: number | null } | null> {
+  if (messageIds.length === 0) return null;
+  const { rows } = await q.query<{ id: number; interaction_id: number | null }>(
+    `SELECT id, interaction_id FROM messages
+      WHERE campaign_id = $1 AND direction = 'outbound' AND message_id = ANY($2::text[]) ORDER BY id DESC LIMIT 1`,
+    [campaignId, messageIds.map(idText)],
+  );
+  return rows[0] ?? null;
+}
+
+/** The campaign's contact list, created (and made the default) on first mail when it has none. */
+export async function contactListFor(q: Queryable, campaign: { id: string; name: string; default_list_id: string | null }): Promise<string> {
+  if (campaign.default_list_id) return campaign.default_list_id;
+  const { rows } = await q.query<{ id: string }>(
+    `WITH ins AS (INSERT INTO contact_lists (name) VALUES ($1) ON CONFLICT ((lower(name))) DO NOTHING RETURNING id)
+     SELECT id FROM ins UNION ALL SELECT id FROM contact_lists WHERE lower(name) = lower($1) LIMIT 1`,
+    [`${campaign.name} contacts`.slice(0, 120)],
+  );
+  const listId = rows[0]!.id;
+  await q.query('UPDATE campaigns SET default_list_id = $2 WHERE id = $1 AND default_list_id IS NULL', [campaign.id, listId]);
+  return listId;
+}
+
+/** Upserts a contact by normalised address; a display name fills in, never blanks, the stored one. */
+export async function upsertContact(q: Queryable, listId: string, who: Address, norm: string): Promise<string> {
+  const { rows } = await q.query<{ id: string }>(
+    `INSERT INTO contacts (list_id, address, address_norm, name) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (list_id, address_norm) DO UPDATE
+       SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END,
+           updated_at = now()
+     RETURNING id`,
+    [listId, pgText(who.address).slice(0, 320), pgText(norm).slice(0, 320), pgText(who.name).slice(0, 200)],
+  );
+  return rows[0]!.id;
+}
+
+/** Opens an interaction for a customer's first message. */
+export async function insertInteraction(
+  q: Queryable,
+  row: { campaignId: string; contactId: string | null; address: string; name: string; subject: string; linkedTo: number | null },
+): Promise<number> {
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, linked_to)
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    [row.campaignId, row.contactId, pgText(row.address).slice(0, 320), pgText(row.name).slice(0, 200), pgText(row.subject).slice(0, 998), row.linkedTo],
+  );
+  return rows[0]!.id;
+}
+
+/** Adds addresses to an interaction's participants. */
+export async function addParticipants(q: Queryable, interactionId: number, addresses: string[]): Promise<void> {
+  const unique = [...new Set(addresses.filter((a) => a !== ''))];
+  if (unique.length === 0) return;
+  await q.query(
+    `INSERT INTO interaction_participants (interaction_id, address_norm)
+     SELECT $1, a FROM unnest($2::text[]) AS a ON CONFLICT DO NOTHING`,
+    [interactionId, unique.map((a) => pgText(a).slice(0, 320))],
+  );
+}
+
+/** A new customer message in an existing interaction: unread again, reopened when asked. */
+export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
+  await q.query(
+    `UPDATE interactions
+        SET unread = true, last_message_at = now(), updated_at = now(),
+            status = CASE WHEN $2 THEN 'open' ELSE status END,
+            closed_at = CASE WHEN $2 THEN NULL ELSE closed_at END
+      WHERE id = $1`,
+    [interactionId, reopen],
+  );
+}
+
+const addressJson = (list: Address[]): string =>
+  JSON.stringify(list.slice(0, 500).map((a) => ({ address: pgText(a.address), name: pgText(a.name) })));
+
+/** Inserts an inbound message row with its attachments. */
+export async function insertInboundMessage(
+  q: Queryable,
+  row: {
+    campaignId: string;
+    interactionId: number | null;
+    kind: string;
+    parsed: ParsedMessage;
+    rawSha256: string;
+    size: number;
+    source: SourceColumns;
+    relatedMessageId: number | null;
+    reason: string | null;
+    attachments: ParsedAttachment[];
+  },
+): Promise<number> {
+  const p = row.parsed;
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO messages (campaign_id, interaction_id, direction, kind, message_id, in_reply_to, references_ids, subject,
+                           from_address, from_name, to_addresses, cc_addresses, sent_date, text_body, html_body,
+                           raw_sha256, size, source_folder, source_uidvalidity, source_uid, source_uidl,
+                           related_message_id, classification_reason)
+     VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+     RETURNING id`,
+    [
+      row.campaignId,
+      row.interactionId,
+      row.kind,
+      p.messageId === null ? null : idText(p.messageId),
+      p.inReplyTo.slice(0, 50).map(idText),
+      p.references.slice(-100).map(idText),
+      pgText(p.subject).slice(0, 998),
+      pgText(p.from?.address ?? '').slice(0, 320),
+      pgText(p.from?.name ?? '').slice(0, 200),
+      addressJson(p.to),
+      addressJson(p.cc),
+      p.date,
+      pgTextOrNull(p.text),
+      pgTextOrNull(p.html),
+      Buffer.from(row.rawSha256, 'hex'),
+      row.size,
+      row.source.folder,
+      row.source.uidvalidity,
+      row.source.uid,
+      row.source.uidl,
+      row.relatedMessageId,
+      pgTextOrNull(row.reason),
+    ],
+  );
+  const id = rows[0]!.id;
+  for (const a of row.attachments) {
+    await recordBlob(q, a.sha256, a.size);
+    await q.query(
+      `INSERT INTO attachments (message_id, part_path, filename, content_type, size, sha256, content_id, inline)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [id, a.partPath, pgText(a.filename), pgText(a.contentType), a.size, Buffer.from(a.sha256, 'hex'), pgTextOrNull(a.contentId), a.inline],
+    );
+  }
+  return id;
+}
+
+/** Counts one more message stored for the mailbox and marks the sync as successful now. */
+export async function countIngested(q: Queryable, campaignId: string): Promise<void> {
+  await q.query(
+    `INSERT INTO mailboxes (campaign_id, ingested, last_sync_at) VALUES ($1, 1, now())
+     ON CONFLICT (campaign_id) DO UPDATE SET ingested = mailboxes.ingested + 1, last_sync_at = now(), updated_at = now()`,
+    [campaignId],
+  );
+}

@@ -1,0 +1,282 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type DovecotPeer } from '../../../../../test/peers/dovecot.ts';
+import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
+import { startTestServer, ADMIN_PASSWORD, type TestServer } from '../../../../../test/support/app.ts';
+import { campaignBody } from '../../../../../test/support/campaign-input.ts';
+import { appendMessages, customerMail, eventually, sha256 } from '../../../../../test/support/mail-fixtures.ts';
+import { checkPeer } from '../../../../../test/support/peers.ts';
+
+// Inbound mail end to end: real Dovecot (IMAP IDLE, POP3), real PostgreSQL,
+// Postfix's smtp-sink for the confirmation message.
+
+const PASSWORD = 'imap-Pa55-ingest-1';
+const peersReady = checkPeer('dovecot').available && checkPeer('smtp-sink').available;
+
+describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () => {
+  let dv: DovecotPeer;
+  let sink: SmtpSink;
+  let s: TestServer;
+  let admin: string;
+  let campaignId: string;
+
+  const q = async <T extends Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<T[]> => (await s.db.query<T>(sql, values)).rows;
+  const count = async (sql: string, values: unknown[] = []): Promise<number> => (await q<{ n: number }>(sql, values))[0]!.n;
+  const messageByHeader = (id: string) =>
+    eventually(async () => (await q<{ id: number; interaction_id: number | null; kind: string; raw_sha256: Buffer }>(
+      'SELECT id, interaction_id, kind, raw_sha256 FROM messages WHERE message_id = $1', [id]))[0], 20_000, `message ${id}`);
+
+  beforeAll(async () => {
+    [dv, sink] = await Promise.all([startDovecot({ users: { alice: PASSWORD, bob: PASSWORD } }), startSmtpSink()]);
+    s = await startTestServer({
+      env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_LEASE_SEC: '3', POSTDESK_RESYNC_SEC: '2', POSTDESK_POP3_POLL_SEC: '1' },
+    });
+    admin = await s.login('admin', ADMIN_PASSWORD);
+    const template = await s.call('POST', '/api/templates', {
+      cookie: admin,
+      body: { name: 'Thanks', campaignId: null, html: '<p>Hello ${customer_name}, we got your message ${ticket}.</p>' },
+    });
+    expect(template.status).toBe(201);
+    const res = await s.call('POST', '/api/campaigns', {
+      cookie: admin,
+      body: campaignBody({
+        inbound: { port: dv.imapPort, password: PASSWORD, mailbox: 'INBOX' },
+        smtp: { port: sink.port, auth: false, username: '', password: undefined },
+        confirmation: { enabled: true, templateId: template.body.id },
+      }),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    campaignId = res.body.id;
+    await eventually(async () => (await q<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]?.state === 'connected', 20_000, 'mailbox connected');
+  });
+
+  afterAll(async () => {
+    if (process.env.DEBUG_LOGS) console.log(s.logs.filter((l) => !l.includes('"level":20') && !l.includes('"level":30')).join('\n'));
+    await s?.stop();
+    await Promise.all([dv?.stop(), sink?.stop()]);
+  });
+
+  let firstInteraction: number;
+  let confirmationId: string;
+
+  it('turns a customer mail into an interaction, keeps its exact bytes, and confirms once with Auto-Submitted', async () => {
+    const mail = customerMail({ from: 'Ana López <ana@customer.test>', subject: 'Order 1234 is late' });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [mail.raw]);
+    const row = await messageByHeader(mail.messageId);
+    expect(row.kind).toBe('customer');
+    expect(row.interaction_id).not.toBeNull();
+    expect(row.raw_sha256.toString('hex')).toBe(sha256(mail.raw));
+    firstInteraction = row.interaction_id!;
+    const stored = await readFile(path.join(s.dataDir, 'blobs', sha256(mail.raw).slice(0, 2), sha256(mail.raw).slice(2, 4), sha256(mail.raw)));
+    expect(stored.equals(mail.raw)).toBe(true);
+
+    const [contact] = await q<{ name: string; address_norm: string }>(
+      'SELECT c.name, c.address_norm FROM contacts c JOIN interactions i ON i.contact_id = c.id WHERE i.id = $1',
+      [firstInteraction],
+    );
+    expect(contact).toEqual({ name: 'Ana López', address_norm: 'ana@customer.test' });
+
+    const [sent] = await sink.waitForMessages(1, 20_000);
+    expect(sent!.rcptTo).toEqual(['<ana@customer.test>']);
+    expect(sent!.content).toMatch(/^Auto-Submitted: auto-replied$/m);
+    expect(sent!.content).toContain(`In-Reply-To: <${mail.messageId}>`);
+    expect(sent!.content).toMatch(new RegExp(`^Subject: Re: Order 1234 is late \\[#SUP-${firstInteraction}\\]$`, 'm'));
+    const outbound = await eventually(async () => (await q<{ message_id: string; state: string }>(
+      `SELECT m.message_id, o.state FROM messages m JOIN outbox o ON o.message_id = m.id WHERE m.interaction_id = $1 AND m.kind = 'confirmation'`,
+      [firstInteraction]))[0]?.state === 'sent' ? (await q<{ message_id: string }>(`SELECT message_id FROM messages WHERE interaction_id = $1 AND kind = 'confirmation'`, [firstInteraction]))[0] : null);
+    confirmationId = outbound.message_id;
+    expect(sent!.content).toContain(`Message-ID: <${confirmationId}>`);
+  });
+
+  it("threads the customer's reply into the same interaction and does not confirm again", async () => {
+    const reply = customerMail({ from: 'ana@customer.test', subject: `Re: Order 1234 is late [#SUP-${firstInteraction}]`, inReplyTo: confirmationId, references: [confirmationId] });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [reply.raw]);
+    const row = await messageByHeader(reply.messageId);
+    expect(row.interaction_id).toBe(firstInteraction);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await count(`SELECT count(*)::int AS n FROM messages WHERE kind = 'confirmation'`)).toBe(1);
+  });
+
+  it('starts a new, linked interaction when someone else replies to the thread (no forged replies)', async () => {
+    const forged = customerMail({ from: 'mallory@evil.test', subject: `Re: Order 1234 is late [#SUP-${firstInteraction}]`, inReplyTo: confirmationId });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [forged.raw]);
+    const row = await messageByHeader(forged.messageId);
+    expect(row.interaction_id).not.toBe(firstInteraction);
+    const [i] = await q<{ linked_to: number }>('SELECT linked_to FROM interactions WHERE id = $1', [row.interaction_id]);
+    expect(i!.linked_to).toBe(firstInteraction);
+  });
+
+  it('links a bounce of our confirmation to it and never answers automatic mail', async () => {
+    const before = (await sink.messages()).length;
+    const dsn = Buffer.from(
+      [
+        'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',
+        'To: support@example.test',
+        'Subject: Undelivered Mail Returned to Sender',
+        'Message-ID: <bounce-1@mx.customer.test>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+        '',
+        '--b1',
+        'Content-Type: text/plain',
+        '',
+        'I could not deliver your message.',
+        '--b1',
+        'Content-Type: message/delivery-status',
+        '',
+        'Reporting-MTA: dns; mx.customer.test',
+        '',
+        'Final-Recipient: rfc822; gone@customer.test',
+        'Action: failed',
+        'Status: 5.1.1',
+        '',
+        '--b1',
+        'Content-Type: text/rfc822-headers',
+        '',
+        'From: support@example.test',
+        `Message-ID: <${confirmationId}>`,
+        'Subject: Re: something',
+        '',
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+    const autoReply = customerMail({ from: 'ana@customer.test', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [dsn, autoReply.raw]);
+    const bounce = await messageByHeader('bounce-1@mx.customer.test');
+    expect(bounce.kind).toBe('bounce');
+    expect(bounce.interaction_id).toBe(firstInteraction);
+    const [link] = await q<{ related: string }>(
+      'SELECT r.message_id AS related FROM messages b JOIN messages r ON r.id = b.related_message_id WHERE b.id = $1',
+      [bounce.id],
+    );
+    expect(link!.related).toBe(confirmationId);
+    const auto = await messageByHeader(autoReply.messageId);
+    expect(auto.kind).toBe('auto_reply');
+    expect(await count('SELECT count(*)::int AS n FROM interactions WHERE customer_address = $1', ['ana@customer.test'])).toBe(1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await sink.messages()).length).toBe(before);
+  });
+
+  it('quarantines a poison message with its raw bytes and carries on with the next one', async () => {
+    const depth = 40;
+    const open = Array.from({ length: depth }, (_, i) => `Content-Type: multipart/mixed; boundary="d${i}"\r\n\r\n--d${i}\r\n`).join('');
+    const close = Array.from({ length: depth }, (_, i) => `\r\n--d${depth - 1 - i}--\r\n`).join('');
+    const poison = Buffer.from(`From: x@customer.test\r\nSubject: deep\r\nMessage-ID: <poison-1@customer.test>\r\nMIME-Version: 1.0\r\n${open}Content-Type: text/plain\r\n\r\nhi${close}`);
+    const after = customerMail({ from: 'zoe@customer.test', subject: 'After the poison' });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [poison, after.raw]);
+    await messageByHeader(after.messageId);
+    const [row] = await q<{ id: number; reason_code: string; subject: string }>('SELECT id, reason_code, subject FROM quarantine');
+    expect(row!.reason_code).toBe('too_deep');
+    expect(row!.subject).toBe('deep');
+
+    const list = await s.call('GET', '/api/quarantine', { cookie: admin });
+    expect(list.status).toBe(200);
+    expect(list.body.items[0]).toMatchObject({ id: String(row!.id), reasonCode: 'too_deep', subject: 'deep', state: 'quarantined' });
+    const raw = await fetch(`${s.url}/api/quarantine/${row!.id}/raw`, { headers: { cookie: admin } });
+    expect(raw.headers.get('content-disposition')).toBe(`attachment; filename="quarantine-${row!.id}.eml"`);
+    expect(Buffer.from(await raw.arrayBuffer()).equals(poison)).toBe(true);
+    const again = await s.call('POST', `/api/quarantine/${row!.id}/reprocess`, { cookie: admin, body: {} });
+    expect(again.body).toEqual({ outcome: 'still_quarantined', reason: expect.any(String) });
+
+    const mailboxes = await s.call('GET', '/api/mailboxes', { cookie: admin });
+    expect(mailboxes.body.items[0]).toMatchObject({ campaignKey: 'SUP', state: 'connected', quarantined: 1 });
+  });
+
+  it('reconnects after Dovecot restarts and loses nothing', async () => {
+    await dv.restart();
+    const mail = customerMail({ from: 'li@customer.test', subject: 'After the restart' });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [mail.raw]);
+    await messageByHeader(mail.messageId);
+    expect(await count('SELECT count(*)::int AS n FROM messages WHERE direction = $1 AND message_id IS NOT NULL GROUP BY message_id ORDER BY 1 DESC LIMIT 1', ['inbound'])).toBe(1);
+  });
+
+  it('resynchronises without duplicates when UIDVALIDITY changes', async () => {
+    const res = await s.call('PUT', `/api/campaigns/${campaignId}`, {
+      cookie: admin,
+      body: JSON.parse(JSON.stringify(campaignBody({
+        inbound: { port: dv.imapPort, password: PASSWORD, mailbox: 'Support' },
+        smtp: { port: sink.port, auth: false, username: '', password: undefined },
+        confirmation: { enabled: false, templateId: null },
+      }))),
+    });
+    // the folder does not exist yet: the connection check refuses the save
+    expect(res.status).toBe(422);
+    const one = customerMail({ from: 'sam@customer.test', subject: 'Folder one' });
+    const two = customerMail({ from: 'sam@customer.test', subject: 'Folder two' });
+    await appendMessages(dv, 'alice', PASSWORD, 'Support', [one.raw, two.raw]);
+    const saved = await s.call('PUT', `/api/campaigns/${campaignId}`, {
+      cookie: admin,
+      body: JSON.parse(JSON.stringify(campaignBody({
+        inbound: { port: dv.imapPort, password: PASSWORD, mailbox: 'Support' },
+        smtp: { port: sink.port, auth: false, username: '', password: undefined },
+        confirmation: { enabled: false, templateId: null },
+      }))),
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    await messageByHeader(two.messageId);
+    const [before] = await q<{ uidvalidity: number }>(`SELECT uidvalidity FROM mailbox_folders WHERE campaign_id = $1 AND folder = 'Support'`, [campaignId]);
+
+    // delete and recreate the folder: same messages, new UIDVALIDITY, new UIDs
+    const client = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false });
+    await client.connect();
+    await client.mailboxDelete('Support');
+    await client.mailboxCreate('Support');
+    await client.append('Support', one.raw);
+    await client.append('Support', two.raw);
+    await client.logout();
+    const three = customerMail({ from: 'sam@customer.test', subject: 'Folder three' });
+    await appendMessages(dv, 'alice', PASSWORD, 'Support', [three.raw]);
+    await messageByHeader(three.messageId);
+    const [after] = await q<{ uidvalidity: number; last_uid: number }>(`SELECT uidvalidity, last_uid FROM mailbox_folders WHERE campaign_id = $1 AND folder = 'Support'`, [campaignId]);
+    expect(after!.uidvalidity).not.toBe(before!.uidvalidity);
+    expect(after!.last_uid).toBe(3);
+    for (const m of [one, two, three]) {
+      expect(await count('SELECT count(*)::int AS n FROM messages WHERE message_id = $1', [m.messageId])).toBe(1);
+    }
+  });
+
+  it('puts a mailbox whose password is refused in "needs attention" and tries again only when asked', async () => {
+    await dv.setPassword('alice', 'changed-password-9');
+    await dv.restart(); // drop the open connection so the runner logs in again
+    await eventually(async () => (await q<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]?.state === 'needs_attention', 20_000, 'needs attention');
+    const list = await s.call('GET', '/api/mailboxes', { cookie: admin });
+    expect(list.body.items[0].state).toBe('needs_attention');
+    expect(list.body.items[0].lastError).toMatch(/IMAP: .*auth/i);
+    expect(JSON.stringify(list.body)).not.toContain(PASSWORD);
+    const failuresBefore = (await q<{ failures: number }>('SELECT failures FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]!.failures;
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await q<{ failures: number }>('SELECT failures FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]!.failures).toBe(failuresBefore);
+
+    await dv.setPassword('alice', PASSWORD);
+    expect((await s.call('POST', `/api/mailboxes/${campaignId}/retry`, { cookie: admin, body: {} })).status).toBe(204);
+    await eventually(async () => (await q<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]?.state === 'connected', 20_000, 'connected again');
+  });
+
+  it('syncs a POP3 mailbox by UIDL, leaving mail on the server', async () => {
+    const res = await s.call('POST', '/api/campaigns', {
+      cookie: admin,
+      body: campaignBody({
+        name: 'Sales',
+        key: 'SAL',
+        fromAddress: 'sales@example.test',
+        defaultListName: 'Sales contacts',
+        inbound: { protocol: 'pop3', port: dv.pop3Port, username: 'bob', password: PASSWORD },
+        smtp: { port: sink.port, auth: false, username: '', password: undefined },
+      }),
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const one = customerMail({ from: 'pat@customer.test', to: 'sales@example.test', subject: 'POP one' });
+    const two = customerMail({ from: 'pat@customer.test', to: 'sales@example.test', subject: 'POP two' });
+    await appendMessages(dv, 'bob', PASSWORD, 'INBOX', [one.raw, two.raw]);
+    const a = await messageByHeader(one.messageId);
+    const b = await messageByHeader(two.messageId);
+    expect(a.raw_sha256.toString('hex')).toBe(sha256(one.raw));
+    expect(b.raw_sha256.toString('hex')).toBe(sha256(two.raw));
+    await new Promise((r) => setTimeout(r, 2_500)); // two more polls
+    expect(await count('SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1', [res.body.id])).toBe(2);
+    expect(await count('SELECT count(*)::int AS n FROM pop3_uidls WHERE campaign_id = $1', [res.body.id])).toBe(2);
+  });
+});

@@ -1,0 +1,347 @@
+import { ImapFlow } from 'imapflow';
+import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
+import { openPop3Session } from '../../../../../packages/mailkit/src/pop3/index.ts';
+import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '../../../../../packages/mailkit/src/verify/index.ts';
+import type { SecretBox } from '../../platform/secrets/secret-box.ts';
+import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
+import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { inResync, planFolder, uidChunks } from './cursor.ts';
+import { ingestMessage, type IngestDeps } from './ingest-message.ts';
+import {
+  advanceCursor,
+  knownUidls,
+  LeaseLostError,
+  loadCursor,
+  markSynced,
+  rememberUidl,
+  resetCursor,
+  setMailboxState,
+  type StatePatch,
+} from './mailboxes.repo.ts';
+
+/** How often and how patiently a mailbox is synced; tests shorten these. */
+export interface SyncTiming {
+  /** Full resync of an IMAP folder even without IDLE news: the safety net. */
+  resyncMs: number;
+  /** POP3 has no push: how often it is polled. */
+  pop3PollMs: number;
+  /** Reconnect backoff after a failure: exponential from base to cap, with jitter. */
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  /** How long an IDLE lasts before imapflow restarts it (servers drop IDLE after 30 min). */
+  idleRestartMs: number;
+}
+
+/** Defaults for production. */
+export const DEFAULT_SYNC_TIMING: SyncTiming = {
+  resyncMs: 5 * 60_000,
+  pop3PollMs: 60_000,
+  backoffBaseMs: 2_000,
+  backoffCapMs: 5 * 60_000,
+  idleRestartMs: 4 * 60_000,
+};
+
+/** What a runner needs, passed in. */
+export interface RunnerDeps extends IngestDeps {
+  secrets: SecretBox;
+  /** false only for test servers with self-signed certificates. */
+  tlsRejectUnauthorized?: boolean;
+}
+
+/** One mailbox being synced by this node. */
+export interface MailboxRunner {
+  campaignId: string;
+  /** Stops at the next safe point (between messages) and closes the connection. */
+  stop(): Promise<void>;
+  /** Settles when the runner ends by itself: needs attention, lease lost, or campaign gone. */
+  done: Promise<void>;
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Keeps one campaign's mailbox synced while this node holds its lease:
+ * connect, catch up from the cursor, then wait for news (IMAP IDLE, or a POP3
+ * poll), reconnecting with capped exponential backoff and jitter. A wrong
+ * password ends the runner in "needs attention" — retrying would only get
+ * the account locked — until an admin saves the campaign or asks for a retry.
+ * State lives in the mailbox row, so failures stay within this mailbox.
+ */
+export function startMailboxRunner(
+  deps: RunnerDeps,
+  campaignId: string,
+  node: string,
+  timing: SyncTiming,
+  start: { failures: number; nextAttemptAt: Date | null },
+): MailboxRunner {
+  const controller = new AbortController();
+  const signal = controller.signal;
+  const state = (p: StatePatch) => deps.db.tx((q) => setMailboxState(q, campaignId, node, p));
+
+  const loop = async (): Promise<void> => {
+    let failures = start.failures;
+    if (start.nextAttemptAt) await sleep(start.nextAttemptAt.getTime() - Date.now(), signal);
+    while (!signal.aborted) {
+      const row = await findCampaignRow(deps.db, campaignId);
+      if (!row || !row.enabled || !row.receive_emails) return;
+      let mail;
+      try {
+        mail = campaignMail(row, deps.secrets);
+      } catch {
+        // a password sealed under another master key: nothing will work until it is entered again
+        await state({ state: 'needs_attention', error: 'the stored mail password cannot be opened with this master key: enter it again', nextAttemptAt: null });
+        return;
+      }
+      const inbound = mail.inbound;
+      if (!inbound) return;
+      const settings = { ...inbound, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) };
+      try {
+        await state({ state: 'connecting' });
+        const onConnected = async () => {
+          failures = 0;
+          await state({ state: 'connected', error: null, failures: 0, nextAttemptAt: null });
+        };
+        if (settings.protocol === 'imap') await imapSession(deps, row, settings, node, timing, signal, onConnected);
+        else await pop3Sessions(deps, row, settings, node, timing, signal, onConnected);
+      } catch (err) {
+        if (err instanceof LeaseLostError || signal.aborted) return;
+        const code = classifyError(err);
+        const message = failureMessage(settings.protocol, code, err, settings);
+        if (code === 'auth_failed') {
+          deps.log.warn({ campaignId, code }, 'mailbox.needs_attention');
+          await state({ state: 'needs_attention', error: message, failures: failures + 1, nextAttemptAt: null });
+          return;
+        }
+        failures++;
+        const delay = backoffDelay(failures - 1, { baseMs: timing.backoffBaseMs, capMs: timing.backoffCapMs, jitter: 'equal' });
+        deps.log.warn({ campaignId, code, failures, delayMs: delay }, 'mailbox.backoff');
+        await state({ state: 'backoff', error: message, failures, nextAttemptAt: new Date(Date.now() + delay) });
+        await sleep(delay, signal);
+      }
+    }
+  };
+
+  const done = loop().catch((err: unknown) => {
+    if (!(err instanceof LeaseLostError)) deps.log.error({ campaignId, err: err instanceof Error ? err.message : String(err) }, 'mailbox.runner_failed');
+  });
+  return {
+    campaignId,
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+// One IMAP connection's life: connect, select, catch up, then IDLE and catch
+// up again on every EXISTS and on the resync timer, until the connection
+// drops (throws) or the runner stops (returns).
+async function imapSession(
+  deps: RunnerDeps,
+  campaign: CampaignRow,
+  settings: ImapSettings,
+  node: string,
+  timing: SyncTiming,
+  signal: AbortSignal,
+  onConnected: () => Promise<void>,
+): Promise<void> {
+  const client = new ImapFlow({
+    ...imapClientOptions(settings),
+    // the check's socket timeout fits a login, not a connection that IDLEs for minutes
+    socketTimeout: timing.idleRestartMs + 60_000,
+    autoIdleDelay: 100,
+    maxIdleTime: timing.idleRestartMs,
+    missingIdleCommand: 'NOOP',
+  });
+  let failure: unknown = null;
+  let wake: () => void = () => undefined;
+  const ended = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  client.on('error', (err: unknown) => {
+    failure ??= err;
+    wake();
+  });
+  client.on('close', () => {
+    failure ??= new Error('the IMAP server closed the connection');
+    wake();
+  });
+  const onAbort = () => wake();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await client.connect();
+    const lock = await client.getMailboxLock(settings.mailbox);
+    try {
+      await onConnected();
+      let queue = Promise.resolve();
+      let again = false;
+      let busy = false;
+      let firstPass = true;
+      const kick = (): void => {
+        if (busy) {
+          again = true;
+          return;
+        }
+        busy = true;
+        queue = queue
+          .then(async () => {
+            do {
+              again = false;
+              await syncImapFolder(deps, client, campaign, settings.mailbox, node, signal, firstPass);
+              firstPass = false;
+            } while (again && !signal.aborted);
+          })
+          .catch((err: unknown) => {
+            failure ??= err;
+            wake();
+          })
+          .finally(() => {
+            busy = false;
+          });
+      };
+      client.on('exists', kick);
+      const timer = setInterval(kick, timing.resyncMs);
+      kick();
+      await ended;
+      clearInterval(timer);
+      await queue;
+    } finally {
+      lock.release();
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    client.removeAllListeners('close');
+    if (signal.aborted) await Promise.race([client.logout().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
+    client.close();
+  }
+  if (!signal.aborted && failure) throw failure;
+}
+
+// Catches a folder up from its cursor: one message at a time, each committed
+// with the cursor; the campaign's server-side action runs after each chunk
+// has committed.
+async function syncImapFolder(
+  deps: RunnerDeps,
+  client: ImapFlow,
+  campaign: CampaignRow,
+  folder: string,
+  node: string,
+  signal: AbortSignal,
+  firstPass: boolean,
+): Promise<void> {
+  const mailbox = client.mailbox;
+  if (!mailbox) throw new Error('no mailbox selected');
+  const uidvalidity = Number(mailbox.uidValidity);
+  // UIDNEXT is only fresh right after SELECT (IDLE updates the message count,
+  // not UIDNEXT); later passes search from the cursor instead (0 = unknown)
+  const uidNext = firstPass ? mailbox.uidNext : 0;
+  const plan = planFolder(await loadCursor(deps.db, campaign.id, folder), { uidvalidity, uidNext });
+  if (plan.action === 'fetch' && plan.reset) {
+    if (plan.cursor.resyncBelow !== null) deps.log.warn({ campaignId: campaign.id, folder, uidvalidity }, 'mailbox.uidvalidity_changed');
+    await resetCursor(deps.db, campaign.id, folder, plan.cursor);
+  }
+  if (plan.action === 'up_to_date') {
+    await markSynced(deps.db, campaign.id, node);
+    return;
+  }
+  const found = (await client.search({ uid: `${plan.fromUid}:*` }, { uid: true })) || [];
+  // "n:*" always matches the highest UID, even one below n
+  const uids = found.filter((u) => u >= plan.fromUid);
+  for (const range of uidChunks(uids)) {
+    if (signal.aborted) return;
+    const committed: number[] = [];
+    for await (const msg of client.fetch(range, { uid: true, source: true }, { uid: true })) {
+      if (!msg.source || msg.uid < plan.fromUid) continue;
+      const uid = msg.uid;
+      await ingestMessage(
+        deps,
+        campaign,
+        { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
+        msg.source,
+        (q) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+      );
+      committed.push(uid);
+    }
+    await afterCommit(client, campaign, committed);
+  }
+  await markSynced(deps.db, campaign.id, node);
+}
+
+// The campaign's choice for fetched mail, applied only to committed messages.
+// If the process dies between the commit and this, the mail is simply left
+// on the server (never lost; the cursor is past it, so it is not fetched twice).
+async function afterCommit(client: ImapFlow, campaign: CampaignRow, uids: number[]): Promise<void> {
+  if (uids.length === 0) return;
+  const range = uidChunks(uids, uids.length)[0]!;
+  switch (campaign.fetched_mail_action) {
+    case 'leave':
+      return;
+    case 'mark_seen':
+      await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+      return;
+    case 'delete':
+      await client.messageDelete(range, { uid: true });
+      return;
+    case 'move': {
+      const target = campaign.move_to_folder;
+      if (!target) return;
+      const moved = await client.messageMove(range, target, { uid: true }).catch(() => false);
+      if (moved === false) {
+        await client.mailboxCreate(target).catch(() => undefined);
+        await client.messageMove(range, target, { uid: true });
+      }
+      return;
+    }
+  }
+}
+
+// POP3: a session per poll — UIDL, fetch what is not stored yet, each
+// committed with its UIDL; DELE (when the campaign deletes) after each commit,
+// applied by QUIT.
+async function pop3Sessions(
+  deps: RunnerDeps,
+  campaign: CampaignRow,
+  settings: Pop3Settings,
+  node: string,
+  timing: SyncTiming,
+  signal: AbortSignal,
+  onConnected: () => Promise<void>,
+): Promise<void> {
+  let first = true;
+  while (!signal.aborted) {
+    const session = await openPop3Session(settings, { signal });
+    try {
+      if (first) await onConnected();
+      first = false;
+      const listing = await session.uidl();
+      const known = await knownUidls(
+        deps.db,
+        campaign.id,
+        listing.map((m) => m.uid),
+      );
+      for (const m of listing) {
+        if (signal.aborted) break;
+        if (known.has(m.uid)) {
+          // stored before, but the process stopped before its DELE was applied
+          if (campaign.fetched_mail_action === 'delete') await session.dele(m.msg);
+          continue;
+        }
+        const raw = await session.retr(m.msg);
+        await ingestMessage(deps, campaign, { kind: 'pop3', uidl: m.uid }, raw, (q) => rememberUidl(q, campaign.id, m.uid, node));
+        if (campaign.fetched_mail_action === 'delete') await session.dele(m.msg);
+      }
+      await session.quit();
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    await markSynced(deps.db, campaign.id, node);
+    await sleep(timing.pop3PollMs, signal);
+  }
+}

@@ -1,0 +1,159 @@
+import type { Queryable } from '../../platform/db/db.ts';
+import { emitEvent } from '../../platform/events/events.ts';
+import type { FolderCursor } from './cursor.ts';
+
+/** The states a mailbox shows in the console. */
+export type MailboxState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'needs_attention' | 'stopped';
+
+/** Thrown when this node no longer holds a mailbox's lease: its work must stop and roll back. */
+export class LeaseLostError extends Error {
+  constructor(campaignId: string) {
+    super(`lease on mailbox ${campaignId} lost`);
+  }
+}
+
+/** A lease this node holds after a tick, and what may require its runner to restart. */
+export interface HeldLease {
+  campaign_id: string;
+  retry_requested: number;
+  state: MailboxState;
+  failures: number;
+  next_attempt_at: Date | null;
+  campaign_updated_at: Date;
+}
+
+/**
+ * Takes or renews the leases of the given mailboxes for this node: free ones,
+ * expired ones (their holder died) and our own. One statement, so two nodes
+ * racing for a mailbox cannot both win.
+ */
+export async function acquireLeases(q: Queryable, node: string, campaignIds: string[], leaseSec: number): Promise<HeldLease[]> {
+  if (campaignIds.length === 0) return [];
+  await q.query(
+    `INSERT INTO mailboxes (campaign_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`,
+    [campaignIds],
+  );
+  const { rows } = await q.query<HeldLease>(
+    `UPDATE mailboxes m SET lease_holder = $1, lease_expires_at = now() + make_interval(secs => $3)
+       FROM campaigns c
+      WHERE m.campaign_id = ANY($2::uuid[]) AND c.id = m.campaign_id
+        AND (m.lease_holder IS NULL OR m.lease_holder = $1 OR m.lease_expires_at < now())
+      RETURNING m.campaign_id, m.retry_requested, m.state, m.failures, m.next_attempt_at, c.updated_at AS campaign_updated_at`,
+    [node, campaignIds, leaseSec],
+  );
+  return rows;
+}
+
+/** Gives up this node's leases (graceful shutdown, or a mailbox no longer to sync) so another node takes over at once. */
+export async function releaseLeases(q: Queryable, node: string, campaignIds?: string[]): Promise<void> {
+  await q.query(
+    `UPDATE mailboxes SET lease_holder = NULL, lease_expires_at = NULL,
+            state = CASE WHEN state = 'needs_attention' THEN state ELSE 'idle' END, updated_at = now()
+      WHERE lease_holder = $1 AND ($2::uuid[] IS NULL OR campaign_id = ANY($2::uuid[]))`,
+    [node, campaignIds ?? null],
+  );
+}
+
+/** Marks mailboxes that are no longer synced (campaign disabled or not receiving). */
+export async function markStopped(q: Queryable, activeIds: string[]): Promise<void> {
+  await q.query(
+    `UPDATE mailboxes SET state = 'stopped', updated_at = now()
+      WHERE NOT (campaign_id = ANY($1::uuid[])) AND state <> 'stopped' AND lease_holder IS NULL`,
+    [activeIds],
+  );
+}
+
+/** A change of a mailbox's state as its runner sees it. */
+export interface StatePatch {
+  state: MailboxState;
+  /** Set on failure; null clears the last error on success; undefined keeps it. */
+  error?: string | null;
+  failures?: number;
+  nextAttemptAt?: Date | null;
+}
+
+/** Records a runner's state (only while it holds the lease) and tells the console. */
+export async function setMailboxState(q: Queryable, campaignId: string, node: string, p: StatePatch): Promise<void> {
+  const r = await q.query(
+    `UPDATE mailboxes SET state = $3,
+            last_error = CASE WHEN $4::boolean THEN $5 ELSE last_error END,
+            last_error_at = CASE WHEN $4::boolean AND $5::text IS NOT NULL THEN now() ELSE last_error_at END,
+            failures = coalesce($6, failures),
+            next_attempt_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE next_attempt_at END,
+            last_sync_at = CASE WHEN $3 = 'connected' THEN now() ELSE last_sync_at END,
+            updated_at = now()
+      WHERE campaign_id = $1 AND lease_holder = $2
+      RETURNING state`,
+    [campaignId, node, p.state, p.error !== undefined, p.error ?? null, p.failures ?? null, p.nextAttemptAt !== undefined, p.nextAttemptAt ?? null],
+  );
+  if ((r.rowCount ?? 0) === 0) throw new LeaseLostError(campaignId);
+  await emitEvent(q, { type: 'mailbox.status_changed', campaignId, state: p.state });
+}
+
+/** Marks a successful sync pass now. */
+export async function markSynced(q: Queryable, campaignId: string, node: string): Promise<void> {
+  await q.query(`UPDATE mailboxes SET last_sync_at = now() WHERE campaign_id = $1 AND lease_holder = $2`, [campaignId, node]);
+}
+
+/** The stored cursor of a folder, or null before its first sync. */
+export async function loadCursor(q: Queryable, campaignId: string, folder: string): Promise<FolderCursor | null> {
+  const { rows } = await q.query<{ uidvalidity: number; last_uid: number; resync_below: number | null }>(
+    'SELECT uidvalidity, last_uid, resync_below FROM mailbox_folders WHERE campaign_id = $1 AND folder = $2',
+    [campaignId, folder],
+  );
+  const r = rows[0];
+  return r ? { uidvalidity: r.uidvalidity, lastUid: r.last_uid, resyncBelow: r.resync_below } : null;
+}
+
+/** Starts a folder's cursor over (first sync, or a new UIDVALIDITY epoch). */
+export async function resetCursor(q: Queryable, campaignId: string, folder: string, c: FolderCursor): Promise<void> {
+  await q.query(
+    `INSERT INTO mailbox_folders (campaign_id, folder, uidvalidity, last_uid, resync_below) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (campaign_id, folder) DO UPDATE
+       SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, resync_below = EXCLUDED.resync_below, updated_at = now()`,
+    [campaignId, folder, c.uidvalidity, c.lastUid, c.resyncBelow],
+  );
+}
+
+/**
+ * Moves a folder's cursor to uid inside the transaction that stored the
+ * message — fenced: only forward, only in the same UIDVALIDITY epoch, and only
+ * while this node holds the lease. A node that lost its lease (paused,
+ * partitioned) cannot commit behind the new holder's back: the transaction
+ * fails and rolls back everything it wrote.
+ */
+export async function advanceCursor(q: Queryable, campaignId: string, folder: string, uidvalidity: number, uid: number, node: string): Promise<void> {
+  const r = await q.query(
+    `UPDATE mailbox_folders f SET last_uid = $4,
+            resync_below = CASE WHEN f.resync_below IS NOT NULL AND $4 >= f.resync_below THEN NULL ELSE f.resync_below END,
+            updated_at = now()
+      WHERE f.campaign_id = $1 AND f.folder = $2 AND f.uidvalidity = $3 AND f.last_uid <= $4
+        AND EXISTS (SELECT 1 FROM mailboxes m WHERE m.campaign_id = $1 AND m.lease_holder = $5 AND m.lease_expires_at > now())`,
+    [campaignId, folder, uidvalidity, uid, node],
+  );
+  if ((r.rowCount ?? 0) === 0) throw new LeaseLostError(campaignId);
+}
+
+/** Remembers a POP3 message as stored, fenced by the lease like advanceCursor. */
+export async function rememberUidl(q: Queryable, campaignId: string, uidl: string, node: string): Promise<void> {
+  const r = await q.query(
+    `INSERT INTO pop3_uidls (campaign_id, uidl)
+     SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM mailboxes m WHERE m.campaign_id = $1 AND m.lease_holder = $3 AND m.lease_expires_at > now())
+     ON CONFLICT DO NOTHING`,
+    [campaignId, uidl, node],
+  );
+  if ((r.rowCount ?? 0) === 0) {
+    const held = await q.query('SELECT 1 FROM mailboxes WHERE campaign_id = $1 AND lease_holder = $2 AND lease_expires_at > now()', [campaignId, node]);
+    if ((held.rowCount ?? 0) === 0) throw new LeaseLostError(campaignId);
+  }
+}
+
+/** UIDLs of this mailbox already stored, among the given ones. */
+export async function knownUidls(q: Queryable, campaignId: string, uidls: string[]): Promise<Set<string>> {
+  if (uidls.length === 0) return new Set();
+  const { rows } = await q.query<{ uidl: string }>('SELECT uidl FROM pop3_uidls WHERE campaign_id = $1 AND uidl = ANY($2::text[])', [
+    campaignId,
+    uidls,
+  ]);
+  return new Set(rows.map((r) => r.uidl));
+}

@@ -1,0 +1,74 @@
+import { composeMessage, messageEnvelope, type ComposeInput } from '../../../../../packages/mailkit/src/compose/index.ts';
+import { createMessageId } from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { Queryable } from '../../platform/db/db.ts';
+import { emitEvent } from '../../platform/events/events.ts';
+import { recordBlob } from '../ingestion/ingestion.repo.ts';
+
+/** What the caller decides about an outbound message; the Message-ID, date and envelope are ours to set. */
+export interface OutboundDraft {
+  campaignId: string;
+  interactionId: number;
+  kind: 'agent' | 'confirmation';
+  /** Everything of the message but its Message-ID and date. */
+  compose: Omit<ComposeInput, 'messageId' | 'date'>;
+}
+
+/** What enqueueing produced: the stored message and our Message-ID. */
+export interface Enqueued {
+  messageId: number;
+  messageIdHeader: string;
+}
+
+/**
+ * Writes an outbound message and its outbox entry inside the caller's
+ * transaction: our HMAC-signed Message-ID is chosen and the raw bytes composed
+ * and stored before the commit, so the worker sends exactly these bytes, a
+ * retry can never produce a second, different message, and a reply to it
+ * threads back. Nothing reaches SMTP until the transaction commits.
+ */
+export async function enqueueOutbound(
+  q: Queryable,
+  deps: { blobs: BlobStore; mailSecret: Buffer; now: () => Date },
+  draft: OutboundDraft,
+): Promise<Enqueued> {
+  const domain = draft.compose.from.address.split('@')[1]!.toLowerCase();
+  const messageIdHeader = createMessageId({ interactionId: String(draft.interactionId), domain, secret: deps.mailSecret });
+  const raw = await composeMessage({ ...draft.compose, messageId: messageIdHeader, date: deps.now() });
+  const blob = await deps.blobs.put(raw);
+  await recordBlob(q, blob.sha256, blob.size);
+  const c = draft.compose;
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO messages (campaign_id, interaction_id, direction, kind, message_id, in_reply_to, references_ids, subject,
+                           from_address, from_name, to_addresses, cc_addresses, sent_date, text_body, html_body, raw_sha256, size)
+     VALUES ($1, $2, 'outbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+    [
+      draft.campaignId,
+      draft.interactionId,
+      draft.kind,
+      messageIdHeader,
+      c.inReplyTo ? [c.inReplyTo] : [],
+      [...(c.references ?? [])],
+      c.subject,
+      c.from.address,
+      c.from.name ?? '',
+      JSON.stringify(c.to.map((a) => ({ address: a.address, name: a.name ?? '' }))),
+      JSON.stringify((c.cc ?? []).map((a) => ({ address: a.address, name: a.name ?? '' }))),
+      deps.now(),
+      c.text ?? null,
+      c.html ?? null,
+      Buffer.from(blob.sha256, 'hex'),
+      blob.size,
+    ],
+  );
+  const id = rows[0]!.id;
+  const envelope = messageEnvelope(c);
+  await q.query(`INSERT INTO outbox (message_id, campaign_id, envelope_from, envelope_to) VALUES ($1, $2, $3, $4)`, [
+    id,
+    draft.campaignId,
+    envelope.from,
+    envelope.to,
+  ]);
+  await emitEvent(q, { type: 'outbox.changed', campaignId: draft.campaignId, messageId: id, state: 'queued' });
+  return { messageId: id, messageIdHeader };
+}

@@ -1,0 +1,143 @@
+import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
+import { sendRaw, type SendResult } from '../../../../../packages/mailkit/src/smtp/index.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { Db } from '../../platform/db/db.ts';
+import { emitEvent, type DomainEvent } from '../../platform/events/events.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import type { SecretBox } from '../../platform/secrets/secret-box.ts';
+import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { claimDue, markFailed, markSent, type ClaimedSend } from './outbox.repo.ts';
+
+/** Retries of a temporary failure: 30 s doubling to at most an hour, about a day in all. */
+export const OUTBOX_RETRY = { baseMs: 30_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 30 } as const;
+
+/** What the outbox worker needs, passed in. */
+export interface OutboxDeps {
+  db: Db;
+  blobs: BlobStore;
+  secrets: SecretBox;
+  log: Logger;
+  now: () => Date;
+  /** Wakes the worker when something is queued, on any node. */
+  onEvent: (handler: (e: DomainEvent) => void) => () => void;
+  /** Passed to sendRaw; tests use it to trust a self-signed certificate. */
+  tlsRejectUnauthorized?: boolean;
+}
+
+/** A running worker; stop() lets the current sends finish (they are bounded in time). */
+export interface OutboxWorker {
+  stop(): Promise<void>;
+  /** Runs one claim-and-send round now; for tests and for the wake-up. */
+  tick(): Promise<number>;
+}
+
+/** Decides what a failed attempt becomes: another try at a time, or a final failure. */
+export function nextAttempt(result: Extract<SendResult, { ok: false }>, attempts: number, now: Date, random?: () => number): Date | null {
+  if (result.permanent || attempts >= OUTBOX_RETRY.maxAttempts) return null;
+  const delay = backoffDelay(attempts - 1, { ...OUTBOX_RETRY, ...(random ? { random } : {}) });
+  return new Date(now.getTime() + delay);
+}
+
+/**
+ * Sends the outbox: claims due entries (SKIP LOCKED), sends the stored bytes
+ * through the campaign's SMTP account, and records sent / retrying / failed
+ * with the server's reply. Woken by outbox events and by a slow poll that
+ * also picks up retries whose time has come.
+ */
+export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; batch?: number; leaseSec?: number } = {}): OutboxWorker {
+  const pollMs = opts.pollMs ?? 2_000;
+  const batch = opts.batch ?? 10;
+  const leaseSec = opts.leaseSec ?? 300;
+  let stopped = false;
+  let running: Promise<number> | null = null;
+  let again = false;
+  const controller = new AbortController();
+
+  const sendOne = async (job: ClaimedSend): Promise<void> => {
+    const row = await findCampaignRow(deps.db, job.campaign_id);
+    let result: SendResult;
+    if (!row) {
+      result = { ok: false, permanent: true, scope: 'account', code: 'invalid_message', response: 'the campaign was deleted' };
+    } else {
+      const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));
+      let account;
+      try {
+        account = campaignMail(row, deps.secrets).smtp;
+      } catch {
+        account = null;
+      }
+      result =
+        account === null
+          ? { ok: false, permanent: true, scope: 'account', code: 'auth_failed', response: 'the stored SMTP password cannot be opened with this master key' }
+          : await sendRaw(
+              { ...account, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) },
+              { from: job.envelope_from, to: job.envelope_to },
+              raw,
+              { signal: controller.signal },
+            );
+    }
+    await deps.db.tx(async (q) => {
+      let state: string;
+      if (result.ok) {
+        await markSent(q, job.id, result.response);
+        state = 'sent';
+      } else {
+        const retryAt = result.code === 'aborted' ? deps.now() : nextAttempt(result, job.attempts, deps.now());
+        await markFailed(q, job.id, `${result.code}: ${result.response}`, result.response, retryAt);
+        state = retryAt ? 'retrying' : 'failed';
+      }
+      await emitEvent(q, { type: 'outbox.changed', campaignId: job.campaign_id, messageId: job.message_id, state });
+    });
+    if (!result.ok) deps.log.warn({ outboxId: job.id, code: result.code, permanent: result.permanent }, 'outbox.send_failed');
+  };
+
+  const round = async (): Promise<number> => {
+    const jobs = await claimDue(deps.db, batch, leaseSec);
+    await Promise.all(
+      jobs.map((j) =>
+        sendOne(j).catch((err: unknown) => deps.log.error({ outboxId: j.id, err: err instanceof Error ? err.message : String(err) }, 'outbox.error')),
+      ),
+    );
+    return jobs.length;
+  };
+
+  const tick = (): Promise<number> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        const n = await round().catch((err: unknown) => {
+          deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox.round_failed');
+          return 0;
+        });
+        total += n;
+        if (n === batch) again = true;
+      } while (again && !stopped);
+      return total;
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const unsubscribe = deps.onEvent((e) => {
+    if (e.type === 'outbox.changed' && e.state === 'queued' && !stopped) void tick();
+  });
+  const timer = setInterval(() => void tick(), pollMs);
+  void tick();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      unsubscribe();
+      // sends in flight are bounded by their own timeouts; abort lets them end at once as retryable
+      controller.abort();
+      await running;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { Queryable } from '../../platform/db/db.ts';
+
+/** One claimed outbox entry with what sending needs. */
+export interface ClaimedSend {
+  id: number;
+  message_id: number;
+  campaign_id: string;
+  envelope_from: string;
+  envelope_to: string[];
+  attempts: number;
+  raw_sha256: Buffer;
+  state: 'queued' | 'retrying' | 'sending';
+}
+
+/**
+ * Claims due entries for this worker with SKIP LOCKED, so several workers
+ * (on several nodes) never take the same one. A claim is a lease: the row is
+ * 'sending' until locked_until, and an entry whose worker died mid-send is
+ * claimed again after it — its bytes and Message-ID are the stored ones, so a
+ * resend is the same message, and the attempt count shows it was retried.
+ */
+export async function claimDue(q: Queryable, limit: number, leaseSec: number): Promise<ClaimedSend[]> {
+  const { rows } = await q.query<ClaimedSend>(
+    `WITH due AS (
+       SELECT id FROM outbox
+        WHERE (state IN ('queued', 'retrying') AND next_attempt_at <= now())
+           OR (state = 'sending' AND locked_until < now())
+        ORDER BY next_attempt_at
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED)
+     UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1,
+            locked_until = now() + make_interval(secs => $2), updated_at = now()
+       FROM due, messages m
+      WHERE o.id = due.id AND m.id = o.message_id
+      RETURNING o.id, o.message_id, o.campaign_id, o.envelope_from, o.envelope_to, o.attempts, m.raw_sha256, 'sending' AS state`,
+    [limit, leaseSec],
+  );
+  return rows;
+}
+
+/** Records a delivered message. */
+export async function markSent(q: Queryable, id: number, response: string): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = 'sent', sent_at = now(), smtp_response = $2, last_error = NULL, locked_until = NULL, updated_at = now()
+      WHERE id = $1`,
+    [id, response.slice(0, 1000)],
+  );
+}
+
+/** Records a failed attempt: retried at `retryAt`, or failed for good when retryAt is null. */
+export async function markFailed(q: Queryable, id: number, error: string, response: string | null, retryAt: Date | null): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = CASE WHEN $4::timestamptz IS NULL THEN 'failed' ELSE 'retrying' END,
+            next_attempt_at = coalesce($4::timestamptz, next_attempt_at), last_error = $2, smtp_response = $3,
+            locked_until = NULL, updated_at = now()
+      WHERE id = $1`,
+    [id, error.slice(0, 1000), response?.slice(0, 1000) ?? null, retryAt],
+  );
+}
+
+/** Puts a failed entry back in the queue (an agent's "retry"). */
+export async function requeue(q: Queryable, messageId: number): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE outbox SET state = 'queued', next_attempt_at = now(), attempts = 0, updated_at = now()
+      WHERE message_id = $1 AND state = 'failed'`,
+    [messageId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,0 +1,91 @@
+import type { ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
+import { renderTemplate } from '../../../../../packages/mailkit/src/template/render.ts';
+import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
+import { buildReplyHeaders } from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { Queryable } from '../../platform/db/db.ts';
+import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
+import { confirmationDecision, type ConfirmationDecision } from './confirmation-policy.ts';
+import { enqueueOutbound } from './enqueue-outbound.ts';
+import { outboundSubject } from './outbound-subject.ts';
+
+/** The inbound message a confirmation answers, and what ingest knows about it. */
+export interface ConfirmationRequest {
+  campaign: CampaignRow;
+  interactionId: number;
+  newInteraction: boolean;
+  customerMail: boolean;
+  recipient: { address: string; norm: string; name: string };
+  parsed: ParsedMessage;
+  ownAddresses: readonly string[];
+}
+
+/**
+ * Queues the campaign's confirmation message (its auto-reply template) in the
+ * caller's transaction when the policy allows: sent with
+ * `Auto-Submitted: auto-replied`, threaded as a reply, at most once per
+ * interaction (the interaction row is locked and stamped) and rate-limited
+ * per address. Returns the decision, for logs and tests.
+ */
+export async function queueConfirmation(
+  q: Queryable,
+  deps: { blobs: BlobStore; mailSecret: Buffer; now: () => Date },
+  r: ConfirmationRequest,
+): Promise<ConfirmationDecision> {
+  const c = r.campaign;
+  const template = c.confirmation_template_id
+    ? (await q.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [c.confirmation_template_id])).rows[0]
+    : undefined;
+  const stamp = await q.query<{ confirmation_sent_at: Date | null }>(
+    'SELECT confirmation_sent_at FROM interactions WHERE id = $1 FOR UPDATE',
+    [r.interactionId],
+  );
+  const recent = await q.query<{ sent_at: Date }>(
+    `SELECT sent_at FROM auto_replies WHERE campaign_id = $1 AND address_norm = $2 AND sent_at > now() - interval '1 day'
+      ORDER BY sent_at DESC LIMIT 10`,
+    [c.id, r.recipient.norm],
+  );
+  const decision = confirmationDecision({
+    enabled: c.confirmation_enabled,
+    hasTemplate: !!template,
+    customerMail: r.customerMail,
+    newInteraction: r.newInteraction,
+    alreadySent: !!stamp.rows[0]?.confirmation_sent_at,
+    recipient: r.recipient.norm,
+    ownAddresses: r.ownAddresses,
+    recentSends: recent.rows.map((x) => x.sent_at),
+    now: deps.now(),
+  });
+  if (!decision.send || !template) return decision;
+
+  const subject = outboundSubject(r.parsed.subject, c.key, r.interactionId);
+  const values: Record<string, string> = {
+    customer_name: r.recipient.name,
+    customer_email: r.recipient.address,
+    subject: r.parsed.subject,
+    campaign_name: c.name,
+    interaction_id: String(r.interactionId),
+    ticket: subject.token,
+  };
+  const html = renderTemplate(sanitizeTemplateHtml(template.html), values, 'html').output;
+  const reply = r.parsed.messageId
+    ? buildReplyHeaders({ messageId: r.parsed.messageId, references: r.parsed.references, inReplyTo: r.parsed.inReplyTo[0] ?? null })
+    : { inReplyTo: null, references: [] };
+  await enqueueOutbound(q, deps, {
+    campaignId: c.id,
+    interactionId: r.interactionId,
+    kind: 'confirmation',
+    compose: {
+      from: { address: c.from_address, name: c.from_name },
+      to: [{ address: r.recipient.address, name: r.recipient.name }],
+      subject: subject.text,
+      html,
+      inReplyTo: reply.inReplyTo,
+      references: reply.references,
+      autoSubmitted: 'auto-replied',
+    },
+  });
+  await q.query('UPDATE interactions SET confirmation_sent_at = now() WHERE id = $1', [r.interactionId]);
+  await q.query('INSERT INTO auto_replies (campaign_id, address_norm) VALUES ($1, $2)', [c.id, r.recipient.norm]);
+  return decision;
+}

@@ -1,0 +1,92 @@
+import pg from 'pg';
+import type { Queryable } from '../db/db.ts';
+
+/**
+ * Every event Postdesk emits, in one union, named `noun.verb`. Payloads carry
+ * ids, never content: a listener re-reads what it needs with its own access
+ * rules, and NOTIFY payloads stay far under PostgreSQL's 8000-byte cap.
+ */
+export type DomainEvent =
+  | { type: 'interaction.created'; campaignId: string; interactionId: number; linkedTo: number | null }
+  | { type: 'interaction.reopened'; campaignId: string; interactionId: number }
+  | { type: 'message.received'; campaignId: string; interactionId: number | null; messageId: number; kind: string }
+  | { type: 'message.quarantined'; campaignId: string; quarantineId: number }
+  | { type: 'outbox.changed'; campaignId: string; messageId: number; state: string }
+  | { type: 'mailbox.status_changed'; campaignId: string; state: string };
+
+export const EVENTS_CHANNEL = 'postdesk_events';
+
+/**
+ * Emits an event inside the caller's transaction. PostgreSQL delivers NOTIFY
+ * only when the transaction commits (and drops it on rollback), so nothing
+ * reaches a listener before the data it names is visible — on every node.
+ */
+export async function emitEvent(q: Queryable, event: DomainEvent): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(event)]);
+}
+
+/** A live subscription to every node's events; close() ends it. */
+export interface EventSubscription {
+  /** Settles once the first LISTEN is in place (or failed and a retry is scheduled). */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on its own connection (LISTEN needs a session of its own, not a
+ * pooled one) and reconnects with a short delay when the connection drops.
+ * Events emitted while it was reconnecting are missed: listeners treat events
+ * as hints to re-read state, never as the state itself.
+ */
+export function subscribeEvents(connectionString: string, onEvent: (e: DomainEvent) => void): EventSubscription {
+  let client: pg.Client | null = null;
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    if (closed) return;
+    const c = new pg.Client({ connectionString, application_name: 'postdesk-events' });
+    c.on('notification', (msg) => {
+      if (msg.channel !== EVENTS_CHANNEL || !msg.payload) return;
+      try {
+        onEvent(JSON.parse(msg.payload) as DomainEvent);
+      } catch {
+        // a malformed payload is not ours; ignore it
+      }
+    });
+    c.on('error', () => retry(c));
+    c.on('end', () => retry(c));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${EVENTS_CHANNEL}`);
+      if (closed) await c.end();
+      else client = c;
+    } catch {
+      retry(c);
+    }
+  };
+  const retry = (c: pg.Client): void => {
+    if (client === c) client = null;
+    c.removeAllListeners('end');
+    c.end().catch(() => undefined);
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void connect();
+    }, 500);
+  };
+  const ready = connect();
+  return {
+    ready,
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await ready;
+      const c = client;
+      client = null;
+      if (c) {
+        c.removeAllListeners('end');
+        await c.end().catch(() => undefined);
+      }
+    },
+  };
+}
