@@ -1,7 +1,9 @@
 import {
   IconAddressBook,
   IconCategory,
+  IconInbox,
   IconMailCog,
+  IconMailExclamation,
   IconMessage2Bolt,
   IconTemplate,
   IconUsers,
@@ -11,7 +13,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'users';
+  id: 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -20,7 +22,7 @@ export interface NavItem {
 
 /** One titled group of the left navigation. */
 export interface NavSection {
-  id: 'email' | 'administration';
+  id: 'email' | 'monitoring' | 'administration';
   items: readonly NavItem[];
 }
 
@@ -45,6 +47,19 @@ export const NAV_SECTIONS: readonly NavSection[] = [
         icon: IconCategory,
         capability: 'dispositions.manage',
         testId: 'nav-dispositions',
+      },
+    ],
+  },
+  {
+    id: 'monitoring',
+    items: [
+      { id: 'mailboxes', to: '/mailboxes', icon: IconInbox, capability: 'mailboxes.view', testId: 'nav-mailboxes' },
+      {
+        id: 'quarantine',
+        to: '/quarantine',
+        icon: IconMailExclamation,
+        capability: 'quarantine.view',
+        testId: 'nav-quarantine',
       },
     ],
   },

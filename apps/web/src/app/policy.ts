@@ -12,6 +12,10 @@ export type Capability =
   | 'cannedAnswers.view'
   | 'cannedAnswers.manage'
   | 'dispositions.manage'
+  | 'mailboxes.view'
+  | 'mailboxes.manage'
+  | 'quarantine.view'
+  | 'quarantine.manage'
   | 'users.manage';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
@@ -23,9 +27,13 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'cannedAnswers.view',
     'cannedAnswers.manage',
     'dispositions.manage',
+    'mailboxes.view',
+    'mailboxes.manage',
+    'quarantine.view',
+    'quarantine.manage',
     'users.manage',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view'],
   agent: ['campaigns.view', 'cannedAnswers.view'],
 };
 

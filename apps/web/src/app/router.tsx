@@ -19,7 +19,13 @@ const CannedAnswersPage = lazy(() =>
 const DispositionsPage = lazy(() =>
   import('../features/dispositions/dispositions-page.tsx').then((m) => ({ default: m.DispositionsPage })),
 );
+const MailboxesPage = lazy(() =>
+  import('../features/mailboxes/mailboxes-page.tsx').then((m) => ({ default: m.MailboxesPage })),
+);
 const MembersPage = lazy(() => import('../features/members/members-page.tsx').then((m) => ({ default: m.MembersPage })));
+const QuarantinePage = lazy(() =>
+  import('../features/quarantine/quarantine-page.tsx').then((m) => ({ default: m.QuarantinePage })),
+);
 const TemplatesPage = lazy(() =>
   import('../features/templates/templates-page.tsx').then((m) => ({ default: m.TemplatesPage })),
 );
@@ -103,6 +109,22 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="dispositions.manage">
                   <DispositionsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'mailboxes',
+              element: (
+                <RequireCapability capability="mailboxes.view">
+                  <MailboxesPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'quarantine',
+              element: (
+                <RequireCapability capability="quarantine.view">
+                  <QuarantinePage />
                 </RequireCapability>
               ),
             },

@@ -17,3 +17,8 @@ export function notifyError(t: TFunction, error: unknown): void {
 export function notifyFailure(title: string, message: string): void {
   notifications.show({ color: 'red', title, message, autoClose: 8000, withBorder: true });
 }
+
+/** A yellow notice for an outcome that is not an error but did not go as hoped (e.g. still quarantined). */
+export function notifyWarning(title: string, message: string): void {
+  notifications.show({ color: 'yellow', title, message, autoClose: 8000, withBorder: true });
+}
