@@ -42,7 +42,7 @@ export async function run(): Promise<Record<string, number>> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'postdesk-bench-api-'));
   const embedded = await startEmbeddedPostgres(path.join(dir, 'pg'));
   const server = await startServer(
-    loadConfig({ DATABASE_URL: embedded.url, POSTDESK_DATA_DIR: dir, POSTDESK_PORT: '0', POSTDESK_ADMIN_PASSWORD: 'bench-admin-password', LOG_LEVEL: 'warn' }),
+    loadConfig({ DATABASE_URL: embedded.url, POSTDESK_DATA_DIR: dir, POSTDESK_PORT: '0', POSTDESK_ADMIN_PASSWORD: 'bench-admin-password', POSTDESK_ROLES: 'api', LOG_LEVEL: 'warn' }),
     { serveWeb: false },
   );
   // Forty campaigns, as a mid-size contact center has.
@@ -65,7 +65,8 @@ export async function run(): Promise<Record<string, number>> {
     );
   }
   await c.end();
-  const login = await fetch(`${server.url}/api/auth/login`, {
+  const base = server.url!;
+  const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }),
@@ -81,8 +82,8 @@ export async function run(): Promise<Record<string, number>> {
 
   const limitConst = await load(`${bareUrl}/const`, {});
   const limitSelect = await load(`${bareUrl}/select`, {});
-  const me = await load(`${server.url}/api/auth/me`, { cookie });
-  const list = await load(`${server.url}/api/campaigns`, { cookie });
+  const me = await load(`${base}/api/auth/me`, { cookie });
+  const list = await load(`${base}/api/campaigns`, { cookie });
 
   const line = (label: string, r: { rps: number; p50: number; p99: number; errors: number }, limit: { rps: number }) =>
     `${label.padEnd(44)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ratio ${(r.rps / limit.rps).toFixed(2)}  errors ${r.errors}`;
