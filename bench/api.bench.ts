@@ -6,6 +6,7 @@ import pg from 'pg';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { startServer } from '../apps/server/src/server.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/platform/db/embedded.ts';
+import { insertCampaignRow } from '../test/support/campaign-row.ts';
 
 const CONCURRENCY = 16;
 const DURATION_MS = 5_000;
@@ -48,22 +49,7 @@ export async function run(): Promise<Record<string, number>> {
   // Forty campaigns, as a mid-size contact center has.
   const c = new pg.Client(embedded.url);
   await c.connect();
-  for (let i = 0; i < 40; i++) {
-    await c.query(
-      `INSERT INTO campaigns (id, name, key, enabled, receive_emails, from_address, from_name, timezone, service,
-         inbound_protocol, inbound_host, inbound_port, inbound_security, inbound_username, inbound_mailbox,
-         inbound_connection_timeout_sec, inbound_auth_timeout_sec, smtp_host, smtp_port, smtp_security, smtp_auth, smtp_username,
-         strategy, service_level_sec, max_interactions_per_agent, wait_assigned_agent_sec, wait_assigned_queue_sec,
-         transfer_to_agent, transfer_to_agent_timeout_sec, transfer_to_queue, transfer_to_queue_timeout_sec,
-         mandatory_disposition, mark_as_unread, fetched_mail_action, closed_reply_action,
-         threshold_service_level_sec, threshold_dropout_sec, threshold_chat_time_sec, threshold_acd_sec,
-         confirmation_enabled, qualification_enabled)
-       VALUES (gen_random_uuid(), $1, $2, true, true, 'q@example.test', 'Q', 'UTC', 'custom', 'imap', 'imap.example.test', 993, 'tls', 'u', 'INBOX',
-         10, 5, 'smtp.example.test', 587, 'starttls', true, 'u', 'round_robin', 60, 5, 10, 10, false, 30, false, 30, false, false, 'leave', 'reopen',
-         60, 300, 1800, 0, false, false)`,
-      [`Campaign ${i}`, `C${i}`],
-    );
-  }
+  for (let i = 0; i < 40; i++) await insertCampaignRow(c, { name: `Campaign ${i}`, key: `C${i}`, receiveEmails: true });
   await c.end();
   const base = server.url!;
   const login = await fetch(`${base}/api/auth/login`, {

@@ -109,27 +109,7 @@ export async function ingestMessage(
       ]);
       return { outcome: 'quarantined', quarantineId: source.quarantineId, code: err.code, reason: err.reason };
     }
-    const peek = peekHeaders(raw);
-    return deps.db.tx(async (q) => {
-      await recordBlob(q, blob.sha256, blob.size);
-      if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
-        await advance(q);
-        return { outcome: 'duplicate' } as const;
-      }
-      const quarantineId = await insertQuarantine(q, {
-        campaignId: campaign.id,
-        rawSha256: blob.sha256,
-        size: blob.size,
-        code: err.code,
-        reason: err.reason,
-        subject: peek.subject,
-        from: peek.from,
-        source: src,
-      });
-      await advance(q);
-      if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
-      return { outcome: 'quarantined', quarantineId, code: err.code, reason: err.reason } as const;
-    });
+    return quarantine(deps, campaign, source, src, blob, raw, advance, err.code, err.reason);
   }
 
   // attachments are content-addressed blobs too, written before the commit
@@ -143,24 +123,44 @@ export async function ingestMessage(
     if (!isUnstorable(err) || source.kind === 'reprocess') throw err;
     const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
     deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
-    const peek = peekHeaders(raw);
-    return deps.db.tx(async (q) => {
-      await recordBlob(q, blob.sha256, blob.size);
-      const quarantineId = await insertQuarantine(q, {
-        campaignId: campaign.id,
-        rawSha256: blob.sha256,
-        size: blob.size,
-        code: 'unstorable',
-        reason,
-        subject: peek.subject,
-        from: peek.from,
-        source: src,
-      });
-      await advance(q);
-      if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
-      return { outcome: 'quarantined', quarantineId, code: 'unstorable', reason } as const;
-    });
+    return quarantine(deps, campaign, source, src, blob, raw, advance, 'unstorable', reason);
   }
+}
+
+// Keeps a message the parser or the database refused, raw bytes and all, and
+// moves the cursor past it, so the mailbox carries on.
+async function quarantine(
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  source: MessageSource,
+  src: SourceColumns,
+  blob: { sha256: string; size: number },
+  raw: Buffer,
+  advance: Advance,
+  code: string,
+  reason: string,
+): Promise<IngestOutcome> {
+  const peek = peekHeaders(raw);
+  return deps.db.tx(async (q) => {
+    await recordBlob(q, blob.sha256, blob.size);
+    if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
+      await advance(q);
+      return { outcome: 'duplicate' } as const;
+    }
+    const quarantineId = await insertQuarantine(q, {
+      campaignId: campaign.id,
+      rawSha256: blob.sha256,
+      size: blob.size,
+      code,
+      reason,
+      subject: peek.subject,
+      from: peek.from,
+      source: src,
+    });
+    await advance(q);
+    if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
+    return { outcome: 'quarantined', quarantineId, code, reason } as const;
+  });
 }
 
 // PostgreSQL error classes that depend on the content, not on the moment:

@@ -84,9 +84,9 @@ describe.skipIf(!peersReady)('poison messages in a live mailbox', () => {
     try {
       const counts = await eventually(
         async () => {
-          const inbox = await client.status('INBOX', { messages: true });
-          const done = await client.status('Processed', { messages: true }).catch(() => ({ messages: 0 }));
-          return inbox.messages === 0 ? { inbox: inbox.messages, done: done.messages } : null;
+          const inbox = (await client.status('INBOX', { messages: true })) || { messages: -1 };
+          const done = (await client.status('Processed', { messages: true }).catch(() => null)) || { messages: 0 };
+          return inbox.messages === 0 ? { inbox: inbox.messages, done: done.messages ?? 0 } : null;
         },
         30_000,
         'INBOX emptied into Processed',
