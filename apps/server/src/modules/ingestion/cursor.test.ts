@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inResync, planFolder, uidChunks, type FolderCursor } from './cursor.ts';
+import { byteBatches, inResync, planFolder, uidChunks, type FolderCursor } from './cursor.ts';
 
 const at = (uidvalidity: number, lastUid: number, resyncBelow: number | null = null): FolderCursor => ({ uidvalidity, lastUid, resyncBelow });
 
@@ -37,4 +37,16 @@ describe('uidChunks', () => {
     [[1, 2, 3, 4, 5], 2, ['1:2', '3:4', '5']],
     [[0, -1, 1.5, 4], 50, ['4']],
   ] as const)('%j by %i', (uids, chunk, expected) => expect(uidChunks(uids, chunk)).toEqual(expected));
+});
+
+describe('byteBatches', () => {
+  const limits = { maxCount: 3, maxBytes: 100 };
+  it.each([
+    ['nothing', [], []],
+    ['fits in one', [{ uid: 1, size: 10 }, { uid: 2, size: 10 }], [[1, 2]]],
+    ['by count', [1, 2, 3, 4].map((uid) => ({ uid, size: 1 })), [[1, 2, 3], [4]]],
+    ['by bytes', [{ uid: 1, size: 60 }, { uid: 2, size: 60 }, { uid: 3, size: 30 }], [[1], [2, 3]]],
+    ['a giant goes alone', [{ uid: 1, size: 5 }, { uid: 2, size: 500 }, { uid: 3, size: 5 }], [[1], [2], [3]]],
+    ['unsorted input comes out ascending', [{ uid: 9, size: 1 }, { uid: 4, size: 1 }], [[4, 9]]],
+  ] as const)('%s', (_name, items, expected) => expect(byteBatches(items, limits)).toEqual(expected));
 });

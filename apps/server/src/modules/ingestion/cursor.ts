@@ -72,3 +72,31 @@ export function uidChunks(uids: readonly number[], chunk = FETCH_CHUNK): string[
   }
   return out;
 }
+
+/** How much one fetch round may hold in memory: at most this many messages and bytes (one larger message goes alone). */
+export const FETCH_BATCH = { maxCount: 50, maxBytes: 32 * 1024 * 1024 } as const;
+
+/**
+ * Groups UIDs (ascending, with their RFC822.SIZE) into fetch rounds bounded in
+ * count and bytes, so a mailbox of large attachments is never all in memory;
+ * a message bigger than maxBytes is fetched on its own.
+ */
+export function byteBatches(
+  items: ReadonlyArray<{ uid: number; size: number }>,
+  limits: { maxCount: number; maxBytes: number } = FETCH_BATCH,
+): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const { uid, size } of [...items].sort((a, b) => a.uid - b.uid)) {
+    if (current.length > 0 && (current.length >= limits.maxCount || bytes + size > limits.maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}

@@ -92,14 +92,50 @@ export async function ingestMessage(
   advance: Advance,
   opts: { reprocessOf?: SourceColumns } = {},
 ): Promise<IngestOutcome> {
-  const blob = await deps.blobs.put(raw);
-  const src = sourceColumns(source, opts.reprocessOf);
+  return commitMessage(deps, campaign, source, await prepareMessage(deps, raw), advance, opts);
+}
 
-  let parsed: ParsedMessage;
-  try {
-    parsed = await deps.parser.parse(raw, deps.parseLimits);
-  } catch (err) {
-    if (!(err instanceof ParseRejectedError)) throw err;
+/** A message stored and parsed (or refused by the parser), ready to commit. */
+export interface PreparedMessage {
+  raw: Buffer;
+  blob: { sha256: string; size: number };
+  parsed: ParsedMessage | null;
+  rejected: ParseRejectedError | null;
+}
+
+/**
+ * The part of ingesting that touches no shared state: raw bytes and
+ * attachments to the blob store, and parsing in the worker pool. Sync runs it
+ * for several messages at once while committing them one by one, in UID
+ * order, with commitMessage.
+ */
+export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<PreparedMessage> {
+  const [blob, parsed] = await Promise.all([
+    deps.blobs.put(raw),
+    deps.parser.parse(raw, deps.parseLimits).catch((err: unknown) => {
+      if (err instanceof ParseRejectedError) return err;
+      throw err;
+    }),
+  ]);
+  if (parsed instanceof ParseRejectedError) return { raw, blob, parsed: null, rejected: parsed };
+  // attachments are content-addressed blobs too, written before the commit
+  await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content)));
+  return { raw, blob, parsed, rejected: null };
+}
+
+/** The ordered part of ingesting: one transaction that stores what prepareMessage produced and moves the cursor. */
+export async function commitMessage(
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  source: MessageSource,
+  prepared: PreparedMessage,
+  advance: Advance,
+  opts: { reprocessOf?: SourceColumns } = {},
+): Promise<IngestOutcome> {
+  const { raw, blob, parsed, rejected } = prepared;
+  const src = sourceColumns(source, opts.reprocessOf);
+  if (rejected || !parsed) {
+    const err = rejected!;
     if (source.kind === 'reprocess') {
       // still refused: the row stays in quarantine with the latest reason
       await deps.db.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [
@@ -111,10 +147,6 @@ export async function ingestMessage(
     }
     return quarantine(deps, campaign, source, src, blob, raw, advance, err.code, err.reason);
   }
-
-  // attachments are content-addressed blobs too, written before the commit
-  for (const a of parsed.attachments) await deps.blobs.put(a.content);
-
   try {
     return await storeParsed(deps, campaign, source, src, blob, parsed, advance);
   } catch (err) {

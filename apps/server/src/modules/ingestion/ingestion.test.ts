@@ -31,7 +31,7 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
   beforeAll(async () => {
     [dv, sink] = await Promise.all([startDovecot({ users: { alice: PASSWORD, bob: PASSWORD } }), startSmtpSink()]);
     s = await startTestServer({
-      env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_LEASE_SEC: '3', POSTDESK_RESYNC_SEC: '2', POSTDESK_POP3_POLL_SEC: '1' },
+      env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_LEASE_SEC: '3', POSTDESK_RESYNC_SEC: '600', POSTDESK_POP3_POLL_SEC: '1' },
     });
     admin = await s.login('admin', ADMIN_PASSWORD);
     const template = await s.call('POST', '/api/templates', {
@@ -230,6 +230,9 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     await client.append('Support', one.raw);
     await client.append('Support', two.raw);
     await client.logout();
+    // the change is seen when the runner selects the folder again (here: after
+    // a reconnect; in production also by the periodic resync's STATUS check)
+    await dv.restart();
     const three = customerMail({ from: 'sam@customer.test', subject: 'Folder three' });
     await appendMessages(dv, 'alice', PASSWORD, 'Support', [three.raw]);
     await messageByHeader(three.messageId);

@@ -5,8 +5,8 @@ import { classifyError, failureMessage, imapClientOptions, type ImapSettings, ty
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
-import { inResync, planFolder, uidChunks } from './cursor.ts';
-import { ingestMessage, type IngestDeps } from './ingest-message.ts';
+import { byteBatches, inResync, planFolder, uidChunks } from './cursor.ts';
+import { commitMessage, ingestMessage, prepareMessage, type IngestDeps } from './ingest-message.ts';
 import {
   advanceCursor,
   knownUidls,
@@ -55,6 +55,40 @@ export interface MailboxRunner {
   stop(): Promise<void>;
   /** Settles when the runner ends by itself: needs attention, lease lost, or campaign gone. */
   done: Promise<void>;
+}
+
+/** Messages stored and parsed at once while earlier ones commit: enough to overlap disk syncs and parser threads. */
+const PREPARE_SLOTS = 4;
+/** Each this many bytes of a message take one more slot, so large messages are parsed alone and memory stays bounded. */
+const BYTES_PER_SLOT = 4 * 1024 * 1024;
+
+// Starts fn on the items, at most PREPARE_SLOTS slots' worth at once, in
+// order; an item takes slots by its size. The promises keep the items' order.
+function inParallel<T extends { source: Buffer }, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R>[] {
+  let free = PREPARE_SLOTS;
+  const waiting: Array<{ need: number; go: () => void }> = [];
+  const weight = (item: T): number => Math.min(PREPARE_SLOTS, 1 + Math.floor(item.source.length / BYTES_PER_SLOT));
+  const pump = (): void => {
+    // strictly first come, first served: a big message is not overtaken by small ones
+    while (waiting.length > 0 && waiting[0]!.need <= free) {
+      const next = waiting.shift()!;
+      free -= next.need;
+      next.go();
+    }
+  };
+  return items.map(async (item) => {
+    const need = weight(item);
+    await new Promise<void>((go) => {
+      waiting.push({ need, go });
+      pump();
+    });
+    try {
+      return await fn(item);
+    } finally {
+      free += need;
+      pump();
+    }
+  });
 }
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -176,44 +210,69 @@ async function imapSession(
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     await client.connect();
-    const lock = await client.getMailboxLock(settings.mailbox);
-    try {
-      await onConnected();
-      let queue = Promise.resolve();
-      let again = false;
-      let busy = false;
-      let firstPass = true;
-      const kick = (): void => {
-        if (busy) {
-          again = true;
-          return;
-        }
-        busy = true;
-        queue = queue
-          .then(async () => {
-            do {
-              again = false;
+    // SELECT once; the lock is taken per catch-up pass only, because imapflow
+    // does not IDLE while a mailbox lock is held (no EXISTS would ever arrive)
+    await client.mailboxOpen(settings.mailbox);
+    await onConnected();
+    let queue = Promise.resolve();
+    let again = false;
+    let busy = false;
+    let firstPass = true;
+    const kick = (): void => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      queue = queue
+        .then(async () => {
+          do {
+            again = false;
+            const lock = await client.getMailboxLock(settings.mailbox);
+            try {
               await syncImapFolder(deps, client, campaign, settings.mailbox, node, signal, firstPass);
-              firstPass = false;
-            } while (again && !signal.aborted);
-          })
-          .catch((err: unknown) => {
-            failure ??= err;
+            } finally {
+              lock.release();
+            }
+            firstPass = false;
+          } while (again && !signal.aborted);
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+          wake();
+        })
+        .finally(() => {
+          busy = false;
+        });
+    };
+    client.on('exists', kick);
+    // the folder was deleted or renamed under us (its UIDVALIDITY will change):
+    // reconnect and let the cursor logic resynchronise
+    client.on('mailboxClose', () => {
+      failure ??= new Error(`the folder ${settings.mailbox} was closed by the server`);
+      wake();
+    });
+    // the safety net: a periodic pass, which also asks the server whether the
+    // folder is still the one we selected (a deleted and recreated folder
+    // has a new UIDVALIDITY, and the selected session may never be told)
+    const timer = setInterval(() => {
+      void client
+        .status(settings.mailbox, { uidValidity: true })
+        .then((st) => {
+          if (st && st.uidValidity !== undefined && client.mailbox && st.uidValidity !== client.mailbox.uidValidity) {
+            failure ??= new Error(`the UIDVALIDITY of ${settings.mailbox} changed`);
             wake();
-          })
-          .finally(() => {
-            busy = false;
-          });
-      };
-      client.on('exists', kick);
-      const timer = setInterval(kick, timing.resyncMs);
-      kick();
-      await ended;
-      clearInterval(timer);
-      await queue;
-    } finally {
-      lock.release();
-    }
+          } else kick();
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+          wake();
+        });
+    }, timing.resyncMs);
+    kick();
+    await ended;
+    clearInterval(timer);
+    await queue;
   } finally {
     signal.removeEventListener('abort', onAbort);
     client.removeAllListeners('close');
@@ -253,20 +312,39 @@ async function syncImapFolder(
   const found = (await client.search({ uid: `${plan.fromUid}:*` }, { uid: true })) || [];
   // "n:*" always matches the highest UID, even one below n
   const uids = found.filter((u) => u >= plan.fromUid);
-  for (const range of uidChunks(uids)) {
+  const sizes: Array<{ uid: number; size: number }> = [];
+  for (const range of uidChunks(uids, 1_000)) {
+    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: true })) {
+      if (m.uid >= plan.fromUid) sizes.push({ uid: m.uid, size: m.size ?? 0 });
+    }
+  }
+  for (const batch of byteBatches(sizes)) {
     if (signal.aborted) return;
+    const fetched: Array<{ uid: number; source: Buffer }> = [];
+    for await (const msg of client.fetch(uidChunks(batch, batch.length)[0]!, { uid: true, source: true }, { uid: true })) {
+      if (msg.source && msg.uid >= plan.fromUid) fetched.push({ uid: msg.uid, source: msg.source });
+    }
+    fetched.sort((a, b) => a.uid - b.uid);
+    // store and parse several at once (disk syncs and parser threads overlap),
+    // commit strictly in UID order so the cursor only ever moves over stored mail
+    const prepared = inParallel(fetched, (m) => prepareMessage(deps, m.source));
     const committed: number[] = [];
-    for await (const msg of client.fetch(range, { uid: true, source: true }, { uid: true })) {
-      if (!msg.source || msg.uid < plan.fromUid) continue;
-      const uid = msg.uid;
-      await ingestMessage(
-        deps,
-        campaign,
-        { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
-        msg.source,
-        (q) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
-      );
-      committed.push(uid);
+    try {
+      for (let i = 0; i < fetched.length; i++) {
+        if (signal.aborted) break;
+        const uid = fetched[i]!.uid;
+        await commitMessage(
+          deps,
+          campaign,
+          { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
+          await prepared[i]!,
+          (q) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+        );
+        committed.push(uid);
+      }
+    } finally {
+      // nothing may reject unobserved once we stop early
+      for (const p of prepared) p.catch(() => undefined);
     }
     await afterCommit(client, campaign, committed);
   }
