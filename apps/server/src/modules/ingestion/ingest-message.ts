@@ -123,7 +123,15 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
   return { raw, blob, parsed, rejected: null };
 }
 
-/** The ordered part of ingesting: one transaction that stores what prepareMessage produced and moves the cursor. */
+/** One message to commit: where it came from, what prepareMessage made of it, and its cursor move. */
+export interface CommitItem {
+  source: MessageSource;
+  prepared: PreparedMessage;
+  advance: Advance;
+  reprocessOf?: SourceColumns;
+}
+
+/** The ordered part of ingesting one message: see commitMessages. */
 export async function commitMessage(
   deps: IngestDeps,
   campaign: CampaignRow,
@@ -132,37 +140,60 @@ export async function commitMessage(
   advance: Advance,
   opts: { reprocessOf?: SourceColumns } = {},
 ): Promise<IngestOutcome> {
-  const { raw, blob, parsed, rejected } = prepared;
-  const src = sourceColumns(source, opts.reprocessOf);
-  if (rejected || !parsed) {
-    const err = rejected!;
-    if (source.kind === 'reprocess') {
-      // still refused: the row stays in quarantine with the latest reason
-      await deps.db.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [
-        source.quarantineId,
-        err.code,
-        err.reason,
-      ]);
-      return { outcome: 'quarantined', quarantineId: source.quarantineId, code: err.code, reason: err.reason };
+  const [outcome] = await commitMessages(deps, campaign, [{ source, prepared, advance, ...(opts.reprocessOf ? { reprocessOf: opts.reprocessOf } : {}) }]);
+  return outcome!;
+}
+
+/**
+ * Commits consecutive messages of one mailbox in ONE transaction (group
+ * commit: one WAL flush for the group instead of one per message), each under
+ * its own savepoint: a message whose content PostgreSQL refuses (a data
+ * exception or a size limit, which would fail the same way on every retry)
+ * is rolled back alone and quarantined in its place, so it never blocks the
+ * mailbox. Any other failure (lease lost, connection) rolls the whole group
+ * back: the cursor did not move, and the next pass replays it.
+ */
+export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, items: readonly CommitItem[]): Promise<IngestOutcome[]> {
+  return deps.db.tx(async (q) => {
+    const out: IngestOutcome[] = [];
+    for (const item of items) {
+      const { raw, blob, parsed, rejected } = item.prepared;
+      const src = sourceColumns(item.source, item.reprocessOf);
+      if (rejected || !parsed) {
+        const err = rejected!;
+        if (item.source.kind === 'reprocess') {
+          // still refused: the row stays in quarantine with the latest reason
+          await q.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [
+            item.source.quarantineId,
+            err.code,
+            err.reason,
+          ]);
+          out.push({ outcome: 'quarantined', quarantineId: item.source.quarantineId, code: err.code, reason: err.reason });
+        } else {
+          out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, item.advance, err.code, err.reason));
+        }
+        continue;
+      }
+      await q.query('SAVEPOINT ingest_message');
+      try {
+        out.push(await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance));
+        await q.query('RELEASE SAVEPOINT ingest_message');
+      } catch (err) {
+        await q.query('ROLLBACK TO SAVEPOINT ingest_message');
+        if (!isUnstorable(err) || item.source.kind === 'reprocess') throw err;
+        const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+        deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
+        out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, item.advance, 'unstorable', reason));
+      }
     }
-    return quarantine(deps, campaign, source, src, blob, raw, advance, err.code, err.reason);
-  }
-  try {
-    return await storeParsed(deps, campaign, source, src, blob, parsed, advance);
-  } catch (err) {
-    // content PostgreSQL refuses (a data exception or a size limit) would fail
-    // the same way on every retry and stop the mailbox: quarantine it instead
-    if (!isUnstorable(err) || source.kind === 'reprocess') throw err;
-    const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
-    deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
-    return quarantine(deps, campaign, source, src, blob, raw, advance, 'unstorable', reason);
-  }
+    return out;
+  });
 }
 
 // Keeps a message the parser or the database refused, raw bytes and all, and
 // moves the cursor past it, so the mailbox carries on.
-async function quarantine(
-  deps: IngestDeps,
+async function quarantineIn(
+  q: Queryable,
   campaign: CampaignRow,
   source: MessageSource,
   src: SourceColumns,
@@ -173,26 +204,24 @@ async function quarantine(
   reason: string,
 ): Promise<IngestOutcome> {
   const peek = peekHeaders(raw);
-  return deps.db.tx(async (q) => {
-    await recordBlob(q, blob.sha256, blob.size);
-    if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
-      await advance(q);
-      return { outcome: 'duplicate' } as const;
-    }
-    const quarantineId = await insertQuarantine(q, {
-      campaignId: campaign.id,
-      rawSha256: blob.sha256,
-      size: blob.size,
-      code,
-      reason,
-      subject: peek.subject,
-      from: peek.from,
-      source: src,
-    });
+  await recordBlob(q, blob.sha256, blob.size);
+  if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
     await advance(q);
-    if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
-    return { outcome: 'quarantined', quarantineId, code, reason } as const;
+    return { outcome: 'duplicate' };
+  }
+  const quarantineId = await insertQuarantine(q, {
+    campaignId: campaign.id,
+    rawSha256: blob.sha256,
+    size: blob.size,
+    code,
+    reason,
+    subject: peek.subject,
+    from: peek.from,
+    source: src,
   });
+  await advance(q);
+  if (quarantineId !== null) await emitEvent(q, { type: 'message.quarantined', campaignId: campaign.id, quarantineId });
+  return { outcome: 'quarantined', quarantineId, code, reason };
 }
 
 // PostgreSQL error classes that depend on the content, not on the moment:
@@ -202,7 +231,8 @@ function isUnstorable(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
-async function storeParsed(
+async function storeParsedIn(
+  q: Queryable,
   deps: IngestDeps,
   campaign: CampaignRow,
   source: MessageSource,
@@ -211,22 +241,20 @@ async function storeParsed(
   parsed: ParsedMessage,
   advance: Advance,
 ): Promise<IngestOutcome> {
-  return deps.db.tx(async (q) => {
-    await recordBlob(q, blob.sha256, blob.size);
-    if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
-      await advance(q);
-      return { outcome: 'duplicate' } as const;
-    }
-    const ownAddresses = await listOwnAddresses(q);
-    const classification = classify(parsed, ownAddresses, deps.mailSecret);
-    const result =
-      classification.kind === 'customer'
-        ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, ownAddresses)
-        : await storeAutomaticMail(q, deps, campaign, parsed, classification, blob, src);
-    await countIngested(q, campaign.id);
+  await recordBlob(q, blob.sha256, blob.size);
+  if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
     await advance(q);
-    return result;
-  });
+    return { outcome: 'duplicate' };
+  }
+  const ownAddresses = await listOwnAddresses(q);
+  const classification = classify(parsed, ownAddresses, deps.mailSecret);
+  const result =
+    classification.kind === 'customer'
+      ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, ownAddresses)
+      : await storeAutomaticMail(q, deps, campaign, parsed, classification, blob, src);
+  await countIngested(q, campaign.id);
+  await advance(q);
+  return result;
 }
 
 // A replay of a source already stored; or (IMAP, while resynchronising after

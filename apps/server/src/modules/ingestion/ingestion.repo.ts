@@ -235,6 +235,14 @@ export async function touchInteraction(q: Queryable, interactionId: number, reop
   );
 }
 
+// A Date header is the sender's claim: years PostgreSQL or ISO 8601 cannot
+// hold plainly ("+010000-…") would refuse the whole message, so they become null.
+const sentDate = (iso: string | null): string | null => {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) && t >= Date.UTC(1900, 0, 1) && t < Date.UTC(10000, 0, 1) ? new Date(t).toISOString() : null;
+};
+
 const addressJson = (list: Address[]): string =>
   JSON.stringify(list.slice(0, 500).map((a) => ({ address: pgText(a.address), name: pgText(a.name) })));
 
@@ -274,7 +282,7 @@ export async function insertInboundMessage(
       pgText(p.from?.name ?? '').slice(0, 200),
       addressJson(p.to),
       addressJson(p.cc),
-      p.date,
+      sentDate(p.date),
       pgTextOrNull(p.text),
       pgTextOrNull(p.html),
       Buffer.from(row.rawSha256, 'hex'),

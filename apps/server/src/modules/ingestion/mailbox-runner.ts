@@ -2,11 +2,12 @@ import { ImapFlow } from 'imapflow';
 import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
 import { openPop3Session } from '../../../../../packages/mailkit/src/pop3/index.ts';
 import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '../../../../../packages/mailkit/src/verify/index.ts';
+import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
 import { byteBatches, inResync, planFolder, uidChunks } from './cursor.ts';
-import { commitMessage, ingestMessage, prepareMessage, type IngestDeps } from './ingest-message.ts';
+import { commitMessages, ingestMessage, prepareMessage, type IngestDeps } from './ingest-message.ts';
 import {
   advanceCursor,
   knownUidls,
@@ -56,6 +57,9 @@ export interface MailboxRunner {
   /** Settles when the runner ends by itself: needs attention, lease lost, or campaign gone. */
   done: Promise<void>;
 }
+
+/** Messages committed in one transaction (one WAL flush): enough to amortise it, few enough to keep a replay small. */
+const COMMIT_GROUP = 10;
 
 /** Messages stored and parsed at once while earlier ones commit: enough to overlap disk syncs and parser threads. */
 const PREPARE_SLOTS = 4;
@@ -330,17 +334,19 @@ async function syncImapFolder(
     const prepared = inParallel(fetched, (m) => prepareMessage(deps, m.source));
     const committed: number[] = [];
     try {
-      for (let i = 0; i < fetched.length; i++) {
-        if (signal.aborted) break;
-        const uid = fetched[i]!.uid;
-        await commitMessage(
+      for (let i = 0; i < fetched.length && !signal.aborted; i += COMMIT_GROUP) {
+        const group = fetched.slice(i, i + COMMIT_GROUP);
+        const ready = await Promise.all(prepared.slice(i, i + COMMIT_GROUP));
+        await commitMessages(
           deps,
           campaign,
-          { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
-          await prepared[i]!,
-          (q) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+          group.map(({ uid }, k) => ({
+            source: { kind: 'imap' as const, folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
+            prepared: ready[k]!,
+            advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+          })),
         );
-        committed.push(uid);
+        committed.push(...group.map((m) => m.uid));
       }
     } finally {
       // nothing may reject unobserved once we stop early
