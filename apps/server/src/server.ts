@@ -110,6 +110,7 @@ export async function startServer(
           leaseSec: config.leaseSec,
           tickMs: Math.max(500, Math.floor((config.leaseSec * 1000) / 3)),
           timing: { ...DEFAULT_SYNC_TIMING, resyncMs: config.resyncSec * 1000, pop3PollMs: config.pop3PollSec * 1000 },
+          onEvent: (h) => events.on(h),
         })
       : null;
     const outbox = roles.has('worker')

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
+import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, notFound, type ErrorDetail } from '../../platform/http/errors.ts';
 import {
   campaignValues,
@@ -66,6 +67,8 @@ export async function saveCampaign(
       else await insertCampaign(q, campaignId, values);
       if (mustCheck) await saveConnections(q, campaignId, results, deps.now());
       if (existing && mustCheck) await resetMailboxSync(q, campaignId, inboundMoved(existing, input));
+      // sync nodes pick the change up at once instead of at their next lease renewal
+      await emitEvent(q, { type: 'campaign.changed', campaignId });
     });
   } catch (err) {
     if (isUniqueViolation(err, 'campaigns_name_key')) throw new AppError('conflict', `a campaign named "${input.name}" exists`, [{ path: 'name', message: 'already used' }]);

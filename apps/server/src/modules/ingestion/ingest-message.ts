@@ -105,13 +105,14 @@ export interface PreparedMessage {
 
 /**
  * The part of ingesting that touches no shared state: raw bytes and
- * attachments to the blob store, and parsing in the worker pool. Sync runs it
+ * attachments to the blob store (synced later, as a group, by
+ * commitMessages), and parsing in the worker pool. Sync runs it
  * for several messages at once while committing them one by one, in UID
  * order, with commitMessage.
  */
 export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<PreparedMessage> {
   const [blob, parsed] = await Promise.all([
-    deps.blobs.put(raw),
+    deps.blobs.put(raw, { durable: false }),
     deps.parser.parse(raw, deps.parseLimits).catch((err: unknown) => {
       if (err instanceof ParseRejectedError) return err;
       throw err;
@@ -119,7 +120,7 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
   ]);
   if (parsed instanceof ParseRejectedError) return { raw, blob, parsed: null, rejected: parsed };
   // attachments are content-addressed blobs too, written before the commit
-  await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content)));
+  await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
   return { raw, blob, parsed, rejected: null };
 }
 
@@ -154,6 +155,10 @@ export async function commitMessage(
  * back: the cursor did not move, and the next pass replays it.
  */
 export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, items: readonly CommitItem[]): Promise<IngestOutcome[]> {
+  // every blob the group points at is durable before the transaction that points at it
+  await deps.blobs.sync(
+    items.flatMap(({ prepared: p }) => [p.blob.sha256, ...(p.parsed?.attachments.map((a) => a.sha256) ?? [])]),
+  );
   return deps.db.tx(async (q) => {
     const out: IngestOutcome[] = [];
     for (const item of items) {

