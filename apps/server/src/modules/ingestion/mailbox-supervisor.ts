@@ -75,8 +75,10 @@ export function startMailboxSupervisor(deps: RunnerDeps, opts: SupervisorOptions
       } else if (r && !r.ended) {
         continue;
       } else if (r && r.ended) {
-        // ended by itself (needs attention, or the campaign went away): wait for a change
-        continue;
+        // ended by itself: needs attention waits for the admin; anything else
+        // (a database outage, a lost and regained lease) starts again
+        if (h.state === 'needs_attention') continue;
+        running.delete(h.campaign_id);
       }
       if (h.state === 'needs_attention' && !changed) continue;
       launch(h);
