@@ -493,6 +493,8 @@ export async function run(): Promise<Record<string, number>> {
         ...env,
         POSTDESK_ROLES: 'sync',
         POSTDESK_PARSER_THREADS: '2',
+        // as `npm start` sets it: blob writes, fsyncs and renames share libuv's pool
+        UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
