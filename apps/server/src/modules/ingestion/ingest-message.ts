@@ -161,6 +161,9 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
   );
   return deps.db.tx(async (q) => {
     const out: IngestOutcome[] = [];
+    // read once per group: every campaign's sender address (loop protection)
+    const ownAddresses = await listOwnAddresses(q);
+    let stored = 0;
     for (const item of items) {
       const { raw, blob, parsed, rejected } = item.prepared;
       const src = sourceColumns(item.source, item.reprocessOf);
@@ -181,7 +184,9 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
       }
       await q.query('SAVEPOINT ingest_message');
       try {
-        out.push(await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance));
+        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance, ownAddresses);
+        out.push(outcome);
+        if (outcome.outcome === 'stored') stored++;
         await q.query('RELEASE SAVEPOINT ingest_message');
       } catch (err) {
         await q.query('ROLLBACK TO SAVEPOINT ingest_message');
@@ -191,6 +196,7 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
         out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, item.advance, 'unstorable', reason));
       }
     }
+    if (stored > 0) await countIngested(q, campaign.id, stored);
     return out;
   });
 }
@@ -245,19 +251,18 @@ async function storeParsedIn(
   blob: { sha256: string; size: number },
   parsed: ParsedMessage,
   advance: Advance,
+  ownAddresses: string[],
 ): Promise<IngestOutcome> {
   await recordBlob(q, blob.sha256, blob.size);
   if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
     await advance(q);
     return { outcome: 'duplicate' };
   }
-  const ownAddresses = await listOwnAddresses(q);
   const classification = classify(parsed, ownAddresses, deps.mailSecret);
   const result =
     classification.kind === 'customer'
       ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, ownAddresses)
       : await storeAutomaticMail(q, deps, campaign, parsed, classification, blob, src);
-  await countIngested(q, campaign.id);
   await advance(q);
   return result;
 }

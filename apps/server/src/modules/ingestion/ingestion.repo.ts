@@ -307,11 +307,11 @@ export async function insertInboundMessage(
   return id;
 }
 
-/** Counts one more message stored for the mailbox and marks the sync as successful now. */
-export async function countIngested(q: Queryable, campaignId: string): Promise<void> {
+/** Counts messages stored for the mailbox and marks the sync as successful now. */
+export async function countIngested(q: Queryable, campaignId: string, n = 1): Promise<void> {
   await q.query(
-    `INSERT INTO mailboxes (campaign_id, ingested, last_sync_at) VALUES ($1, 1, now())
-     ON CONFLICT (campaign_id) DO UPDATE SET ingested = mailboxes.ingested + 1, last_sync_at = now(), updated_at = now()`,
-    [campaignId],
+    `INSERT INTO mailboxes (campaign_id, ingested, last_sync_at) VALUES ($1, $2, now())
+     ON CONFLICT (campaign_id) DO UPDATE SET ingested = mailboxes.ingested + $2, last_sync_at = now(), updated_at = now()`,
+    [campaignId, n],
   );
 }

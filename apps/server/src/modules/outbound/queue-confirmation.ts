@@ -33,6 +33,8 @@ export async function queueConfirmation(
   r: ConfirmationRequest,
 ): Promise<ConfirmationDecision> {
   const c = r.campaign;
+  // the common case costs no query
+  if (!c.confirmation_enabled) return { send: false, reason: 'disabled' };
   const template = c.confirmation_template_id
     ? (await q.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [c.confirmation_template_id])).rows[0]
     : undefined;
