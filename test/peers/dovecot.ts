@@ -21,6 +21,8 @@ export type DovecotTls = 'none' | 'starttls-only' | 'implicit';
 export interface DovecotOptions {
   users: Record<string, string>;
   tls?: DovecotTls;
+  /** Replaces the IMAP CAPABILITY list (e.g. to play a server without IDLE). */
+  imapCapability?: string;
 }
 
 /** A running throwaway Dovecot owned by this process; stop() removes every trace of it. */
@@ -80,14 +82,14 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotPeer> {
   const tls = opts.tls ?? 'none';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'postdesk-dovecot-'));
   try {
-    return await setUp(dir, opts.users, tls);
+    return await setUp(dir, opts.users, tls, opts.imapCapability);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls): Promise<DovecotPeer> {
+async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls, imapCapability?: string): Promise<DovecotPeer> {
   await chmod(dir, 0o755);
   for (const sub of ['run', 'state', 'mail']) await mkdir(path.join(dir, sub));
   const account = await runAccount();
@@ -115,7 +117,8 @@ async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls
 
   const host = tls === 'starttls-only' ? '127.0.0.2' : '127.0.0.1';
   const [imapPort, pop3Port, imapsPort, pop3sPort] = (await freeLoopbackPorts(tls === 'implicit' ? 4 : 2, host)) as [number, number, number?, number?];
-  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort });
+  if (imapCapability !== undefined && !/^[A-Za-z0-9 =+._-]+$/.test(imapCapability)) throw new Error('dovecot peer: unsupported capability list');
+  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort }) + (imapCapability ? `imap_capability = ${imapCapability}\n` : '');
   const confPath = path.join(dir, 'dovecot.conf');
   await writeFile(confPath, conf);
   if (account.uid !== undefined) await chown(path.join(dir, 'mail'), account.uid, account.gid!);

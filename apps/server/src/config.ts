@@ -23,6 +23,7 @@ const Env = z.object({
   POSTDESK_LEASE_SEC: z.coerce.number().int().min(2).max(3600).default(30),
   POSTDESK_RESYNC_SEC: z.coerce.number().int().min(1).max(86_400).default(300),
   POSTDESK_POP3_POLL_SEC: z.coerce.number().int().min(1).max(86_400).default(60),
+  POSTDESK_IMAP_POLL_SEC: z.coerce.number().int().min(1).max(86_400).default(15),
   POSTDESK_PARSER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   POSTDESK_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -51,6 +52,8 @@ export interface Config {
   readonly leaseSec: number;
   readonly resyncSec: number;
   readonly pop3PollSec: number;
+  /** How often an IMAP folder is polled when its server has no IDLE. */
+  readonly imapPollSec: number;
   readonly parserThreads: number;
   readonly parseTimeoutMs: number;
 }
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseSec: e.POSTDESK_LEASE_SEC,
     resyncSec: e.POSTDESK_RESYNC_SEC,
     pop3PollSec: e.POSTDESK_POP3_POLL_SEC,
+    imapPollSec: e.POSTDESK_IMAP_POLL_SEC,
     parserThreads: e.POSTDESK_PARSER_THREADS,
     parseTimeoutMs: e.POSTDESK_PARSE_TIMEOUT_MS,
   });

@@ -109,7 +109,12 @@ export async function startServer(
           node: config.nodeId,
           leaseSec: config.leaseSec,
           tickMs: Math.max(500, Math.floor((config.leaseSec * 1000) / 3)),
-          timing: { ...DEFAULT_SYNC_TIMING, resyncMs: config.resyncSec * 1000, pop3PollMs: config.pop3PollSec * 1000 },
+          timing: {
+            ...DEFAULT_SYNC_TIMING,
+            resyncMs: config.resyncSec * 1000,
+            pop3PollMs: config.pop3PollSec * 1000,
+            noIdlePollMs: config.imapPollSec * 1000,
+          },
           onEvent: (h) => events.on(h),
         })
       : null;

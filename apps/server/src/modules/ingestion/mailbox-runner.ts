@@ -31,6 +31,8 @@ export interface SyncTiming {
   backoffCapMs: number;
   /** How long an IDLE lasts before imapflow restarts it (servers drop IDLE after 30 min). */
   idleRestartMs: number;
+  /** How often a folder is checked on a server without IDLE. */
+  noIdlePollMs: number;
 }
 
 /** Defaults for production. */
@@ -40,6 +42,7 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = {
   backoffBaseMs: 2_000,
   backoffCapMs: 5 * 60_000,
   idleRestartMs: 4 * 60_000,
+  noIdlePollMs: 15_000,
 };
 
 /** What a runner needs, passed in. */
@@ -250,6 +253,9 @@ async function imapSession(
         });
     };
     client.on('exists', kick);
+    // no IDLE on this server: imapflow would only NOOP every couple of
+    // minutes, so poll ourselves at the campaign's pace
+    const poll = client.capabilities.has('IDLE') ? null : setInterval(kick, Math.min(timing.resyncMs, timing.noIdlePollMs));
     // the folder was deleted or renamed under us (its UIDVALIDITY will change):
     // reconnect and let the cursor logic resynchronise
     client.on('mailboxClose', () => {
@@ -276,6 +282,7 @@ async function imapSession(
     kick();
     await ended;
     clearInterval(timer);
+    if (poll) clearInterval(poll);
     await queue;
   } finally {
     signal.removeEventListener('abort', onAbort);
