@@ -69,7 +69,8 @@ export interface ConnectionRow {
   checked_at: Date;
 }
 
-const select = `SELECT c.*, l.name AS default_list_name FROM campaigns c LEFT JOIN contact_lists l ON l.id = c.default_list_id`;
+/** A campaign row with its default list's name: every reader of campaigns starts here. */
+export const campaignSelect = `SELECT c.*, l.name AS default_list_name FROM campaigns c LEFT JOIN contact_lists l ON l.id = c.default_list_id`;
 
 /**
  * Campaigns visible to a principal: all for staff, only memberships for an
@@ -77,7 +78,7 @@ const select = `SELECT c.*, l.name AS default_list_name FROM campaigns c LEFT JO
  */
 export async function listCampaigns(db: Queryable, viewer: { userId: string; all: boolean }): Promise<CampaignRow[]> {
   const { rows } = await db.query<CampaignRow>(
-    `${select} WHERE c.deleted_at IS NULL
+    `${campaignSelect} WHERE c.deleted_at IS NULL
        AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))
      ORDER BY lower(c.name)`,
     [viewer.all, viewer.userId],
@@ -88,7 +89,7 @@ export async function listCampaigns(db: Queryable, viewer: { userId: string; all
 /** One campaign if the viewer may see it; null otherwise (the caller answers 404 either way). */
 export async function findCampaign(db: Queryable, id: string, viewer: { userId: string; all: boolean }): Promise<CampaignRow | null> {
   const { rows } = await db.query<CampaignRow>(
-    `${select} WHERE c.id = $1 AND c.deleted_at IS NULL
+    `${campaignSelect} WHERE c.id = $1 AND c.deleted_at IS NULL
        AND ($2::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $3))`,
     [id, viewer.all, viewer.userId],
   );

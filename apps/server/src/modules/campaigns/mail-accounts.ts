@@ -2,7 +2,7 @@ import type { ImapSettings, Pop3Settings, SmtpSettings } from '../../../../../pa
 import type { SmtpAccount } from '../../../../../packages/mailkit/src/smtp/index.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import type { CampaignRow } from './campaigns.repo.ts';
+import { campaignSelect, type CampaignRow } from './campaigns.repo.ts';
 import { sealContext } from './connection-settings.ts';
 
 /** A campaign as the mail path needs it, passwords opened for this use only. */
@@ -15,8 +15,7 @@ export interface CampaignMail {
 /** One live campaign's row (null when deleted or missing); used by sync, ingest and the outbox. */
 export async function findCampaignRow(q: Queryable, id: string): Promise<CampaignRow | null> {
   const { rows } = await q.query<CampaignRow>(
-    `SELECT c.*, l.name AS default_list_name FROM campaigns c LEFT JOIN contact_lists l ON l.id = c.default_list_id
-      WHERE c.id = $1 AND c.deleted_at IS NULL`,
+    `${campaignSelect} WHERE c.id = $1 AND c.deleted_at IS NULL`,
     [id],
   );
   return rows[0] ?? null;

@@ -1,5 +1,7 @@
 import { classifyMessage, type Classification } from '../../../../../packages/mailkit/src/classify/index.ts';
 import { decodeEncodedWords } from '../../../../../packages/mailkit/src/parse/encoded-words.ts';
+import { findHeaderEnd, splitHeaderFields } from '../../../../../packages/mailkit/src/parse/header-block.ts';
+import { extractMessageIds } from '../../../../../packages/mailkit/src/parse/message-id.ts';
 import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
 import { ParseRejectedError } from '../../../../../packages/mailkit/src/parse/parse-error.ts';
 import type { ParseLimits } from '../../../../../packages/mailkit/src/parse/limits.ts';
@@ -161,8 +163,8 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
   );
   return deps.db.tx(async (q) => {
     const out: IngestOutcome[] = [];
-    // read once per group: every campaign's sender address (loop protection)
-    const ownAddresses = await listOwnAddresses(q);
+    // read once per group: every campaign's sender address and domain (loop protection)
+    const own = ownIdentity(await listOwnAddresses(q));
     let stored = 0;
     for (const item of items) {
       const { raw, blob, parsed, rejected } = item.prepared;
@@ -184,7 +186,7 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
       }
       await q.query('SAVEPOINT ingest_message');
       try {
-        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance, ownAddresses);
+        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance, own);
         out.push(outcome);
         if (outcome.outcome === 'stored') stored++;
         await q.query('RELEASE SAVEPOINT ingest_message');
@@ -251,17 +253,17 @@ async function storeParsedIn(
   blob: { sha256: string; size: number },
   parsed: ParsedMessage,
   advance: Advance,
-  ownAddresses: string[],
+  own: OwnIdentity,
 ): Promise<IngestOutcome> {
   await recordBlob(q, blob.sha256, blob.size);
   if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
     await advance(q);
     return { outcome: 'duplicate' };
   }
-  const classification = classify(parsed, ownAddresses, deps.mailSecret);
+  const classification = classify(parsed, own, deps.mailSecret);
   const result =
     classification.kind === 'customer'
-      ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, ownAddresses)
+      ? await storeCustomerMail(q, deps, campaign, parsed, classification, blob, src, own.addresses)
       : await storeAutomaticMail(q, deps, campaign, parsed, classification, blob, src);
   await advance(q);
   return result;
@@ -283,9 +285,19 @@ async function duplicateOf(
   return source.kind === 'pop3' && (await sameContentStored(q, campaignId, rawSha256, messageId));
 }
 
-function classify(parsed: ParsedMessage, ownAddresses: string[], secret: Buffer): Classification {
-  const domains = [...new Set(ownAddresses.map((a) => a.split('@')[1] ?? '').filter(Boolean))];
-  const c = classifyMessage(parsed, { ownAddresses, ownMessageIdDomains: domains });
+/** Our sender addresses and the domains of our Message-IDs. */
+interface OwnIdentity {
+  addresses: string[];
+  domains: string[];
+}
+
+const ownIdentity = (addresses: string[]): OwnIdentity => ({
+  addresses,
+  domains: [...new Set(addresses.map((a) => a.split('@')[1] ?? '').filter(Boolean))],
+});
+
+function classify(parsed: ParsedMessage, own: OwnIdentity, secret: Buffer): Classification {
+  const c = classifyMessage(parsed, { ownAddresses: own.addresses, ownMessageIdDomains: own.domains });
   // a message carrying one of our signed Message-IDs is ours coming back, whatever its From says
   if (c.kind === 'customer' && parsed.messageId && verifyMessageId(parsed.messageId, secret)) {
     return { ...c, kind: 'own', automatic: true, reason: 'carries a Message-ID signed by Postdesk' };
@@ -419,27 +431,23 @@ async function threadCandidates(q: Queryable, deps: IngestDeps, campaign: Campai
   });
 }
 
+const PEEK_BYTES = 64 * 1024;
+
 /**
  * Subject, From and Message-ID of a message the parser refused, read from its
- * first header lines without the parser, for the quarantine list. Plain text,
+ * first header lines without a full parse, for the quarantine list. Plain text,
  * shortened: these are hostile strings.
  */
 export function peekHeaders(raw: Buffer): { subject: string | null; from: string | null; messageId: string | null } {
-  const head = raw.subarray(0, 64 * 1024).toString('latin1');
-  const end = head.search(/\r?\n\r?\n/);
-  const lines = (end >= 0 ? head.slice(0, end) : head).replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/);
-  const field = (name: string): string | null => {
-    const line = lines.find((l) => l.toLowerCase().startsWith(`${name}:`));
-    if (!line) return null;
-    let value = line.slice(name.length + 1).trim();
-    try {
-      value = decodeEncodedWords(Buffer.from(value, 'latin1').toString('utf8'));
-    } catch {
-      // keep the undecoded text
-    }
+  // the parser's own header reader, on the first 64 KiB only (the message may be huge or broken)
+  const head = raw.subarray(0, PEEK_BYTES);
+  const bounds = findHeaderEnd(head, 0, head.length, head.length);
+  const fields = splitHeaderFields(head.subarray(0, bounds?.headerEnd ?? head.length));
+  const value = (name: string): string | undefined => fields.find((f) => f.name === name)?.value;
+  const text = (name: string): string | null => {
+    const v = value(name);
     // eslint-disable-next-line no-control-regex
-    return value.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300) || null;
+    return v === undefined ? null : decodeEncodedWords(v).replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, 300) || null;
   };
-  const id = field('message-id');
-  return { subject: field('subject'), from: field('from'), messageId: id ? id.replace(/^<|>$/g, '') : null };
+  return { subject: text('subject'), from: text('from'), messageId: extractMessageIds(value('message-id'))[0] ?? null };
 }

@@ -1,5 +1,6 @@
 import type { Address, ParsedAttachment, ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
 import type { Queryable } from '../../platform/db/db.ts';
+import { ensureContactList } from '../campaigns/campaigns.repo.ts';
 
 /** Where an inbound message came from; exactly-once is enforced on it. */
 export type MessageSource =
@@ -176,12 +177,7 @@ export async function findOutboundByMessageIds(
 /** The campaign's contact list, created (and made the default) on first mail when it has none. */
 export async function contactListFor(q: Queryable, campaign: { id: string; name: string; default_list_id: string | null }): Promise<string> {
   if (campaign.default_list_id) return campaign.default_list_id;
-  const { rows } = await q.query<{ id: string }>(
-    `WITH ins AS (INSERT INTO contact_lists (name) VALUES ($1) ON CONFLICT ((lower(name))) DO NOTHING RETURNING id)
-     SELECT id FROM ins UNION ALL SELECT id FROM contact_lists WHERE lower(name) = lower($1) LIMIT 1`,
-    [`${campaign.name} contacts`.slice(0, 120)],
-  );
-  const listId = rows[0]!.id;
+  const listId = await ensureContactList(q, `${campaign.name} contacts`.slice(0, 120));
   await q.query('UPDATE campaigns SET default_list_id = $2 WHERE id = $1 AND default_list_id IS NULL', [campaign.id, listId]);
   return listId;
 }
