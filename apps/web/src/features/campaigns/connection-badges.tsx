@@ -2,6 +2,7 @@ import { Badge, Group, Stack, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Connection, Protocol } from '../../app/contract.ts';
 import { formatDateTime, formatRelativeTime, useNow } from '../../components/relative-time.tsx';
+import { StatusDot } from '../../components/status-dot.tsx';
 
 /** The three states a connection badge can show. */
 export type ConnectionState = 'ok' | 'failed' | 'unknown';
@@ -70,7 +71,7 @@ function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connect
         size="sm"
         radius="sm"
         tabIndex={0}
-        leftSection={<StateDot state={state} />}
+        leftSection={<StatusDot color={COLORS[state]} />}
         data-testid={`connection-badge-${protocol}`}
         data-state={state}
         aria-label={t(`campaigns.connection.${state}`, { protocol: t(`protocols.${protocol}`) })}
@@ -79,20 +80,5 @@ function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connect
         {t(`protocols.${protocol}`)}
       </Badge>
     </Tooltip>
-  );
-}
-
-function StateDot({ state }: { state: ConnectionState }) {
-  return (
-    <span
-      aria-hidden
-      style={{
-        display: 'inline-block',
-        width: 6,
-        height: 6,
-        borderRadius: 3,
-        background: `var(--mantine-color-${COLORS[state]}-filled)`,
-      }}
-    />
   );
 }

@@ -2,6 +2,7 @@ import { Badge, Stack, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Mailbox, MailboxState } from '../../app/contract.ts';
 import { formatDateTime, formatRelativeTime, useNow } from '../../components/relative-time.tsx';
+import { StatusDot } from '../../components/status-dot.tsx';
 
 /** Green running, blue/grey on the way, yellow retrying by itself, red waiting for a person. */
 export const STATE_COLORS: Record<MailboxState, string> = {
@@ -43,7 +44,7 @@ export function MailboxStateBadge({ mailbox }: { mailbox: Mailbox }) {
         size="sm"
         maw="100%"
         tabIndex={0}
-        leftSection={<StateDot state={state} />}
+        leftSection={<StatusDot color={STATE_COLORS[state]} />}
         data-testid={`mailbox-state-${mailbox.campaignKey}`}
         data-state={state}
         styles={{ root: { cursor: 'default' } }}
@@ -51,20 +52,5 @@ export function MailboxStateBadge({ mailbox }: { mailbox: Mailbox }) {
         {label}
       </Badge>
     </Tooltip>
-  );
-}
-
-function StateDot({ state }: { state: MailboxState }) {
-  return (
-    <span
-      aria-hidden
-      style={{
-        display: 'inline-block',
-        width: 6,
-        height: 6,
-        borderRadius: 3,
-        background: `var(--mantine-color-${STATE_COLORS[state]}-filled)`,
-      }}
-    />
   );
 }
