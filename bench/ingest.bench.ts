@@ -470,7 +470,7 @@ export async function run(): Promise<Record<string, number>> {
     const counts = { created: 0, received: 0, quarantined: 0 };
     let waiter: ((e: DomainEvent & { type: 'interaction.created' }) => void) | null = null;
     const sub: EventSubscription = subscribeEvents(embedded.url, (e) => {
-      if (e.campaignId !== campaignId) return;
+      if (!('campaignId' in e) || e.campaignId !== campaignId) return;
       if (e.type === 'message.received') counts.received++;
       if (e.type === 'message.quarantined') counts.quarantined++;
       if (e.type === 'interaction.created') {

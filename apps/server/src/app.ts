@@ -17,6 +17,9 @@ import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
 import { contentRoutes } from './modules/templates/content.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
+import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
+import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
+import { routingRoutes } from './modules/routing/routing.routes.ts';
 
 /** Where `vite build` writes the console. */
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -27,7 +30,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * Builds the HTTP app: external plugins, then authentication, then the
  * capability routes, then the console. Nothing listens until the caller says.
  */
-export async function buildApp(deps: Deps, opts: { serveWeb?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?: RealtimeHub } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     // pino's Logger is a superset of Fastify's logger type.
     loggerInstance: deps.log as FastifyBaseLogger,
@@ -116,6 +119,8 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean } = {}): P
   await app.register(membersRoutes(deps));
   await app.register(contentRoutes(deps));
   await app.register(ingestionRoutes(deps));
+  await app.register(routingRoutes(deps));
+  if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

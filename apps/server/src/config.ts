@@ -26,6 +26,10 @@ const Env = z.object({
   POSTDESK_IMAP_POLL_SEC: z.coerce.number().int().min(1).max(86_400).default(15),
   POSTDESK_PARSER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   POSTDESK_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  POSTDESK_ROUTING_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(250),
+  POSTDESK_ROUTING_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(5),
+  POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  POSTDESK_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -56,6 +60,14 @@ export interface Config {
   readonly imapPollSec: number;
   readonly parserThreads: number;
   readonly parseTimeoutMs: number;
+  /** How often due routing timers (offer timeouts, sticky waits, transfers) are fired. */
+  readonly routingTickMs: number;
+  /** How often every queue is routed again and presence swept, as a safety net for missed events. */
+  readonly routingSweepSec: number;
+  /** Campaigns routed at once by one worker. */
+  readonly routingConcurrency: number;
+  /** How long an agent with no workspace open anywhere stays available or paused before going offline. */
+  readonly presenceGraceSec: number;
 }
 
 /** Thrown when the environment is wrong; the message names each variable. */
@@ -100,5 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     imapPollSec: e.POSTDESK_IMAP_POLL_SEC,
     parserThreads: e.POSTDESK_PARSER_THREADS,
     parseTimeoutMs: e.POSTDESK_PARSE_TIMEOUT_MS,
+    routingTickMs: e.POSTDESK_ROUTING_TICK_MS,
+    routingSweepSec: e.POSTDESK_ROUTING_SWEEP_SEC,
+    routingConcurrency: e.POSTDESK_ROUTING_CONCURRENCY,
+    presenceGraceSec: e.POSTDESK_PRESENCE_GRACE_SEC,
   });
 }

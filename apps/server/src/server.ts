@@ -11,6 +11,8 @@ import { createMailConnectionChecker, type ConnectionChecker } from './modules/c
 import { DEFAULT_SYNC_TIMING } from './modules/ingestion/mailbox-runner.ts';
 import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingestion/mailbox-supervisor.ts';
 import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
+import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
+import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
 import { localBlobStore } from './platform/blobs/blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
@@ -29,6 +31,8 @@ export interface RunningServer {
   deps: Deps;
   sync: MailboxSupervisor | null;
   outbox: OutboxWorker | null;
+  router: Router | null;
+  realtime: RealtimeHub | null;
   db: Db;
   firstAdmin: { username: string; password?: string; generated: boolean } | null;
   stop(): Promise<void>;
@@ -55,6 +59,8 @@ export async function startServer(
     serveWeb?: boolean;
     /** Trust self-signed certificates of mail servers: tests only. */
     tlsRejectUnauthorized?: boolean;
+    /** Observe routing decisions (the benchmark). */
+    onRoutingDecision?: RouterOptions['onDecision'];
   } = {},
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
@@ -94,9 +100,13 @@ export async function startServer(
     const roles = config.roles;
     let app: FastifyInstance | null = null;
     let url: string | null = null;
+    let realtime: RealtimeHub | null = null;
     if (roles.has('api')) {
       if (opts.serveWeb !== false) await ensureWebBuilt((m) => log.info(m));
-      app = await buildApp(deps, { serveWeb: opts.serveWeb });
+      realtime = createRealtimeHub({ db, log, now: deps.now, nodeId: config.nodeId, onEvent: (h) => events.on(h) });
+      const hub = realtime;
+      closers.push(() => hub.close());
+      app = await buildApp(deps, { serveWeb: opts.serveWeb, realtime });
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -129,6 +139,19 @@ export async function startServer(
           ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
         })
       : null;
+    const router = roles.has('worker')
+      ? startRouter(
+          { db, log, now: deps.now, onEvent: (h) => events.on(h) },
+          {
+            tickMs: config.routingTickMs,
+            sweepMs: config.routingSweepSec * 1000,
+            concurrency: config.routingConcurrency,
+            presenceGraceMs: config.presenceGraceSec * 1000,
+            connectionStaleMs: 15_000,
+            onDecision: opts.onRoutingDecision,
+          },
+        )
+      : null;
     let stopped = false;
     return {
       url,
@@ -137,12 +160,16 @@ export async function startServer(
       deps,
       sync,
       outbox,
+      router,
+      realtime,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
       async stop() {
         if (stopped) return;
         stopped = true;
         // stop taking work first, then finish what is in flight, then close the database
+        await realtime?.close();
         if (app) await app.close();
+        await router?.stop();
         await sync?.stop();
         await outbox?.stop();
         for (const close of closers.reverse()) await close().catch(() => undefined);

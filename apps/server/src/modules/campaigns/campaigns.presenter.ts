@@ -31,6 +31,8 @@ export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connecti
       strategy: c.strategy,
       serviceLevelSec: c.service_level_sec,
       maxInteractionsPerAgent: c.max_interactions_per_agent,
+      offerTimeoutSec: c.offer_timeout_sec,
+      autoAssign: c.auto_assign,
       waitAssignedAgentSec: c.wait_assigned_agent_sec,
       waitAssignedQueueSec: c.wait_assigned_queue_sec,
       transferToAgent: c.transfer_to_agent,

@@ -33,6 +33,8 @@ export interface CampaignRow {
   strategy: CampaignInputT['queue']['strategy'];
   service_level_sec: number;
   max_interactions_per_agent: number;
+  offer_timeout_sec: number;
+  auto_assign: boolean;
   wait_assigned_agent_sec: number;
   wait_assigned_queue_sec: number;
   transfer_to_agent: boolean;
@@ -167,7 +169,7 @@ export function campaignValues(
     c.inbound.protocol, c.inbound.host, c.inbound.port, c.inbound.security, c.inbound.username, extra.inboundSealed,
     c.inbound.mailbox, c.inbound.connectionTimeoutSec, c.inbound.authTimeoutSec,
     c.smtp.host, c.smtp.port, c.smtp.security, c.smtp.auth, c.smtp.username, extra.smtpSealed,
-    c.queue.strategy, c.queue.serviceLevelSec, c.queue.maxInteractionsPerAgent, c.queue.waitAssignedAgentSec,
+    c.queue.strategy, c.queue.serviceLevelSec, c.queue.maxInteractionsPerAgent, c.queue.offerTimeoutSec, c.queue.autoAssign, c.queue.waitAssignedAgentSec,
     c.queue.waitAssignedQueueSec, c.queue.transferToAgent, c.queue.transferToAgentTimeoutSec, c.queue.transferToQueue,
     c.queue.transferToQueueTimeoutSec, c.queue.mandatoryDisposition, c.queue.markAsUnread, c.queue.fetchedMailAction,
     c.queue.moveToFolder, c.queue.closedReplyAction, JSON.stringify(c.schedule),
@@ -183,7 +185,7 @@ export const campaignColumns = [
   'inbound_protocol', 'inbound_host', 'inbound_port', 'inbound_security', 'inbound_username', 'inbound_password_sealed',
   'inbound_mailbox', 'inbound_connection_timeout_sec', 'inbound_auth_timeout_sec',
   'smtp_host', 'smtp_port', 'smtp_security', 'smtp_auth', 'smtp_username', 'smtp_password_sealed',
-  'strategy', 'service_level_sec', 'max_interactions_per_agent', 'wait_assigned_agent_sec',
+  'strategy', 'service_level_sec', 'max_interactions_per_agent', 'offer_timeout_sec', 'auto_assign', 'wait_assigned_agent_sec',
   'wait_assigned_queue_sec', 'transfer_to_agent', 'transfer_to_agent_timeout_sec', 'transfer_to_queue',
   'transfer_to_queue_timeout_sec', 'mandatory_disposition', 'mark_as_unread', 'fetched_mail_action',
   'move_to_folder', 'closed_reply_action', 'schedule',

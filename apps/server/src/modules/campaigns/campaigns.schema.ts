@@ -7,7 +7,7 @@ const nonNegSeconds = (def: number) => z.number().int('must be a whole number').
 
 export const Security = z.enum(['tls', 'starttls', 'none']);
 export const Service = z.enum(['custom', 'gmail', 'outlook', 'hotmail', 'yahoo']);
-export const Strategy = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random']);
+export const Strategy = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random', 'linear', 'weighted_random']);
 export const FetchedMailAction = z.enum(['leave', 'mark_seen', 'move', 'delete']);
 
 // A host name or an IP literal: letters, digits, dots, dashes, colons (IPv6)
@@ -81,6 +81,8 @@ const QueueIn = z.strictObject({
   strategy: Strategy.default('round_robin'),
   serviceLevelSec: seconds(60),
   maxInteractionsPerAgent: z.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(5),
+  offerTimeoutSec: z.number().int().min(5, 'at least 5 seconds').max(3600, 'at most 3600 seconds').default(30),
+  autoAssign: z.boolean().default(false),
   waitAssignedAgentSec: seconds(10),
   waitAssignedQueueSec: seconds(10),
   transferToAgent: z.boolean().default(false),

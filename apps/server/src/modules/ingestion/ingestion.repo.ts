@@ -195,14 +195,26 @@ export async function upsertContact(q: Queryable, listId: string, who: Address, 
   return rows[0]!.id;
 }
 
-/** Opens an interaction for a customer's first message. */
+/**
+ * Opens an interaction for a customer's first message. A new interaction
+ * linked to an earlier one goes first to the agent who handled that one
+ * (sticky agent): it waits for them up to the campaign's "wait for the
+ * assigned agent", then for the campaign's members up to "wait for the
+ * assigned queue" at the head of the queue.
+ */
 export async function insertInteraction(
   q: Queryable,
   row: { campaignId: string; contactId: string | null; address: string; name: string; subject: string; linkedTo: number | null },
 ): Promise<number> {
   const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, linked_to)
-     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, linked_to,
+                               last_agent, sticky_agent_until, sticky_queue_until)
+     SELECT $1, $2, $3, $4, $5, $6, s.last_agent,
+            CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec) END,
+            CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) END
+       FROM campaigns c LEFT JOIN interactions s ON s.id = $6 AND s.campaign_id = c.id
+      WHERE c.id = $1
+     RETURNING id`,
     [row.campaignId, row.contactId, pgText(row.address).slice(0, 320), pgText(row.name).slice(0, 200), pgText(row.subject).slice(0, 998), row.linkedTo],
   );
   return rows[0]!.id;
@@ -219,14 +231,25 @@ export async function addParticipants(q: Queryable, interactionId: number, addre
   );
 }
 
-/** A new customer message in an existing interaction: unread again, reopened when asked. */
+/**
+ * A new customer message in an existing interaction: unread again. When
+ * reopened it waits in the queue again, sticky to the agent who closed it.
+ */
 export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
   await q.query(
-    `UPDATE interactions
+    `UPDATE interactions i
         SET unread = true, last_message_at = now(), updated_at = now(),
-            status = CASE WHEN $2 THEN 'open' ELSE status END,
-            closed_at = CASE WHEN $2 THEN NULL ELSE closed_at END
-      WHERE id = $1`,
+            status = CASE WHEN $2 THEN 'open' ELSE i.status END,
+            closed_at = CASE WHEN $2 THEN NULL ELSE i.closed_at END,
+            queue_state = CASE WHEN $2 THEN 'waiting' ELSE i.queue_state END,
+            queued_at = CASE WHEN $2 THEN now() ELSE i.queued_at END,
+            abandoned_at = CASE WHEN $2 THEN NULL ELSE i.abandoned_at END,
+            sticky_agent_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
+              THEN now() + make_interval(secs => c.wait_assigned_agent_sec) ELSE i.sticky_agent_until END,
+            sticky_queue_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
+              THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) ELSE i.sticky_queue_until END
+       FROM campaigns c
+      WHERE i.id = $1 AND c.id = i.campaign_id`,
     [interactionId, reopen],
   );
 }

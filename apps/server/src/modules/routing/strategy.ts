@@ -4,14 +4,15 @@ export type RoutingStrategy = 'ringall' | 'rrmemory' | 'leastrecent' | 'fewestca
 /** Every routing strategy, in the order an admin reads them; for exhaustive tests and option lists. */
 export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ['ringall', 'rrmemory', 'leastrecent', 'fewestcalls', 'random', 'linear', 'wrandom'];
 
-// The campaign schema stores snake_case names; each maps to exactly one routing
-// strategy. `linear` and `wrandom` have no stored name yet.
+// The campaign schema stores snake_case names; each maps to exactly one routing strategy.
 const STORED: Readonly<Record<string, RoutingStrategy>> = {
   ring_all: 'ringall',
   round_robin: 'rrmemory',
   least_recent: 'leastrecent',
   fewest_interactions: 'fewestcalls',
   random: 'random',
+  linear: 'linear',
+  weighted_random: 'wrandom',
 };
 
 /** True for a canonical routing strategy name, so stored values can already use them. */

@@ -13,7 +13,16 @@ export type DomainEvent =
   | { type: 'message.quarantined'; campaignId: string; quarantineId: number }
   | { type: 'outbox.changed'; campaignId: string; messageId: number; state: string }
   | { type: 'mailbox.status_changed'; campaignId: string; state: string }
-  | { type: 'campaign.changed'; campaignId: string };
+  | { type: 'campaign.changed'; campaignId: string }
+  | { type: 'members.changed'; campaignIds: string[]; userIds: string[] }
+  // routing: offers, assignment and the queue
+  | { type: 'offer.created'; campaignId: string; interactionId: number; userIds: string[] }
+  | { type: 'offer.ended'; campaignId: string; interactionId: number; offerId: number; userId: string; state: string }
+  | { type: 'interaction.queued'; campaignId: string; interactionId: number }
+  | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
+  | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
+  | { type: 'agent.presence_changed'; userId: string; state: string }
+  | { type: 'agent.logged_out'; userId: string };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 

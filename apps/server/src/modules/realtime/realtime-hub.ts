@@ -1,0 +1,221 @@
+import type { WebSocket } from 'ws';
+import type { Db } from '../../platform/db/db.ts';
+import type { DomainEvent } from '../../platform/events/events.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import { writeConnections } from '../routing/presence.ts';
+
+/** One open workspace socket and who is behind it. */
+interface Client {
+  socket: WebSocket;
+  userId: string;
+  staff: boolean;
+  /** Campaign ids with a queue change not yet sent to this staff socket (coalesced). */
+  pendingQueues: Set<string>;
+  flushTimer: NodeJS.Timeout | null;
+}
+
+export interface RealtimeHub {
+  add(socket: WebSocket, who: { userId: string; staff: boolean }): void;
+  /** Sockets open on this node (tests, metrics). */
+  size(): number;
+  close(): Promise<void>;
+}
+
+export interface HubDeps {
+  db: Db;
+  log: Logger;
+  now: () => Date;
+  nodeId: string;
+  onEvent: (handler: (e: DomainEvent) => void) => () => void;
+}
+
+// Queue figures change in bursts; a supervisor screen needs them at most five times a second.
+const QUEUE_COALESCE_MS = 200;
+const HEARTBEAT_MS = 5_000;
+const PING_MS = 30_000;
+
+/** The offer as the agent's workspace shows it. */
+interface OfferView {
+  id: number;
+  interactionId: number;
+  campaignId: string;
+  campaignKey: string;
+  campaignName: string;
+  kind: string;
+  subject: string;
+  customerAddress: string;
+  customerName: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** Pending offers of one interaction for the given users, with what the agent needs to decide. */
+export async function offerViews(q: Db, where: { interactionId?: number; userIds: string[] }): Promise<Array<OfferView & { userId: string }>> {
+  const { rows } = await q.query<{
+    id: number; user_id: string; interaction_id: number; campaign_id: string; key: string; name: string; kind: string;
+    subject: string; customer_address: string; customer_name: string; created_at: Date; expires_at: Date;
+  }>(
+    `SELECT o.id, o.user_id, o.interaction_id, o.campaign_id, c.key, c.name, o.kind, i.subject, i.customer_address, i.customer_name,
+            o.created_at, o.expires_at
+       FROM offers o JOIN interactions i ON i.id = o.interaction_id JOIN campaigns c ON c.id = o.campaign_id
+      WHERE o.state = 'pending' AND o.user_id = ANY($1::uuid[]) AND ($2::bigint IS NULL OR o.interaction_id = $2)
+      ORDER BY o.created_at, o.id`,
+    [where.userIds, where.interactionId ?? null],
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    interactionId: r.interaction_id,
+    campaignId: r.campaign_id,
+    campaignKey: r.key,
+    campaignName: r.name,
+    kind: r.kind,
+    subject: r.subject,
+    customerAddress: r.customer_address,
+    customerName: r.customer_name,
+    createdAt: r.created_at.toISOString(),
+    expiresAt: r.expires_at.toISOString(),
+  }));
+}
+
+/**
+ * Pushes each node's events to the sockets open here, filtered per user.
+ * An agent receives only what names them: offers made to them, interactions
+ * assigned to them, messages in interactions they hold, their own presence.
+ * Staff (admins and supervisors, who see every campaign) receive queue and
+ * agent changes. Messages carry ids and the few fields a notification shows;
+ * the workspace re-reads the rest through the API with its access rules.
+ */
+export function createRealtimeHub(deps: HubDeps): RealtimeHub {
+  const clients = new Set<Client>();
+  const byUser = new Map<string, Set<Client>>();
+
+  const send = (c: Client, msg: unknown): void => {
+    if (c.socket.readyState === c.socket.OPEN) c.socket.send(JSON.stringify(msg));
+  };
+  const toUser = (userId: string, msg: unknown): void => {
+    for (const c of byUser.get(userId) ?? []) send(c, msg);
+  };
+  const toStaff = (msg: unknown): void => {
+    for (const c of clients) if (c.staff) send(c, msg);
+  };
+  const queueChanged = (campaignId: string): void => {
+    for (const c of clients) {
+      if (!c.staff) continue;
+      c.pendingQueues.add(campaignId);
+      c.flushTimer ??= setTimeout(() => {
+        c.flushTimer = null;
+        const ids = [...c.pendingQueues];
+        c.pendingQueues.clear();
+        send(c, { type: 'queue.changed', campaignIds: ids });
+      }, QUEUE_COALESCE_MS);
+    }
+  };
+  const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
+
+  const onEvent = (e: DomainEvent): void => {
+    switch (e.type) {
+      case 'offer.created': {
+        queueChanged(e.campaignId);
+        const here = e.userIds.filter((u) => byUser.has(u));
+        if (here.length === 0) return;
+        offerViews(deps.db, { interactionId: e.interactionId, userIds: here }).then((views) => {
+          for (const { userId, ...offer } of views) toUser(userId, { type: 'offer.created', offer });
+        }, fail);
+        return;
+      }
+      case 'offer.ended':
+        queueChanged(e.campaignId);
+        toUser(e.userId, { type: 'offer.ended', offerId: e.offerId, interactionId: e.interactionId, state: e.state });
+        return;
+      case 'interaction.assigned':
+        queueChanged(e.campaignId);
+        toUser(e.userId, { type: 'interaction.assigned', interactionId: e.interactionId, campaignId: e.campaignId });
+        if (e.previousUserId) toUser(e.previousUserId, { type: 'interaction.removed', interactionId: e.interactionId });
+        return;
+      case 'interaction.closed':
+        queueChanged(e.campaignId);
+        if (e.userId) toUser(e.userId, { type: 'interaction.removed', interactionId: e.interactionId });
+        return;
+      case 'message.received': {
+        queueChanged(e.campaignId);
+        if (e.interactionId === null || byUser.size === 0) return;
+        deps.db
+          .query<{ assigned_to: string | null }>(`SELECT assigned_to FROM interactions WHERE id = $1`, [e.interactionId])
+          .then(({ rows }) => {
+            const to = rows[0]?.assigned_to;
+            if (to) toUser(to, { type: 'message.received', interactionId: e.interactionId, messageId: e.messageId });
+          }, fail);
+        return;
+      }
+      case 'interaction.created':
+      case 'interaction.reopened':
+      case 'interaction.queued':
+        queueChanged(e.campaignId);
+        return;
+      case 'agent.presence_changed':
+        toUser(e.userId, { type: 'presence.changed', state: e.state });
+        toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
+        return;
+      case 'agent.logged_out':
+        for (const c of byUser.get(e.userId) ?? []) c.socket.close(4001, 'logged out');
+        return;
+      default:
+        return;
+    }
+  };
+  const off = deps.onEvent(onEvent);
+
+  let closed = false;
+  const counts = (): Map<string, number> => new Map([...byUser].map(([u, set]) => [u, set.size]));
+  let beating = false;
+  const beat = (): void => {
+    if (beating) return;
+    beating = true;
+    writeConnections(deps.db, deps.nodeId, counts(), deps.now())
+      .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'realtime heartbeat failed'))
+      .finally(() => (beating = false));
+  };
+  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+  const pinger = setInterval(() => {
+    for (const c of clients) {
+      const s = c.socket as WebSocket & { alive?: boolean };
+      if (s.alive === false) s.terminate();
+      else {
+        s.alive = false;
+        s.ping();
+      }
+    }
+  }, PING_MS);
+
+  return {
+    add(socket, who) {
+      const c: Client = { socket, userId: who.userId, staff: who.staff, pendingQueues: new Set(), flushTimer: null };
+      clients.add(c);
+      let set = byUser.get(who.userId);
+      if (!set) byUser.set(who.userId, (set = new Set()));
+      const first = set.size === 0;
+      set.add(c);
+      (socket as WebSocket & { alive?: boolean }).alive = true;
+      socket.on('pong', () => ((socket as WebSocket & { alive?: boolean }).alive = true));
+      socket.on('message', () => undefined); // the socket only pushes; commands go through the HTTP API
+      socket.on('close', () => {
+        clients.delete(c);
+        if (c.flushTimer) clearTimeout(c.flushTimer);
+        set.delete(c);
+        if (set.size === 0) byUser.delete(who.userId);
+      });
+      if (first) beat();
+      send(c, { type: 'hello', userId: who.userId });
+    },
+    size: () => clients.size,
+    async close() {
+      if (closed) return;
+      closed = true;
+      off();
+      clearInterval(heartbeat);
+      clearInterval(pinger);
+      for (const c of clients) c.socket.close(1001, 'server shutting down');
+    },
+  };
+}

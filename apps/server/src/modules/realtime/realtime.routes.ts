@@ -1,0 +1,32 @@
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Deps } from '../../deps.ts';
+import { seesAllCampaigns } from '../auth/auth.policy.ts';
+import type { RealtimeHub } from './realtime-hub.ts';
+
+/**
+ * GET /api/ws: the workspace's push channel. Authenticated like every API
+ * call (session cookie or bearer token, resolved before the upgrade). A
+ * cookie-authenticated socket must come from our own origin: browsers send
+ * cookies with cross-site WebSocket handshakes, and SameSite does not cover
+ * every case, so the Origin header is checked here.
+ */
+export const realtimeRoutes = (_deps: Deps, hub: RealtimeHub): FastifyPluginAsyncZod => async (app) => {
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+  app.get('/api/ws', { websocket: true, schema: { hide: true } }, (socket, req) => {
+    const p = req.principal;
+    if (!p) {
+      socket.close(4401, 'log in first');
+      return;
+    }
+    if (p.via === 'session') {
+      const origin = req.headers.origin;
+      const host = req.headers.host;
+      if (!origin || !host || (origin !== `http://${host}` && origin !== `https://${host}`)) {
+        socket.close(4403, 'cross-origin socket refused');
+        return;
+      }
+    }
+    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p) });
+  });
+};

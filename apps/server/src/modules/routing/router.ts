@@ -1,0 +1,151 @@
+import type { Db } from '../../platform/db/db.ts';
+import type { DomainEvent } from '../../platform/events/events.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import { sweepPresence } from './presence.ts';
+import { routeCampaign, type Decision } from './route-campaign.ts';
+import { campaignsOf } from './routing.repo.ts';
+import { fireDueTimers } from './timers.ts';
+
+export interface RouterDeps {
+  db: Db;
+  log: Logger;
+  now: () => Date;
+  onEvent: (handler: (e: DomainEvent) => void) => () => void;
+}
+
+export interface RouterOptions {
+  tickMs: number;
+  sweepMs: number;
+  concurrency: number;
+  presenceGraceMs: number;
+  /** A workspace connection not refreshed for this long no longer counts (3 heartbeats). */
+  connectionStaleMs: number;
+  random?: () => number;
+  onDecision?: (d: Decision, ms: number) => void;
+}
+
+export interface Router {
+  /** Routes this campaign soon (tests and the API after a change). */
+  kick(campaignId: string): void;
+  /** Resolves when nothing is queued or running (tests). */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The routing worker: routes a campaign's queue whenever something that can
+ * change it happens anywhere (events arrive by LISTEN from every node), fires
+ * due timers every tick, and routes every waiting queue and sweeps presence
+ * on a slower timer as the safety net for an event missed while a node was
+ * down. Several nodes may run it: decisions are serialised per campaign in
+ * PostgreSQL, so the worst a duplicate does is find nothing to do.
+ */
+export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
+  const dirty = new Set<string>();
+  const running = new Map<string, Promise<void>>();
+  let stopped = false;
+  let idleWaiters: Array<() => void> = [];
+
+  const settleIdle = (): void => {
+    if (dirty.size > 0 || running.size > 0) return;
+    const w = idleWaiters;
+    idleWaiters = [];
+    for (const f of w) f();
+  };
+
+  const pump = (): void => {
+    if (stopped) return;
+    for (const id of [...dirty]) {
+      if (running.size >= opts.concurrency) break;
+      if (running.has(id)) continue;
+      dirty.delete(id);
+      const run = routeCampaign(deps.db, id, { now: deps.now, random: opts.random, onDecision: opts.onDecision })
+        .then(() => undefined)
+        .catch((err: unknown) => {
+          deps.log.error({ err: String(err), campaignId: id }, 'routing failed');
+          // try again on the next sweep rather than spin on a broken campaign
+        })
+        .finally(() => {
+          running.delete(id);
+          pump();
+          settleIdle();
+        });
+      running.set(id, run);
+    }
+    settleIdle();
+  };
+
+  const mark = (ids: Iterable<string>): void => {
+    for (const id of ids) dirty.add(id);
+    pump();
+  };
+
+  const markAgentCampaigns = (userId: string): void => {
+    campaignsOf(deps.db, userId).then(mark, (err: unknown) => deps.log.warn({ err: String(err) }, 'routing: campaigns of agent'));
+  };
+
+  const off = deps.onEvent((e) => {
+    switch (e.type) {
+      case 'interaction.created':
+      case 'interaction.reopened':
+      case 'interaction.queued':
+      case 'campaign.changed':
+        mark([e.campaignId]);
+        break;
+      case 'members.changed':
+        mark(e.campaignIds);
+        break;
+      case 'interaction.closed':
+        mark([e.campaignId]);
+        if (e.userId) markAgentCampaigns(e.userId);
+        break;
+      case 'agent.presence_changed':
+        if (e.state === 'available') markAgentCampaigns(e.userId);
+        break;
+      default:
+        break;
+    }
+  });
+
+  let ticking = false;
+  const tick = setInterval(() => {
+    if (ticking || stopped) return;
+    ticking = true;
+    fireDueTimers(deps.db, deps.now())
+      .then(mark)
+      .catch((err: unknown) => deps.log.error({ err: String(err) }, 'routing timers failed'))
+      .finally(() => (ticking = false));
+  }, opts.tickMs);
+
+  let sweeping = false;
+  const sweep = async (): Promise<void> => {
+    if (sweeping || stopped) return;
+    sweeping = true;
+    try {
+      await sweepPresence(deps.db, deps.now(), opts.presenceGraceMs, opts.connectionStaleMs);
+      const { rows } = await deps.db.query<{ campaign_id: string }>(`SELECT DISTINCT campaign_id FROM interactions WHERE queue_state = 'waiting'`);
+      mark(rows.map((r) => r.campaign_id));
+    } catch (err) {
+      deps.log.error({ err: String(err) }, 'routing sweep failed');
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), opts.sweepMs);
+  void sweep();
+
+  return {
+    kick: (id) => mark([id]),
+    idle: () => new Promise<void>((resolve) => {
+      idleWaiters.push(resolve);
+      settleIdle();
+    }),
+    async stop() {
+      stopped = true;
+      off();
+      clearInterval(tick);
+      clearInterval(sweeper);
+      await Promise.allSettled([...running.values()]);
+    },
+  };
+}
