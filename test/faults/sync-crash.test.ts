@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../peers/dovecot.ts';
@@ -6,6 +6,7 @@ import { startSmtpSink, type SmtpSink } from '../peers/smtp-sink.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
 import { campaignBody } from '../support/campaign-input.ts';
 import { customerMail, eventually, sha256 } from '../support/mail-fixtures.ts';
+import { killNode, spawnNode } from '../support/node-process.ts';
 import { checkPeer } from '../support/peers.ts';
 
 // Crash anywhere → restart → exactly once. A sync process is killed with
@@ -26,29 +27,18 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
   const children = new Set<ChildProcess>();
 
   const spawnSync = (): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        DATABASE_URL: s.deps.config.databaseUrl!,
-        POSTDESK_DATA_DIR: s.dataDir,
-        POSTDESK_ROLES: 'sync',
-        POSTDESK_LEASE_SEC: '2',
-        POSTDESK_PARSER_THREADS: '1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = spawnNode({
+      DATABASE_URL: s.deps.config.databaseUrl!,
+      POSTDESK_DATA_DIR: s.dataDir,
+      POSTDESK_ROLES: 'sync',
+      POSTDESK_LEASE_SEC: '2',
+      POSTDESK_PARSER_THREADS: '1',
     });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return child;
   };
-  const killed = (child: ChildProcess): Promise<void> =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  const killed = killNode;
   const stored = async (): Promise<number> =>
     (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE direction = 'inbound'`)).rows[0]!.n;
 

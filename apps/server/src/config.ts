@@ -28,7 +28,7 @@ const Env = z.object({
   POSTDESK_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   POSTDESK_ROUTING_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   POSTDESK_ROUTING_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(5),
-  POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   POSTDESK_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

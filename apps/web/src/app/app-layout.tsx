@@ -25,8 +25,10 @@ import { notifyError } from '../components/notify.ts';
 import { useCurrentUser, useLogout, useUpdateMe } from '../features/auth/session.ts';
 import { type Language, LANGUAGES } from './contract.ts';
 import { Logo } from './logo.tsx';
+import { PresenceMenu } from '../features/routing/presence-menu.tsx';
 import { NAV_SECTIONS } from './navigation.ts';
 import { can } from './policy.ts';
+import { RealtimeProvider } from './realtime.tsx';
 
 /** The console frame: header with the user menu, role-filtered navigation, the current screen. */
 export function AppLayout() {
@@ -36,80 +38,83 @@ export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
 
   return (
-    <AppShell
-      header={{ height: 48 }}
-      navbar={{ width: 224, breakpoint: 'sm', collapsed: { mobile: !opened } }}
-      padding="lg"
-    >
-      <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('header.toggleNavigation')} />
-            <UnstyledButton component={Link} to="/" aria-label={t('app.name')}>
-              <Logo />
-            </UnstyledButton>
+    <RealtimeProvider>
+      <AppShell
+        header={{ height: 48 }}
+        navbar={{ width: 224, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+        padding="lg"
+      >
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="sm" wrap="nowrap">
+              <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('header.toggleNavigation')} />
+              <UnstyledButton component={Link} to="/" aria-label={t('app.name')}>
+                <Logo />
+              </UnstyledButton>
+            </Group>
+            <Group gap={6} wrap="nowrap">
+              {can(user.role, 'work.use') ? <PresenceMenu /> : null}
+              <ColorSchemeToggle />
+              <UserMenu />
+            </Group>
           </Group>
-          <Group gap={6} wrap="nowrap">
-            <ColorSchemeToggle />
-            <UserMenu />
-          </Group>
-        </Group>
-      </AppShell.Header>
+        </AppShell.Header>
 
-      <AppShell.Navbar p="xs" aria-label={t('header.navigation')}>
-        <AppShell.Section grow component={ScrollArea}>
-          <Stack gap="md" pt={4}>
-            {NAV_SECTIONS.map((section) => {
-              const items = section.items.filter((item) => can(user.role, item.capability));
-              if (items.length === 0) return null;
-              return (
-                <div key={section.id}>
-                  <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" pb={4} lts={0.4}>
-                    {t(`nav.section.${section.id}`)}
-                  </Text>
-                  {items.map((item) => {
-                    const active = location.pathname === item.to || location.pathname.startsWith(`${item.to}/`);
-                    return (
-                      <NavLink
-                        key={item.id}
-                        component={Link}
-                        to={item.to}
-                        label={t(`nav.${item.id}`)}
-                        leftSection={<item.icon size={17} stroke={1.6} />}
-                        active={active}
-                        variant="light"
-                        onClick={close}
-                        data-testid={item.testId}
-                        aria-current={active ? 'page' : undefined}
-                        styles={{ root: { borderRadius: 'var(--mantine-radius-sm)' } }}
-                        py={6}
-                      />
-                    );
-                  })}
-                </div>
-              );
-            })}
-          </Stack>
-        </AppShell.Section>
-        <AppShell.Section>
-          <Text size="xs" c="dimmed" px="sm" py={6}>
-            {t('app.tagline')}
-          </Text>
-        </AppShell.Section>
-      </AppShell.Navbar>
+        <AppShell.Navbar p="xs" aria-label={t('header.navigation')}>
+          <AppShell.Section grow component={ScrollArea}>
+            <Stack gap="md" pt={4}>
+              {NAV_SECTIONS.map((section) => {
+                const items = section.items.filter((item) => can(user.role, item.capability));
+                if (items.length === 0) return null;
+                return (
+                  <div key={section.id}>
+                    <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" pb={4} lts={0.4}>
+                      {t(`nav.section.${section.id}`)}
+                    </Text>
+                    {items.map((item) => {
+                      const active = location.pathname === item.to || location.pathname.startsWith(`${item.to}/`);
+                      return (
+                        <NavLink
+                          key={item.id}
+                          component={Link}
+                          to={item.to}
+                          label={t(`nav.${item.id}`)}
+                          leftSection={<item.icon size={17} stroke={1.6} />}
+                          active={active}
+                          variant="light"
+                          onClick={close}
+                          data-testid={item.testId}
+                          aria-current={active ? 'page' : undefined}
+                          styles={{ root: { borderRadius: 'var(--mantine-radius-sm)' } }}
+                          py={6}
+                        />
+                      );
+                    })}
+                  </div>
+                );
+              })}
+            </Stack>
+          </AppShell.Section>
+          <AppShell.Section>
+            <Text size="xs" c="dimmed" px="sm" py={6}>
+              {t('app.tagline')}
+            </Text>
+          </AppShell.Section>
+        </AppShell.Navbar>
 
-      <AppShell.Main>
-        <Suspense
-          fallback={
-            <Center py="xl">
-              <Loader size="sm" type="dots" />
-            </Center>
-          }
-        >
-          <Outlet />
-        </Suspense>
-      </AppShell.Main>
-    </AppShell>
+        <AppShell.Main>
+          <Suspense
+            fallback={
+              <Center py="xl">
+                <Loader size="sm" type="dots" />
+              </Center>
+            }
+          >
+            <Outlet />
+          </Suspense>
+        </AppShell.Main>
+      </AppShell>
+    </RealtimeProvider>
   );
 }
 

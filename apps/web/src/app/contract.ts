@@ -68,7 +68,7 @@ export type Protocol = z.infer<typeof protocolSchema>;
 export const serviceSchema = z.enum(['custom', 'gmail', 'outlook', 'hotmail', 'yahoo']);
 /** A mail service preset, or custom hosts. */
 export type Service = z.infer<typeof serviceSchema>;
-export const strategySchema = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random']);
+export const strategySchema = z.enum(['ring_all', 'round_robin', 'least_recent', 'fewest_interactions', 'random', 'linear', 'weighted_random']);
 /** How the queue picks the agent an interaction is offered to. */
 export type Strategy = z.infer<typeof strategySchema>;
 export const fetchedMailActionSchema = z.enum(['leave', 'mark_seen', 'move', 'delete']);
@@ -137,6 +137,8 @@ export const campaignSchema = z.object({
     strategy: strategySchema,
     serviceLevelSec: z.number(),
     maxInteractionsPerAgent: z.number(),
+    offerTimeoutSec: z.number(),
+    autoAssign: z.boolean(),
     waitAssignedAgentSec: z.number(),
     waitAssignedQueueSec: z.number(),
     transferToAgent: z.boolean(),
@@ -290,3 +292,108 @@ export const reprocessResultSchema = z.object({
 });
 /** What reprocessing one quarantined message achieved. */
 export type ReprocessResult = z.infer<typeof reprocessResultSchema>;
+
+// --- routing: presence, offers, the agent's interactions, the supervisor's live view ---
+
+export const presenceStateSchema = z.enum(['offline', 'available', 'paused']);
+export type PresenceState = z.infer<typeof presenceStateSchema>;
+
+export const presenceSchema = z.object({
+  state: presenceStateSchema,
+  pauseReasonId: z.string().nullable(),
+  pauseReason: z.string().nullable(),
+  since: z.string().nullable(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const pauseReasonSchema = z.object({ id: z.string(), name: z.string() });
+export type PauseReason = z.infer<typeof pauseReasonSchema>;
+export const pauseReasonListSchema = z.object({ items: z.array(pauseReasonSchema) });
+
+export const offerSchema = z.object({
+  id: z.number(),
+  interactionId: z.number(),
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  campaignName: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  customerAddress: z.string(),
+  customerName: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type Offer = z.infer<typeof offerSchema>;
+export const offerListSchema = z.object({ items: z.array(offerSchema) });
+
+export const assignedInteractionSchema = z.object({
+  id: z.number(),
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  subject: z.string(),
+  customerAddress: z.string(),
+  customerName: z.string(),
+  unread: z.boolean(),
+  assignedAt: z.string().nullable(),
+  lastMessageAt: z.string(),
+});
+export type AssignedInteraction = z.infer<typeof assignedInteractionSchema>;
+export const assignedInteractionListSchema = z.object({ items: z.array(assignedInteractionSchema) });
+
+export const thresholdColourSchema = z.enum(['ok', 'warn', 'bad']);
+export type ThresholdColour = z.infer<typeof thresholdColourSchema>;
+
+export const queueFiguresSchema = z.object({
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  campaignName: z.string(),
+  open: z.boolean(),
+  waiting: z.number(),
+  offered: z.number(),
+  inProgress: z.number(),
+  longestWaitSec: z.number(),
+  accepted: z.number(),
+  acceptedWithinSl: z.number(),
+  abandoned: z.number(),
+  serviceLevelPct: z.number().nullable(),
+  dropoutPct: z.number().nullable(),
+  avgAnswerSec: z.number().nullable(),
+  avgHandlingSec: z.number().nullable(),
+  serviceLevelSec: z.number(),
+  agents: z.object({ available: z.number(), paused: z.number(), offline: z.number(), busy: z.number() }),
+  colours: z.object({
+    longestWait: thresholdColourSchema,
+    serviceLevel: thresholdColourSchema,
+    dropout: thresholdColourSchema,
+    handling: thresholdColourSchema,
+  }),
+});
+export type QueueFigures = z.infer<typeof queueFiguresSchema>;
+export const queueFiguresListSchema = z.object({ items: z.array(queueFiguresSchema) });
+
+export const liveAgentSchema = z.object({
+  userId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  state: presenceStateSchema,
+  pauseReason: z.string().nullable(),
+  since: z.string().nullable(),
+  active: z.number(),
+  pending: z.number(),
+  campaignKeys: z.array(z.string()),
+  connected: z.boolean(),
+});
+export type LiveAgent = z.infer<typeof liveAgentSchema>;
+export const liveAgentListSchema = z.object({ items: z.array(liveAgentSchema) });
+
+/** What the server pushes on /api/ws; unknown types are ignored by the client. */
+export type RealtimeMessage =
+  | { type: 'hello'; userId: string }
+  | { type: 'offer.created'; offer: Offer }
+  | { type: 'offer.ended'; offerId: number; interactionId: number; state: string }
+  | { type: 'interaction.assigned'; interactionId: number; campaignId: string }
+  | { type: 'interaction.removed'; interactionId: number }
+  | { type: 'message.received'; interactionId: number; messageId: number }
+  | { type: 'presence.changed'; state: PresenceState }
+  | { type: 'agent.changed'; userId: string; state: PresenceState }
+  | { type: 'queue.changed'; campaignIds: string[] };

@@ -1,5 +1,7 @@
 import {
+  IconActivityHeartbeat,
   IconAddressBook,
+  IconHeadset,
   IconCategory,
   IconInbox,
   IconMailCog,
@@ -13,7 +15,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
+  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -31,6 +33,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   {
     id: 'email',
     items: [
+      { id: 'work', to: '/work', icon: IconHeadset, capability: 'work.use', testId: 'nav-work' },
       { id: 'campaigns', to: '/campaigns', icon: IconMailCog, capability: 'campaigns.view', testId: 'nav-campaigns' },
       { id: 'members', to: '/members', icon: IconAddressBook, capability: 'members.manage', testId: 'nav-members' },
       { id: 'templates', to: '/templates', icon: IconTemplate, capability: 'templates.manage', testId: 'nav-templates' },
@@ -53,6 +56,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   {
     id: 'monitoring',
     items: [
+      { id: 'live', to: '/live', icon: IconActivityHeartbeat, capability: 'live.view', testId: 'nav-live' },
       { id: 'mailboxes', to: '/mailboxes', icon: IconInbox, capability: 'mailboxes.view', testId: 'nav-mailboxes' },
       {
         id: 'quarantine',

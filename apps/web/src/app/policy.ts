@@ -16,7 +16,9 @@ export type Capability =
   | 'mailboxes.manage'
   | 'quarantine.view'
   | 'quarantine.manage'
-  | 'users.manage';
+  | 'users.manage'
+  | 'work.use'
+  | 'live.view';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -32,9 +34,10 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.view',
     'quarantine.manage',
     'users.manage',
+    'live.view',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view'],
-  agent: ['campaigns.view', 'cannedAnswers.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view'],
+  agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 
 /** True when `role` holds `capability`. */

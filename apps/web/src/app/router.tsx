@@ -5,7 +5,9 @@ import { createBrowserRouter, Navigate } from 'react-router-dom';
 import { StatusPage } from '../components/status-page.tsx';
 import { LoginPage } from '../features/auth/login-page.tsx';
 import { CampaignsPage } from '../features/campaigns/campaigns-page.tsx';
+import { useCurrentUser } from '../features/auth/session.ts';
 import { AppLayout } from './app-layout.tsx';
+import { can } from './policy.ts';
 import { RequireCapability, RequireSession } from './guards.tsx';
 
 // Screens an agent rarely or never opens load on first visit, keeping the first paint small
@@ -29,6 +31,8 @@ const QuarantinePage = lazy(() =>
 const TemplatesPage = lazy(() =>
   import('../features/templates/templates-page.tsx').then((m) => ({ default: m.TemplatesPage })),
 );
+const WorkPage = lazy(() => import('../features/routing/work-page.tsx').then((m) => ({ default: m.WorkPage })));
+const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
 const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 
 /** Shown for any address the console does not know. */
@@ -45,6 +49,12 @@ export function NotFoundPage() {
   );
 }
 
+/** Agents start at their desk, everyone else at the campaigns. */
+function HomeRedirect() {
+  const user = useCurrentUser();
+  return <Navigate to={can(user.role, 'work.use') ? '/work' : '/campaigns'} replace />;
+}
+
 /** Every screen and who may open it. */
 export function createRouter() {
   return createBrowserRouter([
@@ -55,7 +65,23 @@ export function createRouter() {
         {
           element: <AppLayout />,
           children: [
-            { index: true, element: <Navigate to="/campaigns" replace /> },
+            { index: true, element: <HomeRedirect /> },
+            {
+              path: 'work',
+              element: (
+                <RequireCapability capability="work.use">
+                  <WorkPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'live',
+              element: (
+                <RequireCapability capability="live.view">
+                  <LivePage />
+                </RequireCapability>
+              ),
+            },
             {
               path: 'campaigns',
               element: (

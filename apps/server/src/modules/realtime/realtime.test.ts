@@ -82,7 +82,7 @@ describe('realtime routing', () => {
     const list = await server.call('GET', '/api/me/interactions', { cookie: alice.cookie });
     expect(list.body.items).toEqual([expect.objectContaining({ id: interactionId, campaignKey: 'RTA' })]);
 
-    await emitEvent(server.db, { type: 'message.received', campaignId: campA, interactionId, messageId: 424242, kind: 'customer' });
+    await emitEvent(server.db, { type: 'message.received', campaignId: campA, interactionId: interactionId!, messageId: 424242, kind: 'customer' });
     await aliceWs.next((m) => m.type === 'message.received' && m.messageId === 424242);
 
     expect((await server.call('POST', `/api/interactions/${interactionId}/close`, { cookie: alice.cookie, headers: o })).status).toBe(204);

@@ -2,6 +2,7 @@ import type { Db, Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { invalid } from '../../platform/http/errors.ts';
 import { withdrawOffersOf } from './offers.ts';
+import { lockAgents } from './routing.repo.ts';
 
 export type PresenceState = 'offline' | 'available' | 'paused';
 
@@ -33,6 +34,8 @@ export async function setPresence(q: Queryable, userId: string, state: PresenceS
     const ok = await q.query(`SELECT 1 FROM pause_reasons WHERE id = $1 AND deleted_at IS NULL`, [pauseReasonId]);
     if (ok.rowCount === 0) throw invalid('pauseReasonId', 'no such pause reason');
   } else pauseReasonId = null;
+  // no routing decision may offer to this agent while their presence changes
+  await lockAgents(q, [userId]);
   const before = (await q.query<{ state: string; pause_reason_id: string | null }>(`SELECT state, pause_reason_id FROM agent_presence WHERE user_id = $1 FOR UPDATE`, [userId])).rows[0];
   if (before && before.state === state && before.pause_reason_id === pauseReasonId) return false;
   await q.query(

@@ -1,25 +1,14 @@
-import type { Db, Queryable } from '../../platform/db/db.ts';
-import { emitEvent } from '../../platform/events/events.ts';
+import type { Db, Prepared, Queryable } from '../../platform/db/db.ts';
+import { EVENTS_CHANNEL, type DomainEvent } from '../../platform/events/events.ts';
 import { isOpen } from './schedule.ts';
 import { isEligible, selectAgents, type RoutingMember } from './select-agents.ts';
-import {
-  agentLoads,
-  loadMembers,
-  loadRoutingCampaign,
-  lockAgents,
-  lockCampaignRouting,
-  refusedBy,
-  saveRrCursor,
-  waitingHead,
-  type RoutingCampaign,
-  type WaitingInteraction,
-} from './routing.repo.ts';
+import { beginCampaignRouting, lockMembers, queueSnapshot, type RoutingCampaign, type WaitingInteraction } from './routing.repo.ts';
 
 /** What one routing decision did. */
 export type Decision =
   | { kind: 'offered'; interactionId: number; userIds: string[] }
   | { kind: 'assigned'; interactionId: number; userId: string }
-  | { kind: 'none'; reason: 'closed' | 'inactive' | 'empty' | 'no-agent' };
+  | { kind: 'none'; reason: 'closed' | 'inactive' | 'empty' | 'no-agent' | 'retry' };
 
 export interface RouteOptions {
   now: () => Date;
@@ -31,6 +20,8 @@ export interface RouteOptions {
 // How many waiting interactions one decision looks at to find one it can
 // place: sticky ones whose agent is away are skipped, not waited on.
 const HEAD = 8;
+const DEADLOCK = '40P01';
+const MAX_RETRIES = 5;
 
 /**
  * Routes a campaign's queue until nothing more can be placed: one
@@ -40,48 +31,74 @@ const HEAD = 8;
  */
 export async function routeCampaign(db: Db, campaignId: string, opts: RouteOptions): Promise<number> {
   let placed = 0;
+  let retries = 0;
   for (;;) {
     const started = performance.now();
-    const d = await db.tx((q) => decideOne(q, campaignId, opts));
+    let d: Decision;
+    try {
+      d = await db.tx((q) => decideOne(q, campaignId, opts));
+    } catch (err) {
+      if ((err as { code?: string }).code !== DEADLOCK || ++retries > MAX_RETRIES) throw err;
+      d = { kind: 'none', reason: 'retry' };
+    }
     opts.onDecision?.(d, performance.now() - started);
-    if (d.kind === 'none') return placed;
-    placed++;
+    if (d.kind === 'none' && d.reason !== 'retry') return placed;
+    if (d.kind !== 'none') placed++;
   }
 }
 
 /** One decision in the caller's transaction: the first waiting interaction someone can take gets its offer(s). */
 export async function decideOne(q: Queryable, campaignId: string, opts: RouteOptions): Promise<Decision> {
-  await lockCampaignRouting(q, campaignId);
-  const campaign = await loadRoutingCampaign(q, campaignId);
+  const campaign = await beginCampaignRouting(q, campaignId);
   if (!campaign || !campaign.active || campaign.strategy === null) return { kind: 'none', reason: 'inactive' };
   const now = opts.now();
   if (!isOpen(campaign.schedule, campaign.timezone, now)) return { kind: 'none', reason: 'closed' };
-  const head = await waitingHead(q, campaignId, now, HEAD);
-  if (head.length === 0) return { kind: 'none', reason: 'empty' };
-  const members = await loadMembers(q, campaign, now);
-  if (!members.some((m) => isEligible(m, campaign.maxPerAgent, new Set()))) return { kind: 'none', reason: 'no-agent' };
-  for (const w of head) {
-    const d = await place(q, campaign, members, w, now, opts.random ?? Math.random);
+  await lockMembers(q, campaignId);
+  const snap = await queueSnapshot(q, campaign, now, HEAD);
+  if (snap.head.length === 0) return { kind: 'none', reason: 'empty' };
+  if (!snap.members.some((m) => isEligible(m, campaign.maxPerAgent, new Set()))) return { kind: 'none', reason: 'no-agent' };
+  campaign.rrCursor = snap.rrCursor;
+  for (const w of snap.head) {
+    const d = await place(q, campaign, snap.members, w, now, opts.random ?? Math.random);
     if (d) return d;
   }
   return { kind: 'none', reason: 'no-agent' };
 }
 
-async function place(
-  q: Queryable,
-  campaign: RoutingCampaign,
-  members: RoutingMember[],
-  w: WaitingInteraction,
-  now: Date,
-  random: () => number,
-): Promise<Decision | null> {
-  // Re-read under the row lock: an offer may have been answered since the head was read.
-  const { rows } = await q.query<{ queue_state: string }>(`SELECT queue_state FROM interactions WHERE id = $1 AND campaign_id = $2 FOR UPDATE`, [w.id, campaign.id]);
-  if (rows[0]?.queue_state !== 'waiting') return null;
+// One statement per placement: the interaction is claimed only if it is
+// still waiting (its row lock is taken here, so an answer or a close since
+// the snapshot wins), and only then are the offers, the round-robin cursor
+// and the event written. No row back = not placed.
+const PLACE_SQL: Prepared = {
+  name: 'routing_place',
+  text: `WITH claimed AS (
+           UPDATE interactions
+              SET queue_state = CASE WHEN $7 THEN 'assigned' ELSE 'offered' END, updated_at = $5,
+                  assigned_to = CASE WHEN $7 THEN ($3::uuid[])[1] END,
+                  assigned_at = CASE WHEN $7 THEN $5 ELSE assigned_at END,
+                  first_accepted_at = CASE WHEN $7 THEN coalesce(first_accepted_at, $5) ELSE first_accepted_at END,
+                  last_agent = CASE WHEN $7 THEN ($3::uuid[])[1] ELSE last_agent END,
+                  sticky_agent_until = CASE WHEN $7 THEN NULL ELSE sticky_agent_until END,
+                  sticky_queue_until = CASE WHEN $7 THEN NULL ELSE sticky_queue_until END,
+                  transfer_from = CASE WHEN $7 THEN NULL ELSE transfer_from END,
+                  transfer_from_campaign = CASE WHEN $7 THEN NULL ELSE transfer_from_campaign END,
+                  transfer_until = CASE WHEN $7 THEN NULL ELSE transfer_until END
+            WHERE id = $1 AND queue_state = 'waiting'
+           RETURNING id),
+         o AS (
+           INSERT INTO offers (interaction_id, campaign_id, user_id, kind, state, created_at, expires_at, decided_at)
+           SELECT c.id, $2, u, $4, CASE WHEN $7 THEN 'accepted' ELSE 'pending' END, $5, $6, CASE WHEN $7 THEN $5::timestamptz END
+             FROM claimed c, unnest($3::uuid[]) AS u),
+         cur AS (
+           INSERT INTO campaign_routing (campaign_id, rr_cursor) SELECT $2, $8 FROM claimed WHERE $9
+           ON CONFLICT (campaign_id) DO UPDATE SET rr_cursor = excluded.rr_cursor)
+         SELECT pg_notify($10, $11) FROM claimed`,
+};
 
+async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMember[], w: WaitingInteraction, now: Date, random: () => number): Promise<Decision | null> {
   const sticky = w.lastAgent !== null && w.stickyAgentUntil !== null && w.stickyAgentUntil > now ? w.lastAgent : null;
   let pool = members;
-  let exclude = await refusedBy(q, w.id, w.queuedAt);
+  let exclude = w.refusedBy;
   if (sticky) {
     // Waiting for the agent who handled it: only they may take it, and it
     // waits (other interactions go ahead) while they are away or full.
@@ -89,66 +106,29 @@ async function place(
     if (pool.length === 0) pool = members; // no longer a member: route normally
     exclude = [];
   }
-  for (let attempt = 0; attempt < 3; attempt++) {
-    let choice = selectAgents({ strategy: campaign.strategy!, members: pool, maxPerAgent: campaign.maxPerAgent, excludeUserIds: exclude, rrCursor: campaign.rrCursor, random });
-    if (choice.userIds.length === 0 && exclude.length > 0 && !sticky) {
-      // Everyone eligible has already said no: offer again rather than leave it stranded.
-      choice = selectAgents({ strategy: campaign.strategy!, members: pool, maxPerAgent: campaign.maxPerAgent, rrCursor: campaign.rrCursor, random });
-    }
-    if (choice.userIds.length === 0) return null;
-
-    // The load read above may be stale if another campaign just offered to
-    // the same agent: lock the chosen ones and count again.
-    await lockAgents(q, choice.userIds);
-    const loads = await agentLoads(q, choice.userIds);
-    const fits = choice.userIds.filter((u) => {
-      const l = loads.get(u);
-      return l !== undefined && l.active + l.pending < campaign.maxPerAgent;
-    });
-    for (const u of choice.userIds) {
-      const m = members.find((x) => x.userId === u);
-      const l = loads.get(u);
-      if (m && l) {
-        m.activeInteractions = l.active;
-        m.pendingOffers = l.pending;
-      }
-    }
-    if (fits.length === 0) continue; // members' loads were refreshed: choose again
-
-    if (choice.nextRrCursor !== campaign.rrCursor) {
-      await saveRrCursor(q, campaign.id, choice.nextRrCursor);
-      campaign.rrCursor = choice.nextRrCursor;
-    }
-    const kind = sticky ? 'sticky' : 'route';
-    if (campaign.autoAssign) {
-      const userId = fits[0]!;
-      await q.query(
-        `INSERT INTO offers (interaction_id, campaign_id, user_id, kind, state, created_at, expires_at, decided_at)
-         VALUES ($1, $2, $3, $4, 'accepted', $5, $5, $5)`,
-        [w.id, campaign.id, userId, kind, now],
-      );
-      await q.query(
-        `UPDATE interactions SET queue_state = 'assigned', assigned_to = $2, assigned_at = $3,
-                first_accepted_at = coalesce(first_accepted_at, $3), last_agent = $2,
-                sticky_agent_until = NULL, sticky_queue_until = NULL, transfer_from = NULL, transfer_from_campaign = NULL, transfer_until = NULL,
-                updated_at = $3
-          WHERE id = $1`,
-        [w.id, userId, now],
-      );
-      await emitEvent(q, { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId, previousUserId: null });
-      return { kind: 'assigned', interactionId: w.id, userId };
-    }
-    // A sticky offer lasts no longer than the wait for that agent.
-    let expires = new Date(now.getTime() + campaign.offerTimeoutSec * 1000);
-    if (sticky && w.stickyAgentUntil && w.stickyAgentUntil < expires) expires = w.stickyAgentUntil;
-    await q.query(
-      `INSERT INTO offers (interaction_id, campaign_id, user_id, kind, created_at, expires_at)
-       SELECT $1, $2, u, $4, $5, $6 FROM unnest($3::uuid[]) AS u`,
-      [w.id, campaign.id, fits, kind, now, expires],
-    );
-    await q.query(`UPDATE interactions SET queue_state = 'offered', updated_at = $2 WHERE id = $1`, [w.id, now]);
-    await emitEvent(q, { type: 'offer.created', campaignId: campaign.id, interactionId: w.id, userIds: fits });
-    return { kind: 'offered', interactionId: w.id, userIds: fits };
+  const strategy = campaign.strategy!;
+  let choice = selectAgents({ strategy, members: pool, maxPerAgent: campaign.maxPerAgent, excludeUserIds: exclude, rrCursor: campaign.rrCursor, random });
+  if (choice.userIds.length === 0 && exclude.length > 0 && !sticky) {
+    // Everyone eligible has already said no: offer again rather than leave it stranded.
+    choice = selectAgents({ strategy, members: pool, maxPerAgent: campaign.maxPerAgent, rrCursor: campaign.rrCursor, random });
   }
-  return null;
+  if (choice.userIds.length === 0) return null;
+
+  const direct = campaign.autoAssign ? choice.userIds[0]! : null;
+  const userIds = direct ? [direct] : choice.userIds;
+  // A sticky offer lasts no longer than the wait for that agent.
+  let expires = new Date(now.getTime() + campaign.offerTimeoutSec * 1000);
+  if (sticky && w.stickyAgentUntil && w.stickyAgentUntil < expires) expires = w.stickyAgentUntil;
+  const event: DomainEvent = direct
+    ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null }
+    : { type: 'offer.created', campaignId: campaign.id, interactionId: w.id, userIds };
+  const cursorChanged = choice.nextRrCursor !== campaign.rrCursor;
+  const placed = await q.query(PLACE_SQL, [
+    w.id, campaign.id, userIds, sticky ? 'sticky' : 'route', now, direct ? now : expires, direct !== null,
+    choice.nextRrCursor, cursorChanged, EVENTS_CHANNEL, JSON.stringify(event),
+  ]);
+  if (placed.rowCount !== 1) return null;
+  campaign.rrCursor = choice.nextRrCursor;
+  for (const m of members) if (userIds.includes(m.userId)) (direct ? m.activeInteractions++ : m.pendingOffers++);
+  return direct ? { kind: 'assigned', interactionId: w.id, userId: direct } : { kind: 'offered', interactionId: w.id, userIds };
 }

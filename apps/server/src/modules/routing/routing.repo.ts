@@ -1,19 +1,16 @@
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Prepared, Queryable } from '../../platform/db/db.ts';
 import type { RoutingMember, RoutingPresence } from './select-agents.ts';
 import type { ScheduleFrame } from './schedule.ts';
 import { toRoutingStrategy, type RoutingStrategy } from './strategy.ts';
 
-// Lock order, kept by every routing transaction so they never deadlock:
-// campaign (advisory) → interaction row (FOR UPDATE) → agents (advisory, by id).
-// Advisory locks live in memory and vanish at commit; hash collisions only
-// serialise a little more than needed.
+// Locks. A routing decision takes: its campaign (advisory) → every member as
+// an agent (advisory, in id order) → the interaction's row. Anything else
+// that adds load to an agent (a transfer) or withdraws their offers
+// (presence) takes that agent's lock too. Advisory locks live in memory and
+// vanish at commit; hash collisions only serialise a little more than needed.
+// PostgreSQL detects the rare deadlock left and the loser is retried.
 const CAMPAIGN_LOCK = 71_001;
 const AGENT_LOCK = 71_002;
-
-/** Serialises routing decisions of one campaign across every node, until the transaction ends. */
-export async function lockCampaignRouting(q: Queryable, campaignId: string): Promise<void> {
-  await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [CAMPAIGN_LOCK, campaignId]);
-}
 
 /**
  * Serialises every change that adds load to these agents (a new offer, a
@@ -41,17 +38,26 @@ export interface RoutingCampaign {
   rrCursor: string | null;
 }
 
-export async function loadRoutingCampaign(q: Queryable, campaignId: string): Promise<RoutingCampaign | null> {
+const CAMPAIGN_SQL: Prepared = {
+  name: 'routing_campaign',
+  text: `SELECT set_config('synchronous_commit', 'off', true) AS async, pg_advisory_xact_lock($1, hashtext($2::uuid::text)) AS locked,
+                c.id, c.key, (c.enabled AND c.deleted_at IS NULL) AS active, c.strategy, c.max_interactions_per_agent,
+                c.offer_timeout_sec, c.auto_assign, c.timezone, c.schedule
+           FROM campaigns c WHERE c.id = $2::uuid`,
+};
+
+/**
+ * Starts a routing decision: takes the campaign's routing lock and reads its
+ * settings, in one round trip. The decision need not wait for its WAL flush:
+ * it is atomic, so one lost in a database crash leaves the interaction
+ * waiting, to be routed again (an agent who saw its push gets "no longer
+ * available"). Accepting and closing do wait for theirs.
+ */
+export async function beginCampaignRouting(q: Queryable, campaignId: string): Promise<RoutingCampaign | null> {
   const { rows } = await q.query<{
     id: string; key: string; active: boolean; strategy: string; max_interactions_per_agent: number; offer_timeout_sec: number;
-    auto_assign: boolean; timezone: string; schedule: ScheduleFrame[]; rr_cursor: string | null;
-  }>(
-    `SELECT c.id, c.key, (c.enabled AND c.deleted_at IS NULL) AS active, c.strategy, c.max_interactions_per_agent,
-            c.offer_timeout_sec, c.auto_assign, c.timezone, c.schedule, r.rr_cursor
-       FROM campaigns c LEFT JOIN campaign_routing r ON r.campaign_id = c.id
-      WHERE c.id = $1`,
-    [campaignId],
-  );
+    auto_assign: boolean; timezone: string; schedule: ScheduleFrame[];
+  }>(CAMPAIGN_SQL, [CAMPAIGN_LOCK, campaignId]);
   const r = rows[0];
   if (!r) return null;
   return {
@@ -64,16 +70,110 @@ export async function loadRoutingCampaign(q: Queryable, campaignId: string): Pro
     autoAssign: r.auto_assign,
     timezone: r.timezone,
     schedule: r.schedule,
-    rrCursor: r.rr_cursor,
+    rrCursor: null,
   };
 }
 
-export async function saveRrCursor(q: Queryable, campaignId: string, cursor: string | null): Promise<void> {
-  await q.query(
-    `INSERT INTO campaign_routing (campaign_id, rr_cursor) VALUES ($1, $2)
-     ON CONFLICT (campaign_id) DO UPDATE SET rr_cursor = excluded.rr_cursor`,
-    [campaignId, cursor],
-  );
+const MEMBER_LOCKS_SQL: Prepared = {
+  name: 'routing_member_locks',
+  // The subquery's order is the order the locks are taken in; uuid order is
+  // the order of their lowercase text, as lockAgents sorts.
+  text: `SELECT count(pg_advisory_xact_lock($1, hashtext(user_id::text)))::int AS n
+           FROM (SELECT user_id FROM campaign_members WHERE campaign_id = $2 ORDER BY user_id) m`,
+};
+
+/**
+ * Locks every member of the campaign as an agent (sorted, like lockAgents),
+ * so the loads read next stay true until the offer is written: nobody else
+ * can add load to these agents meanwhile.
+ */
+export async function lockMembers(q: Queryable, campaignId: string): Promise<void> {
+  await q.query(MEMBER_LOCKS_SQL, [AGENT_LOCK, campaignId]);
+}
+
+/** A waiting interaction as routing sees it. */
+export interface WaitingInteraction {
+  id: number;
+  queuedAt: Date;
+  lastAgent: string | null;
+  stickyAgentUntil: Date | null;
+  /** Agents who declined it, or let its offer lapse, since it last entered the queue. */
+  refusedBy: string[];
+}
+
+export interface QueueSnapshot {
+  rrCursor: string | null;
+  head: WaitingInteraction[];
+  members: RoutingMember[];
+}
+
+const SNAPSHOT_SQL: Prepared = {
+  name: 'routing_snapshot',
+  text: `SELECT
+    (SELECT rr_cursor FROM campaign_routing WHERE campaign_id = $1) AS rr_cursor,
+    (SELECT coalesce(json_agg(h), '[]') FROM (
+       SELECT w.id, w.queued_at, w.last_agent, w.sticky_agent_until,
+              ARRAY(SELECT DISTINCT o.user_id FROM offers o
+                     WHERE o.interaction_id = w.id AND o.created_at >= w.queued_at AND o.state IN ('declined', 'expired')) AS refused_by
+         FROM ((SELECT id, queued_at, last_agent, sticky_agent_until, 0 AS band FROM interactions
+                 WHERE campaign_id = $1 AND queue_state = 'waiting' AND (sticky_queue_until IS NOT NULL OR transfer_until IS NOT NULL)
+                   AND (sticky_queue_until > $2 OR transfer_until > $2)
+                 ORDER BY queued_at, id LIMIT $3)
+               UNION ALL
+               (SELECT id, queued_at, last_agent, sticky_agent_until, 1 AS band FROM interactions
+                 WHERE campaign_id = $1 AND queue_state = 'waiting'
+                   AND (sticky_queue_until IS NULL OR sticky_queue_until <= $2) AND (transfer_until IS NULL OR transfer_until <= $2)
+                 ORDER BY queued_at, id LIMIT $3)) w
+        ORDER BY w.band, w.queued_at, w.id) h) AS head,
+    (SELECT coalesce(json_agg(m), '[]') FROM (
+       SELECT m.user_id, coalesce((SELECT p.state FROM agent_presence p WHERE p.user_id = m.user_id), 'offline') AS state, m.penalty, m.position,
+              (SELECT count(*) FROM interactions i WHERE i.assigned_to = m.user_id AND i.queue_state = 'assigned') AS active,
+              (SELECT count(*) FROM offers o WHERE o.user_id = m.user_id AND o.state = 'pending') AS pending,
+              CASE WHEN $4 THEN (SELECT max(closed_at) FROM interactions i WHERE i.last_agent = m.user_id AND i.status = 'closed') END AS last_finished,
+              CASE WHEN $4 THEN (SELECT count(*) FROM interactions i
+                                  WHERE i.last_agent = m.user_id AND i.status = 'closed'
+                                    AND i.closed_at >= (date_trunc('day', $2::timestamptz AT TIME ZONE $5::text) AT TIME ZONE $5::text))
+                   ELSE 0 END AS completed_today
+         FROM campaign_members m
+        WHERE m.campaign_id = $1 AND (SELECT u.enabled FROM users u WHERE u.id = m.user_id)) m) AS members`,
+};
+
+/**
+ * Everything one decision reads, in one round trip, after the locks: the
+ * round-robin cursor; the head of the queue — first what waits with priority
+ * (a sticky interaction in its "wait for the assigned queue" phase, or a
+ * transfer), then the rest in arrival order; and the members with their
+ * load. The statistics only `leastrecent` and `fewestcalls` need are
+ * computed only for them; "today" starts at midnight in the campaign's zone.
+ */
+export async function queueSnapshot(q: Queryable, campaign: RoutingCampaign, now: Date, headSize: number): Promise<QueueSnapshot> {
+  const stats = campaign.strategy === 'leastrecent' || campaign.strategy === 'fewestcalls';
+  const { rows } = await q.query<{
+    rr_cursor: string | null;
+    head: Array<{ id: number; queued_at: string; last_agent: string | null; sticky_agent_until: string | null; refused_by: string[] }>;
+    members: Array<{ user_id: string; state: RoutingPresence; penalty: number; position: number; active: number; pending: number; last_finished: string | null; completed_today: number }>;
+  }>(SNAPSHOT_SQL, [campaign.id, now, headSize, stats, campaign.timezone]);
+  const r = rows[0]!;
+  return {
+    rrCursor: r.rr_cursor,
+    head: r.head.map((h) => ({
+      id: Number(h.id),
+      queuedAt: new Date(h.queued_at),
+      lastAgent: h.last_agent,
+      stickyAgentUntil: h.sticky_agent_until ? new Date(h.sticky_agent_until) : null,
+      refusedBy: h.refused_by,
+    })),
+    members: r.members.map((m) => ({
+      userId: m.user_id,
+      presence: m.state,
+      activeInteractions: Number(m.active),
+      pendingOffers: Number(m.pending),
+      penalty: m.penalty,
+      lastFinishedAt: m.last_finished ? Date.parse(m.last_finished) : null,
+      completedToday: Number(m.completed_today),
+      order: m.position,
+    })),
+  };
 }
 
 /**
@@ -91,81 +191,6 @@ export async function agentLoads(q: Queryable, userIds: readonly string[]): Prom
     [userIds],
   );
   return new Map(rows.map((r) => [r.user_id, { active: r.active, pending: r.pending }]));
-}
-
-/**
- * The campaign's members as routing sees them. The statistics that only
- * `leastrecent` and `fewestcalls` read are computed only for them; "today"
- * starts at midnight in the campaign's time zone.
- */
-export async function loadMembers(q: Queryable, campaign: RoutingCampaign, now: Date): Promise<RoutingMember[]> {
-  const stats = campaign.strategy === 'leastrecent' || campaign.strategy === 'fewestcalls';
-  const { rows } = await q.query<{
-    user_id: string; state: RoutingPresence | null; penalty: number; position: number; active: number; pending: number;
-    last_finished: Date | null; completed_today: number;
-  }>(
-    `SELECT m.user_id, p.state, m.penalty, m.position,
-            (SELECT count(*) FROM interactions i WHERE i.assigned_to = m.user_id AND i.queue_state = 'assigned')::int AS active,
-            (SELECT count(*) FROM offers o WHERE o.user_id = m.user_id AND o.state = 'pending')::int AS pending,
-            CASE WHEN $2 THEN (SELECT max(closed_at) FROM interactions i WHERE i.last_agent = m.user_id AND i.status = 'closed') END AS last_finished,
-            CASE WHEN $2 THEN (SELECT count(*) FROM interactions i
-                                WHERE i.last_agent = m.user_id AND i.status = 'closed'
-                                  AND i.closed_at >= (date_trunc('day', $3::timestamptz AT TIME ZONE $4) AT TIME ZONE $4))::int
-                 ELSE 0 END AS completed_today
-       FROM campaign_members m
-       JOIN users u ON u.id = m.user_id AND u.enabled
-       LEFT JOIN agent_presence p ON p.user_id = m.user_id
-      WHERE m.campaign_id = $1`,
-    [campaign.id, stats, now, campaign.timezone],
-  );
-  return rows.map((r) => ({
-    userId: r.user_id,
-    presence: r.state ?? 'offline',
-    activeInteractions: r.active,
-    pendingOffers: r.pending,
-    penalty: r.penalty,
-    lastFinishedAt: r.last_finished ? r.last_finished.getTime() : null,
-    completedToday: r.completed_today,
-    order: r.position,
-  }));
-}
-
-/** A waiting interaction as routing sees it. */
-export interface WaitingInteraction {
-  id: number;
-  queuedAt: Date;
-  lastAgent: string | null;
-  stickyAgentUntil: Date | null;
-}
-
-/**
- * The head of a campaign's queue: first what waits with priority (a sticky
- * interaction in its "wait for the assigned queue" phase, or a transfer),
- * then the rest in arrival order. Sticky interactions whose agent cannot take
- * them yet are skipped by the caller, so a few are read.
- */
-export async function waitingHead(q: Queryable, campaignId: string, now: Date, limit: number): Promise<WaitingInteraction[]> {
-  const { rows } = await q.query<{ id: number; queued_at: Date; last_agent: string | null; sticky_agent_until: Date | null }>(
-    `(SELECT id, queued_at, last_agent, sticky_agent_until FROM interactions
-       WHERE campaign_id = $1 AND queue_state = 'waiting' AND (sticky_queue_until > $2 OR transfer_until > $2)
-       ORDER BY queued_at, id LIMIT $3)
-     UNION ALL
-     (SELECT id, queued_at, last_agent, sticky_agent_until FROM interactions
-       WHERE campaign_id = $1 AND queue_state = 'waiting'
-         AND (sticky_queue_until IS NULL OR sticky_queue_until <= $2) AND (transfer_until IS NULL OR transfer_until <= $2)
-       ORDER BY queued_at, id LIMIT $3)`,
-    [campaignId, now, limit],
-  );
-  return rows.map((r) => ({ id: r.id, queuedAt: r.queued_at, lastAgent: r.last_agent, stickyAgentUntil: r.sticky_agent_until }));
-}
-
-/** Agents who declined this interaction, or let its offer lapse, since it last entered the queue. */
-export async function refusedBy(q: Queryable, interactionId: number, since: Date): Promise<string[]> {
-  const { rows } = await q.query<{ user_id: string }>(
-    `SELECT DISTINCT user_id FROM offers WHERE interaction_id = $1 AND created_at >= $2 AND state IN ('declined', 'expired')`,
-    [interactionId, since],
-  );
-  return rows.map((r) => r.user_id);
 }
 
 /** Campaigns the agent is a member of. */

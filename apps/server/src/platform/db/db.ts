@@ -2,7 +2,14 @@ import pg from 'pg';
 
 /** Anything that runs SQL: the pool or a client inside a transaction. Use cases take this, never a global. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** `text` may be a named statement ({ name, text }): prepared once per connection, for hot paths where planning dominates. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | Prepared, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** A statement PostgreSQL plans once per connection and then reuses. */
+export interface Prepared {
+  name: string;
+  text: string;
 }
 
 /** The database handle passed into every use case. */
@@ -29,7 +36,7 @@ export function createDb(connectionString: string, opts: { max?: number; applica
   pool.on('error', () => undefined);
   return {
     pool,
-    query: (text, values) => pool.query(text, values as unknown[]),
+    query: (text, values) => (typeof text === 'string' ? pool.query(text, values as unknown[]) : pool.query({ ...text, values: values as unknown[] })),
     async tx(fn) {
       const client = await pool.connect();
       const after: Array<() => void | Promise<void>> = [];

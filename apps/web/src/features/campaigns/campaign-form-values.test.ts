@@ -39,6 +39,8 @@ const stored: Campaign = {
     strategy: 'ring_all',
     serviceLevelSec: 60,
     maxInteractionsPerAgent: 3,
+    offerTimeoutSec: 30,
+    autoAssign: false,
     waitAssignedAgentSec: 10,
     waitAssignedQueueSec: 10,
     transferToAgent: false,

@@ -62,6 +62,8 @@ export interface CampaignFormValues {
     strategy: Strategy;
     serviceLevelSec: NumberField;
     maxInteractionsPerAgent: NumberField;
+    offerTimeoutSec: NumberField;
+    autoAssign: boolean;
     waitAssignedAgentSec: NumberField;
     waitAssignedQueueSec: NumberField;
     transferToAgent: boolean;
@@ -143,6 +145,8 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
       strategy: 'ring_all',
       serviceLevelSec: 300,
       maxInteractionsPerAgent: 3,
+      offerTimeoutSec: 30,
+      autoAssign: false,
       waitAssignedAgentSec: WAIT_LIMITS.default,
       waitAssignedQueueSec: WAIT_LIMITS.default,
       transferToAgent: false,
@@ -261,6 +265,8 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       strategy: values.queue.strategy,
       serviceLevelSec: toInteger(values.queue.serviceLevelSec),
       maxInteractionsPerAgent: toInteger(values.queue.maxInteractionsPerAgent),
+      offerTimeoutSec: toInteger(values.queue.offerTimeoutSec),
+      autoAssign: values.queue.autoAssign,
       waitAssignedAgentSec: toInteger(values.queue.waitAssignedAgentSec),
       waitAssignedQueueSec: toInteger(values.queue.waitAssignedQueueSec),
       transferToAgent: values.queue.transferToAgent,

@@ -37,6 +37,15 @@ export function QueueSection() {
             allowNegative={false}
             {...field('queue.maxInteractionsPerAgent')}
           />
+          <SecondsInput
+            label={t('campaign.fields.offerTimeout')}
+            description={t('campaign.fields.offerTimeoutHint')}
+            min={5}
+            max={3600}
+            disabled={queue.autoAssign}
+            {...field('queue.offerTimeoutSec')}
+          />
+          <Switch label={t('campaign.fields.autoAssign')} description={t('campaign.fields.autoAssignHint')} pt={24} {...checkbox('queue.autoAssign')} />
         </SimpleGrid>
       </FormSection>
 

@@ -69,6 +69,8 @@ ALTER TABLE interactions
 UPDATE interactions SET queue_state = 'done' WHERE status = 'closed';
 
 CREATE INDEX interactions_waiting_idx ON interactions (campaign_id, queued_at, id) WHERE queue_state = 'waiting';
+CREATE INDEX interactions_priority_idx ON interactions (campaign_id, queued_at, id)
+  WHERE queue_state = 'waiting' AND (sticky_queue_until IS NOT NULL OR transfer_until IS NOT NULL);
 CREATE INDEX interactions_load_idx ON interactions (assigned_to) WHERE queue_state = 'assigned';
 CREATE INDEX interactions_finished_idx ON interactions (last_agent, closed_at) WHERE status = 'closed';
 CREATE INDEX interactions_sticky_due_idx ON interactions (sticky_agent_until) WHERE sticky_agent_until IS NOT NULL;
