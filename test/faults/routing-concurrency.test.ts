@@ -53,9 +53,9 @@ describe('routing across two processes', () => {
       return 0; // the process died under us
     }
   };
-  // An agent works on each interaction for 50–400 ms, so bursts fill every agent to the maximum.
+  // An agent works on each interaction for 0.5–2 s, so the bursts fill agents up to the maximum.
   const finish = async (a: Agent, interactionId: number): Promise<void> => {
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 350));
+    await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
     const status = await post(a, `/api/interactions/${interactionId}/close`);
     if (status === 204 || status === 404 || status === 409) a.holding.delete(interactionId);
   };
