@@ -148,7 +148,10 @@ export async function startServer(
             concurrency: config.routingConcurrency,
             presenceGraceMs: config.presenceGraceSec * 1000,
             connectionStaleMs: 15_000,
-            onDecision: opts.onRoutingDecision,
+            onDecision: (d, ms) => {
+              deps.metrics.routingDecisions.observe({ outcome: d.kind }, ms / 1000);
+              opts.onRoutingDecision?.(d, ms);
+            },
           },
         )
       : null;

@@ -160,6 +160,7 @@ export const campaignSchema = z.object({
   }),
   signatureTemplateId: idSchema.nullable(),
   confirmation: z.object({ enabled: z.boolean(), templateId: idSchema.nullable() }),
+  outOfHours: z.object({ enabled: z.boolean(), templateId: idSchema.nullable() }),
   qualification: z.object({ enabled: z.boolean(), motivationTitle: z.string(), thanksMessage: z.string() }),
   connections: z.array(connectionSchema).optional(),
   createdAt: z.string(),
@@ -188,6 +189,7 @@ export interface CampaignInput {
   thresholds: Campaign['thresholds'];
   signatureTemplateId: string | null;
   confirmation: { enabled: boolean; templateId: string | null };
+  outOfHours: { enabled: boolean; templateId: string | null };
   qualification: Campaign['qualification'];
 }
 

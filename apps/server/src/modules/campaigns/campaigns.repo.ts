@@ -54,6 +54,8 @@ export interface CampaignRow {
   signature_template_id: string | null;
   confirmation_enabled: boolean;
   confirmation_template_id: string | null;
+  out_of_hours_enabled: boolean;
+  out_of_hours_template_id: string | null;
   qualification_enabled: boolean;
   qualification_title: string;
   qualification_thanks: string;
@@ -174,7 +176,7 @@ export function campaignValues(
     c.queue.transferToQueueTimeoutSec, c.queue.mandatoryDisposition, c.queue.markAsUnread, c.queue.fetchedMailAction,
     c.queue.moveToFolder, c.queue.closedReplyAction, JSON.stringify(c.schedule),
     c.thresholds.serviceLevelSec, c.thresholds.dropoutSec, c.thresholds.chatTimeSec, c.thresholds.acdSec,
-    c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId,
+    c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId, c.outOfHours.enabled, c.outOfHours.templateId,
     c.qualification.enabled, c.qualification.motivationTitle, c.qualification.thanksMessage,
   ];
 }
@@ -190,7 +192,7 @@ export const campaignColumns = [
   'transfer_to_queue_timeout_sec', 'mandatory_disposition', 'mark_as_unread', 'fetched_mail_action',
   'move_to_folder', 'closed_reply_action', 'schedule',
   'threshold_service_level_sec', 'threshold_dropout_sec', 'threshold_chat_time_sec', 'threshold_acd_sec',
-  'signature_template_id', 'confirmation_enabled', 'confirmation_template_id',
+  'signature_template_id', 'confirmation_enabled', 'confirmation_template_id', 'out_of_hours_enabled', 'out_of_hours_template_id',
   'qualification_enabled', 'qualification_title', 'qualification_thanks',
 ] as const;
 

@@ -121,6 +121,7 @@ const CampaignFields = z.strictObject({
     thresholds: ThresholdsIn.default(ThresholdsIn.parse({})),
     signatureTemplateId: z.string().uuid().nullable().default(null),
     confirmation: z.strictObject({ enabled: z.boolean().default(false), templateId: z.string().uuid().nullable().default(null) }).default({ enabled: false, templateId: null }),
+    outOfHours: z.strictObject({ enabled: z.boolean().default(false), templateId: z.string().uuid().nullable().default(null) }).default({ enabled: false, templateId: null }),
     qualification: z
       .strictObject({
         enabled: z.boolean().default(false),
@@ -144,6 +145,7 @@ function crossFieldRules(c: z.infer<typeof CampaignFields>, ctx: z.RefinementCtx
     need(c.queue.fetchedMailAction !== 'move' && !!c.queue.moveToFolder, ['queue', 'moveToFolder'], 'only used when fetched mail is moved');
     need(c.inbound.protocol === 'pop3' && c.queue.fetchedMailAction !== 'leave' && c.queue.fetchedMailAction !== 'delete', ['queue', 'fetchedMailAction'], 'POP3 can only leave or delete fetched mail');
     need(c.confirmation.enabled && !c.confirmation.templateId, ['confirmation', 'templateId'], 'choose the template to send');
+    need(c.outOfHours.enabled && !c.outOfHours.templateId, ['outOfHours', 'templateId'], 'choose the template to send');
     need(c.qualification.enabled && !c.qualification.motivationTitle, ['qualification', 'motivationTitle'], 'required when qualification is on');
 }
 
@@ -198,6 +200,7 @@ export const CampaignOut = z.object({
   thresholds: ThresholdsIn.required(),
   signatureTemplateId: z.string().nullable(),
   confirmation: z.object({ enabled: z.boolean(), templateId: z.string().nullable() }),
+  outOfHours: z.object({ enabled: z.boolean(), templateId: z.string().nullable() }),
   qualification: z.object({ enabled: z.boolean(), motivationTitle: z.string(), thanksMessage: z.string() }),
   connections: z.array(ConnectionOut).optional(),
   createdAt: z.string(),

@@ -142,6 +142,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
     },
     signatureTemplateId: c.signature_template_id,
     confirmation: { enabled: c.confirmation_enabled, templateId: c.confirmation_template_id },
+    outOfHours: { enabled: c.out_of_hours_enabled, templateId: c.out_of_hours_template_id },
     qualification: { enabled: c.qualification_enabled, motivationTitle: c.qualification_title, thanksMessage: c.qualification_thanks },
   };
 }

@@ -35,11 +35,12 @@ export async function saveCampaign(
   if (id && !existing) throw notFound('campaign');
   const campaignId = id ?? randomUUID();
 
-  const templateIds = [input.signatureTemplateId, input.confirmation.templateId].filter((t): t is string => !!t);
+  const templateIds = [input.signatureTemplateId, input.confirmation.templateId, input.outOfHours.templateId].filter((t): t is string => !!t);
   const usable = await templatesUsableBy(deps.db, id ?? null, templateIds);
   const bad: ErrorDetail[] = [];
   if (input.signatureTemplateId && !usable.has(input.signatureTemplateId)) bad.push({ path: 'signatureTemplateId', message: 'no such template for this campaign' });
   if (input.confirmation.templateId && !usable.has(input.confirmation.templateId)) bad.push({ path: 'confirmation.templateId', message: 'no such template for this campaign' });
+  if (input.outOfHours.templateId && !usable.has(input.outOfHours.templateId)) bad.push({ path: 'outOfHours.templateId', message: 'no such template for this campaign' });
   if (bad.length) throw new AppError('validation_failed', bad.map((b) => `${b.path}: ${b.message}`).join('; '), bad);
 
   const pw = resolvePasswords(deps, input, existing);

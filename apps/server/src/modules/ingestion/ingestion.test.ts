@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { simpleParser } from 'mailparser';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emitEvent } from '../../platform/events/events.ts';
 import { startDovecot, type DovecotPeer } from '../../../../../test/peers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
 import { startTestServer, ADMIN_PASSWORD, type TestServer } from '../../../../../test/support/app.ts';
@@ -284,5 +286,33 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     await new Promise((r) => setTimeout(r, 2_500)); // two more polls
     expect(await count('SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1', [res.body.id])).toBe(2);
     expect(await count('SELECT count(*)::int AS n FROM pop3_uidls WHERE campaign_id = $1', [res.body.id])).toBe(2);
+  });
+
+  it('answers mail that arrives while the schedule is closed with the out-of-hours template, and it waits for routing', async () => {
+    const template = await s.call('POST', '/api/templates', {
+      cookie: admin,
+      body: { name: 'Closed now', campaignId: null, html: '<p>We are closed; we answer ${ticket} when we open.</p>' },
+    });
+    expect(template.status).toBe(201);
+    const tomorrow = (new Date().getUTCDay() + 1) % 7; // the campaign's zone is UTC: closed all of today
+    await s.db.query(
+      `UPDATE campaigns SET schedule = $2, timezone = 'UTC', out_of_hours_enabled = true, out_of_hours_template_id = $3, updated_at = now() WHERE id = $1`,
+      [campaignId, JSON.stringify([{ day: tomorrow, start: '09:00', end: '17:00' }]), template.body.id],
+    );
+    // as saving the campaign does: its mailbox restarts with the new settings
+    await emitEvent(s.db, { type: 'campaign.changed', campaignId });
+    await eventually(async () => (await q<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId]))[0]?.state === 'connected', 20_000, 'connected again');
+    const before = (await sink.waitForMessages(0)).length;
+    const mail = customerMail({ from: 'night@customer.test', subject: 'Anyone there at night?' });
+    const folder = (await q<{ inbound_mailbox: string }>('SELECT inbound_mailbox FROM campaigns WHERE id = $1', [campaignId]))[0]!.inbound_mailbox;
+    await appendMessages(dv, 'alice', PASSWORD, folder, [mail.raw]);
+    const row = await messageByHeader(mail.messageId);
+    const all = await sink.waitForMessages(before + 1, 20_000);
+    const reply = all.find((m) => m.rcptTo.includes('<night@customer.test>'))!;
+    expect((await simpleParser(reply.content)).html).toContain('We are closed; we answer');
+    expect(reply.content).toMatch(/^Auto-Submitted: auto-replied$/m);
+    const kinds = await q<{ kind: string }>(`SELECT kind FROM messages WHERE interaction_id = $1 AND direction = 'outbound'`, [row.interaction_id]);
+    expect(kinds.map((k) => k.kind)).toEqual(['out_of_hours']);
+    expect((await q<{ queue_state: string }>('SELECT queue_state FROM interactions WHERE id = $1', [row.interaction_id]))[0]!.queue_state).toBe('waiting');
   });
 });

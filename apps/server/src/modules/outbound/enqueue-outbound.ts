@@ -9,7 +9,7 @@ import { recordBlob } from '../ingestion/ingestion.repo.ts';
 export interface OutboundDraft {
   campaignId: string;
   interactionId: number;
-  kind: 'agent' | 'confirmation';
+  kind: 'agent' | 'confirmation' | 'out_of_hours';
   /** Everything of the message but its Message-ID and date. */
   compose: Omit<ComposeInput, 'messageId' | 'date'>;
 }

@@ -6,6 +6,7 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { confirmationDecision, type ConfirmationDecision } from './confirmation-policy.ts';
+import { isOpen } from '../routing/schedule.ts';
 import { enqueueOutbound } from './enqueue-outbound.ts';
 import { outboundSubject } from './outbound-subject.ts';
 
@@ -21,11 +22,13 @@ export interface ConfirmationRequest {
 }
 
 /**
- * Queues the campaign's confirmation message (its auto-reply template) in the
- * caller's transaction when the policy allows: sent with
- * `Auto-Submitted: auto-replied`, threaded as a reply, at most once per
- * interaction (the interaction row is locked and stamped) and rate-limited
- * per address. Returns the decision, for logs and tests.
+ * Queues the campaign's automatic reply in the caller's transaction when the
+ * policy allows: the out-of-hours template when the campaign has one and its
+ * schedule is closed now, otherwise the confirmation template. Sent with
+ * `Auto-Submitted: auto-replied`, threaded as a reply, at most one automatic
+ * reply per interaction (the interaction row is locked and stamped) and
+ * rate-limited per address, whichever template. Returns the decision, for
+ * logs and tests.
  */
 export async function queueConfirmation(
   q: Queryable,
@@ -33,11 +36,12 @@ export async function queueConfirmation(
   r: ConfirmationRequest,
 ): Promise<ConfirmationDecision> {
   const c = r.campaign;
+  const outOfHours = c.out_of_hours_enabled && !isOpen(c.schedule, c.timezone, deps.now());
+  const enabled = outOfHours || c.confirmation_enabled;
   // the common case costs no query
-  if (!c.confirmation_enabled) return { send: false, reason: 'disabled' };
-  const template = c.confirmation_template_id
-    ? (await q.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [c.confirmation_template_id])).rows[0]
-    : undefined;
+  if (!enabled) return { send: false, reason: 'disabled' };
+  const templateId = outOfHours ? c.out_of_hours_template_id : c.confirmation_template_id;
+  const template = templateId ? (await q.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [templateId])).rows[0] : undefined;
   const stamp = await q.query<{ confirmation_sent_at: Date | null }>(
     'SELECT confirmation_sent_at FROM interactions WHERE id = $1 FOR UPDATE',
     [r.interactionId],
@@ -48,7 +52,7 @@ export async function queueConfirmation(
     [c.id, r.recipient.norm],
   );
   const decision = confirmationDecision({
-    enabled: c.confirmation_enabled,
+    enabled,
     hasTemplate: !!template,
     customerMail: r.customerMail,
     newInteraction: r.newInteraction,
@@ -76,7 +80,7 @@ export async function queueConfirmation(
   await enqueueOutbound(q, deps, {
     campaignId: c.id,
     interactionId: r.interactionId,
-    kind: 'confirmation',
+    kind: outOfHours ? 'out_of_hours' : 'confirmation',
     compose: {
       from: { address: c.from_address, name: c.from_name },
       to: [{ address: r.recipient.address, name: r.recipient.name }],

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
+import { eventually } from '../../../../../test/support/mail-fixtures.ts';
 import { insertWaiting } from '../../../../../test/support/routing-fixtures.ts';
 import { openSocket, type TestSocket } from '../../../../../test/support/ws-client.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -134,5 +135,27 @@ describe('realtime routing', () => {
     expect((await server.call('GET', '/api/me/presence', { cookie: carol.cookie })).status).toBe(401);
     const after = await server.call('GET', '/api/supervisor/agents', { cookie: admin });
     expect(after.body.items.find((a: { userId: string }) => a.userId === carol.id).state).toBe('offline');
+  });
+
+  it('removing a member withdraws their offers from that campaign; the period of the queue figures is validated', async () => {
+    const camp = await insertCampaignRow(server.db, { key: 'RTD' });
+    const erin = await agent('erin');
+    const o = { origin: server.url };
+    await server.call('POST', '/api/members', { cookie: admin, body: { campaignIds: [camp], userIds: [erin.id] } });
+    await server.call('PUT', '/api/me/presence', { cookie: erin.cookie, body: { state: 'available' }, headers: o });
+    const [id] = await insertWaiting(server.db, camp, 1);
+    await eventually(async () => (await server.call('GET', '/api/me/offers', { cookie: erin.cookie })).body.items.length === 1, 10_000, 'offer');
+    expect((await server.call('DELETE', '/api/members', { cookie: admin, body: { campaignIds: [camp], userIds: [erin.id] }, headers: o })).status).toBe(204);
+    expect((await server.call('GET', '/api/me/offers', { cookie: erin.cookie })).body.items).toEqual([]);
+    const state = await server.db.query<{ queue_state: string }>('SELECT queue_state FROM interactions WHERE id = $1', [id]);
+    expect(state.rows[0]!.queue_state).toBe('waiting');
+
+    const bad = await server.call('GET', '/api/supervisor/queues?from=yesterday', { cookie: admin });
+    expect(bad.status).toBe(400);
+    const reversed = await server.call('GET', '/api/supervisor/queues?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', { cookie: admin });
+    expect(reversed.status).toBe(400);
+    expect(reversed.body.details).toEqual([{ path: 'from', message: 'from must be before to' }]);
+    const period = await server.call('GET', `/api/supervisor/queues?from=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, { cookie: admin });
+    expect(period.body.items.find((q: { campaignKey: string }) => q.campaignKey === 'RTD')).toMatchObject({ waiting: 1 });
   });
 });

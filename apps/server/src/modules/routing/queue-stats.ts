@@ -16,11 +16,12 @@ export interface QueueFigures extends ServiceLevelStats {
 const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
 
 /**
- * Every active campaign's live queue and today's figures (today in the
- * campaign's time zone): the interactions that entered the queue today plus
- * those still waiting from before, through the pure service-level rules.
+ * Every active campaign's live queue and a period's figures — today in the
+ * campaign's time zone unless a period is given: the interactions that
+ * entered the queue in the period plus those still waiting from before,
+ * through the pure service-level rules.
  */
-export async function queueStats(q: Queryable, now: Date): Promise<QueueFigures[]> {
+export async function queueStats(q: Queryable, now: Date, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
   const campaigns = await q.query<{
     id: string; key: string; name: string; timezone: string; schedule: ScheduleFrame[]; service_level_sec: number; max_interactions_per_agent: number;
     threshold_service_level_sec: number; threshold_dropout_sec: number; threshold_chat_time_sec: number; threshold_acd_sec: number;
@@ -35,8 +36,9 @@ export async function queueStats(q: Queryable, now: Date): Promise<QueueFigures[
     `SELECT i.campaign_id, i.queue_state, i.queued_at, i.first_accepted_at, i.closed_at, i.abandoned_at
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
       WHERE i.queue_state IN ('waiting', 'offered')
-         OR i.queued_at >= (date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)`,
-    [now],
+         OR (i.queued_at >= coalesce($2::timestamptz, date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)
+             AND i.queued_at < coalesce($3::timestamptz, 'infinity'))`,
+    [now, period.from, period.to],
   );
   const agents = await q.query<{ campaign_id: string; state: string | null; load: number }>(
     `SELECT m.campaign_id, p.state,

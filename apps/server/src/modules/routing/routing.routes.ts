@@ -204,5 +204,14 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(204).send();
   });
 
-  app.get('/api/supervisor/queues', { preHandler: staff, schema: { tags } }, async () => ({ items: await queueStats(deps.db, now()) }));
+  const Period = z
+    .strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+    .refine((p) => !p.from || !p.to || Date.parse(p.from) < Date.parse(p.to), { message: 'from must be before to', path: ['from'] });
+  // Live figures plus a period's: today in each campaign's zone unless from / to are given.
+  app.get('/api/supervisor/queues', { preHandler: staff, schema: { tags, querystring: Period } }, async (req) => ({
+    items: await queueStats(deps.db, now(), {
+      from: req.query.from ? new Date(req.query.from) : null,
+      to: req.query.to ? new Date(req.query.to) : null,
+    }),
+  }));
 };

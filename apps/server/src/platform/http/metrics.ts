@@ -6,6 +6,7 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
   connectionChecks: Counter<'protocol' | 'result'>;
+  routingDecisions: Histogram<'outcome'>;
 }
 
 /** Creates the Prometheus metrics Postdesk exports at /metrics. */
@@ -31,6 +32,13 @@ export function createMetrics(): Metrics {
       name: 'postdesk_connection_checks_total',
       help: 'Mail connection checks run, by protocol and result',
       labelNames: ['protocol', 'result'],
+      registers: [registry],
+    }),
+    routingDecisions: new Histogram({
+      name: 'postdesk_routing_decision_seconds',
+      help: 'Routing decisions (one transaction each) by outcome: offered, assigned, or none',
+      labelNames: ['outcome'],
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
   };

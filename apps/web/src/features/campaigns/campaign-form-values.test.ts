@@ -57,6 +57,7 @@ const stored: Campaign = {
   thresholds: { serviceLevelSec: 60, dropoutSec: 600, chatTimeSec: 900, acdSec: 30 },
   signatureTemplateId: null,
   confirmation: { enabled: false, templateId: null },
+  outOfHours: { enabled: false, templateId: null },
   qualification: { enabled: false, motivationTitle: '', thanksMessage: '' },
   connections: [],
   createdAt: '2025-01-01T00:00:00Z',

@@ -85,6 +85,7 @@ export interface CampaignFormValues {
   };
   signatureTemplateId: string | null;
   confirmation: { enabled: boolean; templateId: string | null };
+  outOfHours: { enabled: boolean; templateId: string | null };
   qualification: { enabled: boolean; motivationTitle: string; thanksMessage: string };
 }
 
@@ -163,6 +164,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
     thresholds: { serviceLevelSec: 300, dropoutSec: 3600, chatTimeSec: 1800, acdSec: 60 },
     signatureTemplateId: null,
     confirmation: { enabled: false, templateId: null },
+    outOfHours: { enabled: false, templateId: null },
     qualification: { enabled: false, motivationTitle: '', thanksMessage: '' },
   };
 }
@@ -213,6 +215,7 @@ export function campaignToValues(campaign: Campaign): CampaignFormValues {
     thresholds: { ...campaign.thresholds },
     signatureTemplateId: campaign.signatureTemplateId,
     confirmation: { ...campaign.confirmation },
+    outOfHours: { ...campaign.outOfHours },
     qualification: { ...campaign.qualification },
   };
 }
@@ -291,6 +294,10 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       enabled: values.confirmation.enabled,
       templateId: values.confirmation.templateId,
     },
+    outOfHours: {
+      enabled: values.outOfHours.enabled,
+      templateId: values.outOfHours.templateId,
+    },
     qualification: {
       enabled: values.qualification.enabled,
       motivationTitle: values.qualification.motivationTitle.trim(),
@@ -343,6 +350,7 @@ export function tabOfPath(path: string): CampaignTab {
       return 'thresholds';
     case 'signatureTemplateId':
     case 'confirmation':
+    case 'outOfHours':
     case 'qualification':
       return 'messages';
     default:

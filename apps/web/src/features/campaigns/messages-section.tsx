@@ -10,6 +10,7 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
   const { form, field, checkbox } = useFieldProps();
   const options = templates.map((template) => ({ value: template.id, label: template.name }));
   const confirmationOn = form.values.confirmation.enabled;
+  const outOfHoursOn = form.values.outOfHours.enabled;
   const qualificationOn = form.values.qualification.enabled;
 
   return (
@@ -40,6 +41,21 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
             disabled={!confirmationOn}
             nothingFoundMessage={t('campaign.messages.noTemplates')}
             {...field('confirmation.templateId')}
+          />
+        </FormSection>
+        <FormSection title={t('campaign.messages.outOfHours')} description={t('campaign.messages.outOfHoursHint')}>
+          <Switch label={t('campaign.fields.outOfHoursEnabled')} {...checkbox('outOfHours.enabled')} />
+          <Select
+            label={t('campaign.fields.outOfHoursTemplate')}
+            placeholder={t('campaign.messages.chooseTemplate')}
+            data={options}
+            clearable
+            allowDeselect
+            searchable
+            required={outOfHoursOn}
+            disabled={!outOfHoursOn}
+            nothingFoundMessage={t('campaign.messages.noTemplates')}
+            {...field('outOfHours.templateId')}
           />
         </FormSection>
       </SimpleGrid>

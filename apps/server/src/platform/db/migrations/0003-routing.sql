@@ -7,7 +7,14 @@
 
 ALTER TABLE campaigns
   ADD COLUMN offer_timeout_sec integer NOT NULL DEFAULT 30,
-  ADD COLUMN auto_assign boolean NOT NULL DEFAULT false;
+  ADD COLUMN auto_assign boolean NOT NULL DEFAULT false,
+  -- the auto-reply sent instead of the confirmation to mail arriving while the schedule is closed
+  ADD COLUMN out_of_hours_enabled boolean NOT NULL DEFAULT false,
+  ADD COLUMN out_of_hours_template_id uuid REFERENCES templates (id) ON DELETE SET NULL;
+
+ALTER TABLE messages DROP CONSTRAINT messages_kind_check;
+ALTER TABLE messages ADD CONSTRAINT messages_kind_check
+  CHECK (kind IN ('customer', 'bounce', 'auto_reply', 'feedback', 'own', 'agent', 'confirmation', 'out_of_hours'));
 
 -- A member's place for `linear` / round robin, and its penalty for weighted random.
 ALTER TABLE campaign_members
