@@ -495,6 +495,8 @@ export async function run(): Promise<Record<string, number>> {
         POSTDESK_PARSER_THREADS: '2',
         // as `npm start` sets it: blob writes, fsyncs and renames share libuv's pool
         UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+        // as `npm start` sets it: glibc keeps fewer per-thread malloc arenas (less RSS with parser threads)
+        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

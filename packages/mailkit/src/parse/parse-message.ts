@@ -74,6 +74,9 @@ function rejectionFor(err: unknown): ParseRejectedError {
   return new ParseRejectedError('unparseable', `the MIME parser failed: ${message.slice(0, 200)}`, { cause: err });
 }
 
+/** True for the parts whose text a ParsedPart carries (see partText). */
+const carriesText = (type: string): boolean => EMBEDDED_MESSAGE_TYPES.has(type) || type.startsWith('text/') || REPORT_TYPES.has(type);
+
 function partText(entity: ScannedEntity, decoded: Buffer): string | undefined {
   const type = entity.contentType;
   if (EMBEDDED_MESSAGE_TYPES.has(type)) {
@@ -97,20 +100,27 @@ function buildParts(entities: ScannedEntity[], attachments: ParsedAttachment[]):
   entities.forEach((entity, index) => {
     if (entity.path === null) return;
     const container = entity.contentType.startsWith('multipart/');
-    const decoded = container ? entity.body : decodeTransfer(entity.body, entity.transferEncoding);
+    const attachment = byPath.get(entity.path);
+    // Decoded only when needed: an attachment's size is known already, and a
+    // 25 MB PDF decoded a second time here would double its memory.
+    const decoded = container || (attachment && !carriesText(entity.contentType)) ? null : decodeTransfer(entity.body, entity.transferEncoding);
     const declared = entity.dispositionParams.filename ?? entity.params.name;
     const part: ParsedPart = {
       path: entity.path,
       contentType: entity.contentType,
       params: entity.params,
       disposition: entity.disposition,
-      filename: byPath.get(entity.path)?.filename ?? (declared ? sanitizeFilename(declared, { index: index + 1, contentType: entity.contentType }) : null),
+      filename: attachment?.filename ?? (declared ? sanitizeFilename(declared, { index: index + 1, contentType: entity.contentType }) : null),
       // mailparser's decoder and ours differ by a few bytes on broken base64; one figure per part.
-      size: byPath.get(entity.path)?.size ?? decoded.length,
+      size: attachment?.size ?? decoded?.length ?? entity.body.length,
     };
     // A multipart whose boundary never appears has no parts: its body is all
     // there is to read (mailparser shows nothing for it), so it is the text.
-    const text = container ? (entity.childCount === 0 ? decodeUnlabelled(entity.body.subarray(0, PART_TEXT_MAX_BYTES)).replace(/\r\n?/g, '\n') : undefined) : partText(entity, decoded);
+    const text = container
+      ? entity.childCount === 0
+        ? decodeUnlabelled(entity.body.subarray(0, PART_TEXT_MAX_BYTES)).replace(/\r\n?/g, '\n')
+        : undefined
+      : decoded ? partText(entity, decoded) : undefined;
     if (text !== undefined) part.text = text;
     parts.push(part);
   });

@@ -2,6 +2,7 @@
 // plain result, because an Error's class and `code` do not survive the trip
 // back across the thread boundary (structured clone keeps only name/message).
 import type { MessagePort } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { ParseLimits } from './limits.ts';
 import { ParseRejectedError, type ParseRejectCode } from './parse-error.ts';
 import { parseMessage } from './parse-message.ts';
@@ -18,13 +19,32 @@ export interface ParseTask {
 /** What the worker answers; a rejection travels as data so its code stays typed. */
 export type ParseTaskResult = { ok: true; message: ParsedMessage } | { ok: false; code: ParseRejectCode; reason: string };
 
+const MOVE_MIN_BYTES = 64 * 1024;
+
 /** Piscina calls the default export once per task. */
 export default async function parseTask(task: ParseTask): Promise<ParseTaskResult> {
   task.started?.postMessage('started');
   task.started?.close();
   const raw = Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength);
   try {
-    return { ok: true, message: await parseMessage(raw, task.limits) };
+    const message = await parseMessage(raw, task.limits);
+    // Move large attachments back instead of cloning them: a 25 MB attachment
+    // would otherwise exist twice at once. Only buffers that own their whole
+    // ArrayBuffer can move (small ones share Node's pool and are cloned).
+    const movable = message.attachments
+      .map((a) => a.content)
+      .filter((c) => c.byteLength >= MOVE_MIN_BYTES && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)
+      .map((c) => c.buffer as ArrayBuffer);
+    const result: ParseTaskResult = { ok: true, message };
+    if (movable.length === 0) return result;
+    return move({
+      get [transferableSymbol]() {
+        return movable;
+      },
+      get [valueSymbol]() {
+        return result;
+      },
+    }) as unknown as ParseTaskResult;
   } catch (err) {
     if (err instanceof ParseRejectedError) return { ok: false, code: err.code, reason: err.reason };
     // A bug in our code or the parser's, not a limit: the message is still quarantined, with the cause.

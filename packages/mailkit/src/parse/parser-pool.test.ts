@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,33 @@ describe('createParserPool', () => {
     expect(viaPool.attachments[0]?.filename).toBe('x.bin');
     expect(Buffer.isBuffer(viaPool.attachments[0]?.content)).toBe(true);
     expect([...viaPool.attachments[0]!.content]).toEqual([0, 1, 2, 250, 251]);
+  });
+
+  it('moves large attachments back from the thread intact, alongside small cloned ones', async () => {
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    const raw = Buffer.from(
+      [
+        'From: ann@example.com',
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b',
+        'Content-Type: application/pdf; name="big.pdf"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        big.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--b',
+        'Content-Type: application/octet-stream; name="small.bin"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('tiny').toString('base64'),
+        '--b--',
+      ].join('\r\n'),
+    );
+    const parsed = await pool.parse(raw);
+    const [a, b] = parsed.attachments;
+    expect(Buffer.isBuffer(a!.content) && a!.content.equals(big)).toBe(true);
+    expect(createHash('sha256').update(a!.content).digest('hex')).toBe(a!.sha256);
+    expect(b!.content.toString()).toBe('tiny');
   });
 
   it('leaves the caller\'s buffer intact (copied, not transferred)', async () => {
