@@ -103,4 +103,23 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
     await agent.waitForURL((url) => url.pathname.startsWith('/login'), { timeout: 15_000 });
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('the admin sets a member’s position and penalty on the Members screen', async () => {
+    await supervisor.getByTestId('nav-members').click();
+    await supervisor.getByTestId('members-campaign-LIVE').click();
+    const penalty = supervisor.getByTestId('member-penalty-dana');
+    await penalty.fill('7');
+    await penalty.press('Tab');
+    const position = supervisor.getByTestId('member-position-dana');
+    await position.fill('3');
+    await position.press('Tab');
+    const campaignId = (globalThis as { campaignId?: string }).campaignId!;
+    await expect
+      .poll(async () => (await s.db.query<{ penalty: number; position: number }>(
+        `SELECT m.penalty, m.position FROM campaign_members m JOIN users u ON u.id = m.user_id WHERE m.campaign_id = $1 AND u.username = 'dana'`,
+        [campaignId],
+      )).rows[0])
+      .toEqual({ penalty: 7, position: 3 });
+    await supervisor.screenshot({ path: 'test-results/members-settings.png' });
+  }, 60_000);
 });

@@ -212,6 +212,10 @@ export const memberSchema = z.object({
   userId: idSchema,
   username: z.string(),
   displayName: z.string(),
+  /** Place in `linear` and round-robin order. */
+  position: z.number(),
+  /** Weighted random: 0 is chosen most often. */
+  penalty: z.number(),
 });
 /** An agent assigned to a campaign. */
 export type Member = z.infer<typeof memberSchema>;

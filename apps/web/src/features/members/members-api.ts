@@ -18,6 +18,16 @@ export function useMembersOf(campaignIds: readonly string[]) {
   });
 }
 
+/** Sets one member's position (linear / round-robin order) or penalty (weighted random). */
+export function useMemberSettings() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ campaignId, userId, ...body }: { campaignId: string; userId: string; position?: number; penalty?: number }) =>
+      apiSend(`/api/members/${encodeURIComponent(campaignId)}/${encodeURIComponent(userId)}`, { method: 'PATCH', body }),
+    onSettled: (_data, _error, vars) => queryClient.invalidateQueries({ queryKey: membersKeys.ofCampaign(vars.campaignId) }),
+  });
+}
+
 /** Adds or removes every selected agent to or from every selected campaign, in one request. */
 export function useChangeMembers() {
   const queryClient = useQueryClient();

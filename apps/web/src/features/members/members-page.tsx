@@ -1,4 +1,4 @@
-import { Badge, Button, Code, Grid, Group, Loader, Paper, ScrollArea, Stack, Text } from '@mantine/core';
+import { Badge, Button, Code, Grid, Group, Loader, NumberInput, Paper, ScrollArea, Stack, Text, Tooltip } from '@mantine/core';
 import { IconArrowRight, IconUserMinus, IconUserPlus } from '@tabler/icons-react';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,7 +8,8 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { useCampaigns } from '../campaigns/campaigns-api.ts';
 import { useUsers } from '../users/users-api.ts';
-import { useChangeMembers, useMembersOf } from './members-api.ts';
+import type { Member } from '../../app/contract.ts';
+import { useChangeMembers, useMemberSettings, useMembersOf } from './members-api.ts';
 import { SelectableList } from './selectable-list.tsx';
 
 /** Three columns: campaigns × agents → members; Add / Remove act on every selected pair. */
@@ -193,9 +194,10 @@ export function MembersPage() {
                                   >
                                     {member.displayName || member.username}
                                   </Text>
-                                  <Text size="xs" c="dimmed" ff="monospace">
+                                  <Text size="xs" c="dimmed" ff="monospace" style={{ flex: 1 }}>
                                     {member.username}
                                   </Text>
+                                  <MemberSettings member={member} />
                                 </Group>
                               ))}
                             </Stack>
@@ -211,5 +213,52 @@ export function MembersPage() {
         </Grid>
       </QueryState>
     </>
+  );
+}
+
+/** Position (linear / round-robin order) and penalty (weighted random) of one member, saved when a field loses focus. */
+function MemberSettings({ member }: { member: Member }) {
+  const { t } = useTranslation();
+  const save = useMemberSettings();
+  const commit = (field: 'position' | 'penalty', value: string | number, max: number) => {
+    const n = typeof value === 'number' ? value : Number.parseInt(value, 10);
+    if (!Number.isInteger(n) || n < 0 || n > max || n === member[field]) return;
+    save.mutate({ campaignId: member.campaignId, userId: member.userId, [field]: n }, { onError: (error) => notifyError(t, error) });
+  };
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Tooltip label={t('members.positionHint')}>
+        <NumberInput
+          size="xs"
+          w={58}
+          min={0}
+          max={10000}
+          allowDecimal={false}
+          allowNegative={false}
+          hideControls
+          leftSection={<Text size="10px">#</Text>}
+          defaultValue={member.position}
+          aria-label={t('members.position')}
+          data-testid={`member-position-${member.username}`}
+          onBlur={(e) => commit('position', e.currentTarget.value, 10000)}
+        />
+      </Tooltip>
+      <Tooltip label={t('members.penaltyHint')}>
+        <NumberInput
+          size="xs"
+          w={58}
+          min={0}
+          max={100}
+          allowDecimal={false}
+          allowNegative={false}
+          hideControls
+          leftSection={<Text size="10px">P</Text>}
+          defaultValue={member.penalty}
+          aria-label={t('members.penalty')}
+          data-testid={`member-penalty-${member.username}`}
+          onBlur={(e) => commit('penalty', e.currentTarget.value, 100)}
+        />
+      </Tooltip>
+    </Group>
   );
 }
