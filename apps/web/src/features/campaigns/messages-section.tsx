@@ -9,8 +9,6 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
   const { t } = useTranslation();
   const { form, field, checkbox } = useFieldProps();
   const options = templates.map((template) => ({ value: template.id, label: template.name }));
-  const confirmationOn = form.values.confirmation.enabled;
-  const outOfHoursOn = form.values.outOfHours.enabled;
   const qualificationOn = form.values.qualification.enabled;
 
   return (
@@ -28,36 +26,8 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
             {...field('signatureTemplateId')}
           />
         </FormSection>
-        <FormSection title={t('campaign.messages.confirmation')} description={t('campaign.messages.confirmationHint')}>
-          <Switch label={t('campaign.fields.confirmationEnabled')} {...checkbox('confirmation.enabled')} />
-          <Select
-            label={t('campaign.fields.confirmationTemplate')}
-            placeholder={t('campaign.messages.chooseTemplate')}
-            data={options}
-            clearable
-            allowDeselect
-            searchable
-            required={confirmationOn}
-            disabled={!confirmationOn}
-            nothingFoundMessage={t('campaign.messages.noTemplates')}
-            {...field('confirmation.templateId')}
-          />
-        </FormSection>
-        <FormSection title={t('campaign.messages.outOfHours')} description={t('campaign.messages.outOfHoursHint')}>
-          <Switch label={t('campaign.fields.outOfHoursEnabled')} {...checkbox('outOfHours.enabled')} />
-          <Select
-            label={t('campaign.fields.outOfHoursTemplate')}
-            placeholder={t('campaign.messages.chooseTemplate')}
-            data={options}
-            clearable
-            allowDeselect
-            searchable
-            required={outOfHoursOn}
-            disabled={!outOfHoursOn}
-            nothingFoundMessage={t('campaign.messages.noTemplates')}
-            {...field('outOfHours.templateId')}
-          />
-        </FormSection>
+        <AutoReplySection kind="confirmation" options={options} />
+        <AutoReplySection kind="outOfHours" options={options} />
       </SimpleGrid>
       <FormSection title={t('campaign.messages.qualification')} description={t('campaign.messages.qualificationHint')}>
         <Switch label={t('campaign.fields.qualificationEnabled')} {...checkbox('qualification.enabled')} />
@@ -83,5 +53,29 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
         </SimpleGrid>
       </FormSection>
     </Stack>
+  );
+}
+
+/** An automatic reply of the campaign: the confirmation, or the one sent while the schedule is closed. */
+function AutoReplySection({ kind, options }: { kind: 'confirmation' | 'outOfHours'; options: { value: string; label: string }[] }) {
+  const { t } = useTranslation();
+  const { form, field, checkbox } = useFieldProps();
+  const on = form.values[kind].enabled;
+  return (
+    <FormSection title={t(`campaign.messages.${kind}`)} description={t(`campaign.messages.${kind}Hint`)}>
+      <Switch label={t(`campaign.fields.${kind}Enabled`)} {...checkbox(`${kind}.enabled`)} />
+      <Select
+        label={t(`campaign.fields.${kind}Template`)}
+        placeholder={t('campaign.messages.chooseTemplate')}
+        data={options}
+        clearable
+        allowDeselect
+        searchable
+        required={on}
+        disabled={!on}
+        nothingFoundMessage={t('campaign.messages.noTemplates')}
+        {...field(`${kind}.templateId`)}
+      />
+    </FormSection>
   );
 }

@@ -9,6 +9,7 @@ import { can } from '../../app/policy.ts';
 import { describeError } from '../../components/describe-error.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
 import { FilterInput, matchesFilter } from '../../components/filter-input.tsx';
+import { LiveIndicator } from '../../components/live-indicator.tsx';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
@@ -40,7 +41,13 @@ export function MailboxesPage() {
       <PageHeader
         title={t('mailboxes.title')}
         description={t('mailboxes.description')}
-        actions={<LiveIndicator paused={staleError !== null} />}
+        actions={
+          <LiveIndicator
+            testId="mailboxes-live"
+            paused={staleError !== null}
+            label={staleError !== null ? t('mailboxes.livePaused') : t('mailboxes.live', { seconds: MAILBOXES_REFRESH_MS / 1000 })}
+          />
+        }
       />
       <QueryState
         isPending={mailboxes.isPending}
@@ -103,18 +110,6 @@ export function MailboxesPage() {
         </Paper>
       </QueryState>
     </>
-  );
-}
-
-function LiveIndicator({ paused }: { paused: boolean }) {
-  const { t } = useTranslation();
-  return (
-    <Group gap={6} wrap="nowrap" data-testid="mailboxes-live" data-paused={paused ? 'true' : 'false'}>
-      <span className={paused ? 'pd-live-dot pd-live-dot-paused' : 'pd-live-dot'} aria-hidden />
-      <Text size="xs" c="dimmed">
-        {paused ? t('mailboxes.livePaused') : t('mailboxes.live', { seconds: MAILBOXES_REFRESH_MS / 1000 })}
-      </Text>
-    </Group>
   );
 }
 

@@ -220,45 +220,51 @@ export function MembersPage() {
 function MemberSettings({ member }: { member: Member }) {
   const { t } = useTranslation();
   const save = useMemberSettings();
-  const commit = (field: 'position' | 'penalty', value: string | number, max: number) => {
-    const n = typeof value === 'number' ? value : Number.parseInt(value, 10);
-    if (!Number.isInteger(n) || n < 0 || n > max || n === member[field]) return;
+  const commit = (field: 'position' | 'penalty', n: number) => {
+    if (n === member[field]) return;
     save.mutate({ campaignId: member.campaignId, userId: member.userId, [field]: n }, { onError: (error) => notifyError(t, error) });
   };
   return (
     <Group gap={4} wrap="nowrap">
-      <Tooltip label={t('members.positionHint')}>
-        <NumberInput
-          size="xs"
-          w={58}
-          min={0}
-          max={10000}
-          allowDecimal={false}
-          allowNegative={false}
-          hideControls
-          leftSection={<Text size="10px">#</Text>}
-          defaultValue={member.position}
-          aria-label={t('members.position')}
-          data-testid={`member-position-${member.username}`}
-          onBlur={(e) => commit('position', e.currentTarget.value, 10000)}
-        />
-      </Tooltip>
-      <Tooltip label={t('members.penaltyHint')}>
-        <NumberInput
-          size="xs"
-          w={58}
-          min={0}
-          max={100}
-          allowDecimal={false}
-          allowNegative={false}
-          hideControls
-          leftSection={<Text size="10px">P</Text>}
-          defaultValue={member.penalty}
-          aria-label={t('members.penalty')}
-          data-testid={`member-penalty-${member.username}`}
-          onBlur={(e) => commit('penalty', e.currentTarget.value, 100)}
-        />
-      </Tooltip>
+      <MemberNumber member={member} field="position" max={10_000} prefix="#" onCommit={commit} />
+      <MemberNumber member={member} field="penalty" max={100} prefix="P" onCommit={commit} />
     </Group>
+  );
+}
+
+function MemberNumber({
+  member,
+  field,
+  max,
+  prefix,
+  onCommit,
+}: {
+  member: Member;
+  field: 'position' | 'penalty';
+  max: number;
+  prefix: string;
+  onCommit: (field: 'position' | 'penalty', n: number) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Tooltip label={t(`members.${field}Hint`)}>
+      <NumberInput
+        size="xs"
+        w={58}
+        min={0}
+        max={max}
+        allowDecimal={false}
+        allowNegative={false}
+        hideControls
+        leftSection={<Text size="10px">{prefix}</Text>}
+        defaultValue={member[field]}
+        aria-label={t(`members.${field}`)}
+        data-testid={`member-${field}-${member.username}`}
+        onBlur={(e) => {
+          const n = Number.parseInt(e.currentTarget.value, 10);
+          if (Number.isInteger(n) && n >= 0 && n <= max) onCommit(field, n);
+        }}
+      />
+    </Tooltip>
   );
 }

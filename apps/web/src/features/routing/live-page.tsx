@@ -23,6 +23,7 @@ import { confirmAction } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
 import { formatDuration } from '../../components/format-duration.ts';
 import { notifyError } from '../../components/notify.ts';
+import { LiveIndicator } from '../../components/live-indicator.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { useNow } from '../../components/relative-time.tsx';
@@ -47,12 +48,7 @@ export function LivePage() {
         title={t('live.title')}
         description={t('live.description')}
         actions={
-          <Group gap={6} wrap="nowrap" data-testid="live-state" data-connected={connected}>
-            <StatusDot color={connected ? 'teal' : 'orange'} />
-            <Text size="xs" c="dimmed">
-              {connected ? t('live.live') : t('live.reconnecting')}
-            </Text>
-          </Group>
+          <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
         }
       />
       <Stack gap="lg">

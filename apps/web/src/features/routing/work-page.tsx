@@ -7,6 +7,7 @@ import type { Offer } from '../../app/contract.ts';
 import { useRealtimeConnected, useRealtimeMessages } from '../../app/realtime.tsx';
 import { EmptyRow } from '../../components/empty-row.tsx';
 import { notifyError } from '../../components/notify.ts';
+import { LiveIndicator } from '../../components/live-indicator.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { RelativeTime, useNow } from '../../components/relative-time.tsx';
@@ -71,12 +72,7 @@ export function WorkPage() {
         actions={
           <Group gap="md" wrap="nowrap">
             <Switch size="xs" label={t('work.sound')} checked={sound} onChange={(e) => setSound(e.currentTarget.checked)} />
-            <Group gap={6} wrap="nowrap" data-testid="live-state" data-connected={connected}>
-              <StatusDot color={connected ? 'teal' : 'orange'} />
-              <Text size="xs" c="dimmed">
-                {connected ? t('live.live') : t('live.reconnecting')}
-              </Text>
-            </Group>
+            <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
           </Group>
         }
       />
