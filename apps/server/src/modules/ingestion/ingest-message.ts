@@ -15,7 +15,7 @@ import {
 } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
-import { emitEvent } from '../../platform/events/events.ts';
+import { deferEvents, emitEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { listOwnAddresses } from '../campaigns/mail-accounts.ts';
@@ -31,9 +31,10 @@ import {
   insertQuarantine,
   interactionFacts,
   interactionsByMessageIds,
-  recordBlob,
+  recordBlobs,
   sameContentStored,
-  sourceAlreadyStored,
+  sourceKey,
+  storedSources,
   touchInteraction,
   upsertContact,
   type MessageSource,
@@ -149,26 +150,51 @@ export async function commitMessage(
 
 /**
  * Commits consecutive messages of one mailbox in ONE transaction (group
- * commit: one WAL flush for the group instead of one per message), each under
- * its own savepoint: a message whose content PostgreSQL refuses (a data
- * exception or a size limit, which would fail the same way on every retry)
- * is rolled back alone and quarantined in its place, so it never blocks the
- * mailbox. Any other failure (lease lost, connection) rolls the whole group
- * back: the cursor did not move, and the next pass replays it.
+ * commit: one WAL flush for the group instead of one per message). A message
+ * whose content PostgreSQL refuses (a data exception or a size limit, which
+ * would fail the same way on every retry) must not block the mailbox: the
+ * group is then committed again with each message under its own savepoint,
+ * and the refused one is rolled back alone and quarantined in its place.
+ * The first attempt takes no savepoints (two round trips a message saved;
+ * refusals are rare). Any other failure (lease lost, connection) rolls the
+ * whole group back: the cursor did not move, and the next pass replays it.
+ * Events are sent in one statement at the end of the transaction.
  */
 export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, items: readonly CommitItem[]): Promise<IngestOutcome[]> {
   // every blob the group points at is durable before the transaction that points at it
   await deps.blobs.sync(
     items.flatMap(({ prepared: p }) => [p.blob.sha256, ...(p.parsed?.attachments.map((a) => a.sha256) ?? [])]),
   );
-  return deps.db.tx(async (q) => {
+  try {
+    return await commitGroup(deps, campaign, items, false);
+  } catch (err) {
+    if (!isUnstorable(err) || items.every((i) => i.source.kind === 'reprocess')) throw err;
+    return commitGroup(deps, campaign, items, true);
+  }
+}
+
+async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: readonly CommitItem[], isolate: boolean): Promise<IngestOutcome[]> {
+  return deps.db.tx(async (tx) => {
+    const events = deferEvents(tx);
+    const q = events.q;
     const out: IngestOutcome[] = [];
-    // read once per group: every campaign's sender address and domain (loop protection)
+    // Read and written once per group rather than once per message: every
+    // campaign's sender address and domain (loop protection), the blobs, the
+    // sources already stored (a replay), and the IMAP cursor — moved once, to
+    // the group's last UID, in this same transaction.
     const own = ownIdentity(await listOwnAddresses(q));
+    await recordBlobs(q, items.flatMap(({ prepared: p }) => [p.blob, ...(p.parsed?.attachments ?? [])]));
+    const sources = items.map((item) => sourceColumns(item.source, item.reprocessOf));
+    const replayed = await storedSources(q, campaign.id, sources.filter((_, i) => items[i]!.source.kind !== 'reprocess'));
+    const lastImap = items.findLast((item) => item.source.kind === 'imap');
+    const noAdvance: Advance = async () => undefined;
     let stored = 0;
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       const { raw, blob, parsed, rejected } = item.prepared;
-      const src = sourceColumns(item.source, item.reprocessOf);
+      const src = sources[index]!;
+      const key = sourceKey(src);
+      const seen = item.source.kind !== 'reprocess' && key !== null && replayed.has(key);
+      const advance = item.source.kind === 'imap' ? noAdvance : item.advance;
       if (rejected || !parsed) {
         const err = rejected!;
         if (item.source.kind === 'reprocess') {
@@ -180,25 +206,35 @@ export async function commitMessages(deps: IngestDeps, campaign: CampaignRow, it
           ]);
           out.push({ outcome: 'quarantined', quarantineId: item.source.quarantineId, code: err.code, reason: err.reason });
         } else {
-          out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, item.advance, err.code, err.reason));
+          out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, advance, err.code, err.reason, seen));
         }
         continue;
       }
+      if (!isolate) {
+        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, advance, own, seen);
+        out.push(outcome);
+        if (outcome.outcome === 'stored') stored++;
+        continue;
+      }
+      const mark = events.mark();
       await q.query('SAVEPOINT ingest_message');
       try {
-        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, item.advance, own);
+        const outcome = await storeParsedIn(q, deps, campaign, item.source, src, blob, parsed, advance, own, seen);
         out.push(outcome);
         if (outcome.outcome === 'stored') stored++;
         await q.query('RELEASE SAVEPOINT ingest_message');
       } catch (err) {
         await q.query('ROLLBACK TO SAVEPOINT ingest_message');
+        events.dropAfter(mark);
         if (!isUnstorable(err) || item.source.kind === 'reprocess') throw err;
         const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
         deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
-        out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, item.advance, 'unstorable', reason));
+        out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, advance, 'unstorable', reason, seen));
       }
     }
+    if (lastImap) await lastImap.advance(q);
     if (stored > 0) await countIngested(q, campaign.id, stored);
+    await events.flush();
     return out;
   });
 }
@@ -215,10 +251,10 @@ async function quarantineIn(
   advance: Advance,
   code: string,
   reason: string,
+  replayed: boolean,
 ): Promise<IngestOutcome> {
   const peek = peekHeaders(raw);
-  await recordBlob(q, blob.sha256, blob.size);
-  if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId)) {
+  if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId, replayed)) {
     await advance(q);
     return { outcome: 'duplicate' };
   }
@@ -254,9 +290,9 @@ async function storeParsedIn(
   parsed: ParsedMessage,
   advance: Advance,
   own: OwnIdentity,
+  replayed: boolean,
 ): Promise<IngestOutcome> {
-  await recordBlob(q, blob.sha256, blob.size);
-  if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId))) {
+  if (source.kind !== 'reprocess' && (await duplicateOf(q, campaign.id, source, src, blob.sha256, parsed.messageId, replayed))) {
     await advance(q);
     return { outcome: 'duplicate' };
   }
@@ -278,8 +314,9 @@ async function duplicateOf(
   src: SourceColumns,
   rawSha256: string,
   messageId: string | null,
+  replayed: boolean,
 ): Promise<boolean> {
-  if (await sourceAlreadyStored(q, campaignId, src)) return true;
+  if (replayed) return true;
   if (source.kind === 'imap') return source.resync && (await adoptResyncedMessage(q, campaignId, rawSha256, messageId, src));
   // POP3 has no cursor to trust, and UIDLs are per server: the same bytes are the same message
   return source.kind === 'pop3' && (await sameContentStored(q, campaignId, rawSha256, messageId));

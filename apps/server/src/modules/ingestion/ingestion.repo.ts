@@ -27,31 +27,42 @@ const pgTextOrNull = (s: string | null): string | null => (s === null ? null : p
 export const idText = (s: string): string => pgText(s).slice(0, 998);
 
 /** Records that a blob's bytes are durably stored (idempotent). */
-export async function recordBlob(q: Queryable, sha256: string, size: number): Promise<void> {
-  await q.query('INSERT INTO blobs (sha256, size) VALUES ($1, $2) ON CONFLICT DO NOTHING', [Buffer.from(sha256, 'hex'), size]);
+/** Registers blobs (raw messages and attachments) in one statement; already known ones are left as they are. */
+export async function recordBlobs(q: Queryable, blobs: ReadonlyArray<{ sha256: string; size: number }>): Promise<void> {
+  if (blobs.length === 0) return;
+  await q.query(
+    `INSERT INTO blobs (sha256, size) SELECT * FROM unnest($1::bytea[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+    [blobs.map((b) => Buffer.from(b.sha256, 'hex')), blobs.map((b) => b.size)],
+  );
 }
 
-/** True when a message or quarantine row already holds this exact source (the cursor is then behind). */
-export async function sourceAlreadyStored(q: Queryable, campaignId: string, s: SourceColumns): Promise<boolean> {
-  if (s.uid !== null) {
-    const { rowCount } = await q.query(
-      `SELECT 1 FROM messages WHERE campaign_id = $1 AND source_folder = $2 AND source_uidvalidity = $3 AND source_uid = $4
-       UNION ALL
-       SELECT 1 FROM quarantine WHERE campaign_id = $1 AND source_folder = $2 AND source_uidvalidity = $3 AND source_uid = $4
-       LIMIT 1`,
-      [campaignId, s.folder, s.uidvalidity, s.uid],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-  if (s.uidl !== null) {
-    const { rowCount } = await q.query(
-      `SELECT 1 FROM messages WHERE campaign_id = $1 AND source_uidl = $2
-       UNION ALL SELECT 1 FROM quarantine WHERE campaign_id = $1 AND source_uidl = $2 LIMIT 1`,
-      [campaignId, s.uidl],
-    );
-    return (rowCount ?? 0) > 0;
-  }
-  return false;
+/** The key storedSources uses for a source. */
+export const sourceKey = (s: SourceColumns): string | null =>
+  s.uid !== null ? `uid:${s.folder}:${s.uidvalidity}:${s.uid}` : s.uidl !== null ? `uidl:${s.uidl}` : null;
+
+/**
+ * Which of these sources a message or quarantine row already holds (the
+ * cursor is then behind: a replay after a crash), in one query for a commit
+ * group. Returns their sourceKey.
+ */
+export async function storedSources(q: Queryable, campaignId: string, sources: readonly SourceColumns[]): Promise<Set<string>> {
+  const imap = sources.filter((s) => s.uid !== null);
+  const pop3 = sources.filter((s) => s.uid === null && s.uidl !== null).map((s) => s.uidl!);
+  if (imap.length === 0 && pop3.length === 0) return new Set();
+  const { rows } = await q.query<{ folder: string | null; uidvalidity: number | null; uid: number | null; uidl: string | null }>(
+    `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS w(folder, uidvalidity, uid))
+     SELECT m.source_folder AS folder, m.source_uidvalidity AS uidvalidity, m.source_uid AS uid, NULL AS uidl
+       FROM wanted w JOIN messages m ON m.campaign_id = $1 AND m.source_folder = w.folder AND m.source_uidvalidity = w.uidvalidity AND m.source_uid = w.uid
+     UNION ALL
+     SELECT x.source_folder, x.source_uidvalidity, x.source_uid, NULL
+       FROM wanted w JOIN quarantine x ON x.campaign_id = $1 AND x.source_folder = w.folder AND x.source_uidvalidity = w.uidvalidity AND x.source_uid = w.uid
+     UNION ALL
+     SELECT NULL, NULL, NULL, m.source_uidl FROM messages m WHERE m.campaign_id = $1 AND m.source_uidl = ANY($5::text[])
+     UNION ALL
+     SELECT NULL, NULL, NULL, x.source_uidl FROM quarantine x WHERE x.campaign_id = $1 AND x.source_uidl = ANY($5::text[])`,
+    [campaignId, imap.map((s) => s.folder), imap.map((s) => s.uidvalidity), imap.map((s) => s.uid), pop3],
+  );
+  return new Set(rows.map((r) => sourceKey({ folder: r.folder, uidvalidity: r.uidvalidity, uid: r.uid, uidl: r.uidl })!));
 }
 
 /**
@@ -315,12 +326,23 @@ export async function insertInboundMessage(
     ],
   );
   const id = rows[0]!.id;
-  for (const a of row.attachments) {
-    await recordBlob(q, a.sha256, a.size);
+  // one statement for all of them; their blobs were recorded by the caller (recordBlobs)
+  const as = row.attachments;
+  if (as.length > 0) {
     await q.query(
       `INSERT INTO attachments (message_id, part_path, filename, content_type, size, sha256, content_id, inline)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-      [id, a.partPath, pgText(a.filename), pgText(a.contentType), a.size, Buffer.from(a.sha256, 'hex'), pgTextOrNull(a.contentId), a.inline],
+       SELECT $1::bigint, * FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bytea[], $7::text[], $8::boolean[])
+       ON CONFLICT DO NOTHING`,
+      [
+        id,
+        as.map((a) => a.partPath),
+        as.map((a) => pgText(a.filename)),
+        as.map((a) => pgText(a.contentType)),
+        as.map((a) => a.size),
+        as.map((a) => Buffer.from(a.sha256, 'hex')),
+        as.map((a) => pgTextOrNull(a.contentId)),
+        as.map((a) => a.inline),
+      ],
     );
   }
   return id;

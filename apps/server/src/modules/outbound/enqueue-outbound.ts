@@ -3,7 +3,7 @@ import { createMessageId } from '../../../../../packages/mailkit/src/threading/i
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
-import { recordBlob } from '../ingestion/ingestion.repo.ts';
+import { recordBlobs } from '../ingestion/ingestion.repo.ts';
 
 /** What the caller decides about an outbound message; the Message-ID, date and envelope are ours to set. */
 export interface OutboundDraft {
@@ -36,7 +36,7 @@ export async function enqueueOutbound(
   const messageIdHeader = createMessageId({ interactionId: String(draft.interactionId), domain, secret: deps.mailSecret });
   const raw = await composeMessage({ ...draft.compose, messageId: messageIdHeader, date: deps.now() });
   const blob = await deps.blobs.put(raw);
-  await recordBlob(q, blob.sha256, blob.size);
+  await recordBlobs(q, [blob]);
   const c = draft.compose;
   const { rows } = await q.query<{ id: number }>(
     `INSERT INTO messages (campaign_id, interaction_id, direction, kind, message_id, in_reply_to, references_ids, subject,

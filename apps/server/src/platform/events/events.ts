@@ -32,7 +32,50 @@ export const EVENTS_CHANNEL = 'postdesk_events';
  * reaches a listener before the data it names is visible — on every node.
  */
 export async function emitEvent(q: Queryable, event: DomainEvent): Promise<void> {
+  const deferred = (q as Partial<Record<typeof DEFERRED, DomainEvent[]>>)[DEFERRED];
+  if (deferred) {
+    deferred.push(event);
+    return;
+  }
   await q.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(event)]);
+}
+
+const DEFERRED = Symbol('deferred events');
+
+/** A transaction's events held back to be sent together (see deferEvents). */
+export interface DeferredEvents {
+  /** Use this in place of the transaction: emitEvent on it only records the event. */
+  q: Queryable;
+  /** How many are held now; with dropAfter, forgets what a rolled-back savepoint emitted. */
+  mark(): number;
+  dropAfter(mark: number): void;
+  /** Sends every held event in one statement, in the order emitted. Call it inside the transaction. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Holds the events emitted on a transaction and sends them in one statement
+ * at its end: a hot path that emits two or three events per row (ingest)
+ * saves as many round trips. Delivery is unchanged: NOTIFY still reaches
+ * listeners only at commit, in the order emitted.
+ */
+export function deferEvents(tx: Queryable): DeferredEvents {
+  const held: DomainEvent[] = [];
+  const q = { query: tx.query.bind(tx), [DEFERRED]: held } as Queryable;
+  return {
+    q,
+    mark: () => held.length,
+    dropAfter: (mark) => void held.splice(mark),
+    async flush() {
+      if (held.length === 0) return;
+      const payloads = held.splice(0).map((e) => JSON.stringify(e));
+      // the subquery's order is the order the notifications are queued in
+      await tx.query(
+        `SELECT count(pg_notify($1, p)) FROM (SELECT p FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n) s`,
+        [EVENTS_CHANNEL, payloads],
+      );
+    },
+  };
 }
 
 /** A live subscription to every node's events; close() ends it. */
