@@ -16,8 +16,6 @@ interface Client {
 
 export interface RealtimeHub {
   add(socket: WebSocket, who: { userId: string; staff: boolean }): void;
-  /** Sockets open on this node (tests, metrics). */
-  size(): number;
   close(): Promise<void>;
 }
 
@@ -208,7 +206,6 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       if (first) beat();
       send(c, { type: 'hello', userId: who.userId });
     },
-    size: () => clients.size,
     async close() {
       if (closed) return;
       closed = true;

@@ -25,10 +25,6 @@ export interface RouterOptions {
 }
 
 export interface Router {
-  /** Routes this campaign soon (tests and the API after a change). */
-  kick(campaignId: string): void;
-  /** Resolves when nothing is queued or running (tests). */
-  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,14 +40,6 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
   const dirty = new Set<string>();
   const running = new Map<string, Promise<void>>();
   let stopped = false;
-  let idleWaiters: Array<() => void> = [];
-
-  const settleIdle = (): void => {
-    if (dirty.size > 0 || running.size > 0) return;
-    const w = idleWaiters;
-    idleWaiters = [];
-    for (const f of w) f();
-  };
 
   const pump = (): void => {
     if (stopped) return;
@@ -68,11 +56,9 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
         .finally(() => {
           running.delete(id);
           pump();
-          settleIdle();
         });
       running.set(id, run);
     }
-    settleIdle();
   };
 
   const mark = (ids: Iterable<string>): void => {
@@ -135,11 +121,6 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
   void sweep();
 
   return {
-    kick: (id) => mark([id]),
-    idle: () => new Promise<void>((resolve) => {
-      idleWaiters.push(resolve);
-      settleIdle();
-    }),
     async stop() {
       stopped = true;
       off();

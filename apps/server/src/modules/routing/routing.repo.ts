@@ -27,7 +27,6 @@ export async function lockAgents(q: Queryable, userIds: readonly string[]): Prom
 /** What routing needs of a campaign. */
 export interface RoutingCampaign {
   id: string;
-  key: string;
   active: boolean;
   strategy: RoutingStrategy | null;
   maxPerAgent: number;
@@ -41,7 +40,7 @@ export interface RoutingCampaign {
 const CAMPAIGN_SQL: Prepared = {
   name: 'routing_campaign',
   text: `SELECT set_config('synchronous_commit', 'off', true) AS async, pg_advisory_xact_lock($1, hashtext($2::uuid::text)) AS locked,
-                c.id, c.key, (c.enabled AND c.deleted_at IS NULL) AS active, c.strategy, c.max_interactions_per_agent,
+                c.id, (c.enabled AND c.deleted_at IS NULL) AS active, c.strategy, c.max_interactions_per_agent,
                 c.offer_timeout_sec, c.auto_assign, c.timezone, c.schedule
            FROM campaigns c WHERE c.id = $2::uuid`,
 };
@@ -55,14 +54,13 @@ const CAMPAIGN_SQL: Prepared = {
  */
 export async function beginCampaignRouting(q: Queryable, campaignId: string): Promise<RoutingCampaign | null> {
   const { rows } = await q.query<{
-    id: string; key: string; active: boolean; strategy: string; max_interactions_per_agent: number; offer_timeout_sec: number;
+    id: string; active: boolean; strategy: string; max_interactions_per_agent: number; offer_timeout_sec: number;
     auto_assign: boolean; timezone: string; schedule: ScheduleFrame[];
   }>(CAMPAIGN_SQL, [CAMPAIGN_LOCK, campaignId]);
   const r = rows[0];
   if (!r) return null;
   return {
     id: r.id,
-    key: r.key,
     active: r.active,
     strategy: toRoutingStrategy(r.strategy),
     maxPerAgent: r.max_interactions_per_agent,
