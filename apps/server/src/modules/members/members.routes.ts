@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, type ErrorDetail } from '../../platform/http/errors.ts';
 import { requireRole } from '../auth/auth.policy.ts';
-import { endOffer } from '../routing/offers.ts';
+import { withdrawOffers } from '../routing/offers.ts';
 
 const Ids = (what: string) => z.array(z.string().uuid(`not a valid ${what} id`)).min(1, `choose at least one ${what}`).max(500);
 const MembersBody = z.strictObject({ campaignIds: Ids('campaign'), userIds: Ids('agent') });
@@ -86,11 +86,7 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     await deps.db.tx(async (q) => {
       await q.query(`DELETE FROM campaign_members WHERE campaign_id = ANY($1::uuid[]) AND user_id = ANY($2::uuid[])`, [campaignIds, userIds]);
       // offers from a campaign they no longer belong to go back to its queue
-      const { rows } = await q.query<{ id: number }>(
-        `SELECT id FROM offers WHERE state = 'pending' AND campaign_id = ANY($1::uuid[]) AND user_id = ANY($2::uuid[])`,
-        [campaignIds, userIds],
-      );
-      for (const r of rows) await endOffer(q, r.id, 'withdrawn', deps.now());
+      await withdrawOffers(q, { userIds, campaignIds }, deps.now());
     });
     await emitEvent(deps.db, { type: 'members.changed', campaignIds, userIds });
     deps.log.info({ campaignIds, userIds, by: req.principal?.userId }, 'members.removed');

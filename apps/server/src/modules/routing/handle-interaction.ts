@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
-import { endOffer } from './offers.ts';
+import { lockInteraction, withdrawOffers, type LockedInteraction } from './offers.ts';
 import { agentLoads, lockAgents } from './routing.repo.ts';
 
 /** Who acts: the agent holding the interaction, or staff (who may act on any interaction). */
@@ -10,31 +10,11 @@ export interface Actor {
   staff: boolean;
 }
 
-interface Held {
-  id: number;
-  campaign_id: string;
-  status: string;
-  queue_state: string;
-  assigned_to: string | null;
-  transfer_until: Date | null;
-  first_accepted_at: Date | null;
-}
-
 /** Locks the interaction for an action; an agent sees only their own, everyone else's is "not found". */
-async function holdInteraction(q: Queryable, id: number, actor: Actor): Promise<Held> {
-  const it = (
-    await q.query<Held>(
-      `SELECT id, campaign_id, status, queue_state, assigned_to, transfer_until, first_accepted_at FROM interactions WHERE id = $1 FOR UPDATE`,
-      [id],
-    )
-  ).rows[0];
+async function holdInteraction(q: Queryable, id: number, actor: Actor): Promise<LockedInteraction> {
+  const it = await lockInteraction(q, id);
   if (!it || (!actor.staff && it.assigned_to !== actor.userId)) throw notFound('interaction');
   return it;
-}
-
-async function withdrawAllOffers(q: Queryable, interactionId: number, now: Date): Promise<void> {
-  const { rows } = await q.query<{ id: number }>(`SELECT id FROM offers WHERE interaction_id = $1 AND state = 'pending'`, [interactionId]);
-  for (const r of rows) await endOffer(q, r.id, 'withdrawn', now);
 }
 
 /**
@@ -44,7 +24,7 @@ async function withdrawAllOffers(q: Queryable, interactionId: number, now: Date)
 export async function closeInteraction(q: Queryable, id: number, actor: Actor, now: Date): Promise<void> {
   const it = await holdInteraction(q, id, actor);
   if (it.status === 'closed') throw new AppError('conflict', 'the interaction is already closed');
-  await withdrawAllOffers(q, id, now);
+  await withdrawOffers(q, { interactionId: id }, now);
   await q.query(
     `UPDATE interactions SET status = 'closed', queue_state = 'done', closed_at = $2::timestamptz, updated_at = $2,
             last_agent = coalesce(assigned_to, last_agent), assigned_to = NULL,
@@ -129,18 +109,13 @@ export async function transferInteraction(q: Queryable, id: number, actor: Actor
  * when there was nothing to do (taken in time, or already returned).
  */
 export async function returnTransfer(q: Queryable, id: number, now: Date): Promise<boolean> {
-  const it = (
-    await q.query<{ campaign_id: string; queue_state: string; transfer_from: string | null; transfer_from_campaign: string | null; transfer_until: Date | null }>(
-      `SELECT campaign_id, queue_state, transfer_from, transfer_from_campaign, transfer_until FROM interactions WHERE id = $1 FOR UPDATE`,
-      [id],
-    )
-  ).rows[0];
+  const it = await lockInteraction(q, id);
   if (!it || !it.transfer_until || it.transfer_until > now) return false;
   if (it.queue_state === 'assigned' || it.queue_state === 'done' || !it.transfer_from || !it.transfer_from_campaign) {
     await q.query(`UPDATE interactions SET transfer_from = NULL, transfer_from_campaign = NULL, transfer_until = NULL WHERE id = $1`, [id]);
     return false;
   }
-  await withdrawAllOffers(q, id, now);
+  await withdrawOffers(q, { interactionId: id }, now);
   await q.query(
     `UPDATE interactions SET campaign_id = transfer_from_campaign, queue_state = 'assigned', assigned_to = transfer_from, assigned_at = $2,
             unread = true, transfer_from = NULL, transfer_from_campaign = NULL, transfer_until = NULL, updated_at = $2

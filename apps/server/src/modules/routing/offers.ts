@@ -14,18 +14,28 @@ interface OfferRow {
   expires_at: Date;
 }
 
-interface InteractionLock {
+/** The routing columns of an interaction, read under its row lock. */
+export interface LockedInteraction {
   id: number;
   campaign_id: string;
+  status: string;
   queue_state: string;
   assigned_to: string | null;
-  status: string;
+  first_accepted_at: Date | null;
+  transfer_from: string | null;
+  transfer_from_campaign: string | null;
+  transfer_until: Date | null;
 }
 
-const lockInteraction = async (q: Queryable, id: number): Promise<InteractionLock | null> =>
-  (
-    await q.query<InteractionLock>(`SELECT id, campaign_id, queue_state, assigned_to, status FROM interactions WHERE id = $1 FOR UPDATE`, [id])
-  ).rows[0] ?? null;
+/** Locks an interaction's row for a routing change (the lock order: see routing.repo.ts). */
+export async function lockInteraction(q: Queryable, id: number): Promise<LockedInteraction | null> {
+  const { rows } = await q.query<LockedInteraction>(
+    `SELECT id, campaign_id, status, queue_state, assigned_to, first_accepted_at, transfer_from, transfer_from_campaign, transfer_until
+       FROM interactions WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
 
 /**
  * The agent takes the interaction. The interaction row is locked first (the
@@ -112,9 +122,27 @@ export async function endOffer(q: Queryable, offerId: number, state: OfferEnd, n
   return true;
 }
 
-/** Withdraws every offer waiting for this agent (they paused, went offline or were logged out). */
-export async function withdrawOffersOf(q: Queryable, userId: string, now: Date): Promise<number> {
-  const { rows } = await q.query<{ id: number }>(`SELECT id FROM offers WHERE user_id = $1 AND state = 'pending' ORDER BY id`, [userId]);
+/**
+ * Withdraws the pending offers of an interaction (closed, transfer returned),
+ * or of agents (paused, offline, logged out), optionally only those from
+ * some campaigns (no longer a member): each goes through endOffer, so the
+ * interaction waits again at its place.
+ */
+export async function withdrawOffers(
+  q: Queryable,
+  where: { interactionId: number } | { userIds: readonly string[]; campaignIds?: readonly string[] },
+  now: Date,
+): Promise<number> {
+  const byInteraction = 'interactionId' in where;
+  const { rows } = await q.query<{ id: number }>(
+    `SELECT id FROM offers
+      WHERE state = 'pending'
+        AND ($1::bigint IS NULL OR interaction_id = $1)
+        AND ($2::uuid[] IS NULL OR user_id = ANY($2))
+        AND ($3::uuid[] IS NULL OR campaign_id = ANY($3))
+      ORDER BY id`,
+    [byInteraction ? where.interactionId : null, byInteraction ? null : where.userIds, byInteraction ? null : (where.campaignIds ?? null)],
+  );
   let n = 0;
   for (const r of rows) if (await endOffer(q, r.id, 'withdrawn', now)) n++;
   return n;

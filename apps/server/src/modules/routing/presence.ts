@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { invalid } from '../../platform/http/errors.ts';
-import { withdrawOffersOf } from './offers.ts';
+import { withdrawOffers } from './offers.ts';
 import { lockAgents } from './routing.repo.ts';
 
 export type PresenceState = 'offline' | 'available' | 'paused';
@@ -43,7 +43,7 @@ export async function setPresence(q: Queryable, userId: string, state: PresenceS
      ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, pause_reason_id = excluded.pause_reason_id, since = excluded.since`,
     [userId, state, pauseReasonId, now],
   );
-  if (state !== 'available') await withdrawOffersOf(q, userId, now);
+  if (state !== 'available') await withdrawOffers(q, { userIds: [userId] }, now);
   await emitEvent(q, { type: 'agent.presence_changed', userId, state });
   return true;
 }
