@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
+import { iso } from '../../platform/http/iso.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { requireRole } from '../auth/auth.policy.ts';
 import { reprocessQuarantined } from './reprocess-quarantined.ts';
@@ -42,8 +43,6 @@ const QuarantineQuery = z.strictObject({
   before: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** Mailbox sync state and the quarantine: supervisors watch, admins act. */
 export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {

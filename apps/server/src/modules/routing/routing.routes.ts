@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
+import { iso } from '../../platform/http/iso.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { offerViews } from '../realtime/realtime-hub.ts';
@@ -56,8 +57,6 @@ const AgentOut = z.object({
   campaignKeys: z.array(z.string()),
   connected: z.boolean(),
 });
-
-const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /**
  * Routing as the workspace and the supervisor see it: presence, offers,
