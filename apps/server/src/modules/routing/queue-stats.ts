@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
+import { activeLoadSql } from './routing.repo.ts';
 import { isOpen, type ScheduleFrame } from './schedule.ts';
 import { serviceLevelStats, type ServiceLevelItem, type ServiceLevelStats } from './service-level.ts';
 
@@ -42,7 +43,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
   );
   const agents = await q.query<{ campaign_id: string; state: string | null; load: number }>(
     `SELECT m.campaign_id, p.state,
-            (SELECT count(*) FROM interactions i WHERE i.assigned_to = m.user_id AND i.queue_state = 'assigned')::int AS load
+            ${activeLoadSql('m.user_id')}::int AS load
        FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id`,
   );
   const byCampaign = new Map<string, typeof items.rows>();

@@ -12,6 +12,12 @@ import { toRoutingStrategy, type RoutingStrategy } from './strategy.ts';
 const CAMPAIGN_LOCK = 71_001;
 const AGENT_LOCK = 71_002;
 
+// An agent's load, in SQL, for the agent id held by `col`: what counts
+// against the maximum is defined here only (see agentLoads).
+export const activeLoadSql = (col: string): string =>
+  `(SELECT count(*) FROM interactions i WHERE i.assigned_to = ${col} AND i.queue_state = 'assigned')`;
+export const pendingLoadSql = (col: string): string => `(SELECT count(*) FROM offers o WHERE o.user_id = ${col} AND o.state = 'pending')`;
+
 /**
  * Serialises every change that adds load to these agents (a new offer, a
  * transfer), so two campaigns sharing an agent can never push them past a
@@ -125,8 +131,8 @@ const SNAPSHOT_SQL: Prepared = {
         ORDER BY w.band, w.queued_at, w.id) h) AS head,
     (SELECT coalesce(json_agg(m), '[]') FROM (
        SELECT m.user_id, coalesce((SELECT p.state FROM agent_presence p WHERE p.user_id = m.user_id), 'offline') AS state, m.penalty, m.position,
-              (SELECT count(*) FROM interactions i WHERE i.assigned_to = m.user_id AND i.queue_state = 'assigned') AS active,
-              (SELECT count(*) FROM offers o WHERE o.user_id = m.user_id AND o.state = 'pending') AS pending,
+              ${activeLoadSql('m.user_id')} AS active,
+              ${pendingLoadSql('m.user_id')} AS pending,
               CASE WHEN $4 THEN (SELECT max(closed_at) FROM interactions i WHERE i.last_agent = m.user_id AND i.status = 'closed') END AS last_finished,
               CASE WHEN $4 THEN (SELECT count(*) FROM interactions i
                                   WHERE i.last_agent = m.user_id AND i.status = 'closed'
@@ -183,8 +189,8 @@ export async function queueSnapshot(q: Queryable, campaign: RoutingCampaign, now
 export async function agentLoads(q: Queryable, userIds: readonly string[]): Promise<Map<string, { active: number; pending: number }>> {
   const { rows } = await q.query<{ user_id: string; active: number; pending: number }>(
     `SELECT u AS user_id,
-            (SELECT count(*) FROM interactions i WHERE i.assigned_to = u AND i.queue_state = 'assigned')::int AS active,
-            (SELECT count(*) FROM offers o WHERE o.user_id = u AND o.state = 'pending')::int AS pending
+            ${activeLoadSql('u')}::int AS active,
+            ${pendingLoadSql('u')}::int AS pending
        FROM unnest($1::uuid[]) AS u`,
     [userIds],
   );

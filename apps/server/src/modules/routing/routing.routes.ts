@@ -10,6 +10,7 @@ import { closeInteraction, transferInteraction } from './handle-interaction.ts';
 import { acceptOffer, endOffer } from './offers.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
+import { activeLoadSql, pendingLoadSql } from './routing.repo.ts';
 
 const IdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'a numeric id').transform(Number) });
 const UserParam = z.strictObject({ id: z.uuid('not a valid user id') });
@@ -164,8 +165,8 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
       active: number; pending: number; keys: string[]; connected: boolean;
     }>(
       `SELECT u.id, u.username, u.display_name, p.state, r.name AS reason, p.since,
-              (SELECT count(*) FROM interactions i WHERE i.assigned_to = u.id AND i.queue_state = 'assigned')::int AS active,
-              (SELECT count(*) FROM offers o WHERE o.user_id = u.id AND o.state = 'pending')::int AS pending,
+              ${activeLoadSql('u.id')}::int AS active,
+              ${pendingLoadSql('u.id')}::int AS pending,
               coalesce((SELECT array_agg(c.key ORDER BY c.key) FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL
                          WHERE m.user_id = u.id), '{}') AS keys,
               EXISTS (SELECT 1 FROM agent_connections ac WHERE ac.user_id = u.id AND ac.seen_at > $1) AS connected
