@@ -19,6 +19,7 @@ import { contentRoutes } from './modules/templates/content.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
+import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 
 /** Where `vite build` writes the console. */
@@ -120,6 +121,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(contentRoutes(deps));
   await app.register(ingestionRoutes(deps));
   await app.register(routingRoutes(deps));
+  await app.register(workspaceRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -127,7 +129,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   if (opts.serveWeb !== false && existsSync(path.join(webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
     app.addHook('onSend', async (req, reply, payload) => {
-      if (!req.url.startsWith('/api/')) {
+      if (!req.url.startsWith('/api/') && !reply.hasHeader('content-security-policy')) {
         void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
         void reply.header('x-frame-options', 'DENY');
       }

@@ -63,6 +63,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
           case 'interaction.assigned':
           case 'interaction.removed':
           case 'message.received':
+          case 'message.changed':
             invalidate(liveKeys.interactions);
             break;
           case 'presence.changed':

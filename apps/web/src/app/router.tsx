@@ -31,7 +31,7 @@ const QuarantinePage = lazy(() =>
 const TemplatesPage = lazy(() =>
   import('../features/templates/templates-page.tsx').then((m) => ({ default: m.TemplatesPage })),
 );
-const WorkPage = lazy(() => import('../features/routing/work-page.tsx').then((m) => ({ default: m.WorkPage })));
+const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
 const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 
@@ -67,10 +67,10 @@ export function createRouter() {
           children: [
             { index: true, element: <HomeRedirect /> },
             {
-              path: 'work',
+              path: 'work/:interactionId?',
               element: (
                 <RequireCapability capability="work.use">
-                  <WorkPage />
+                  <DeskPage />
                 </RequireCapability>
               ),
             },

@@ -146,6 +146,20 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
           }, fail);
         return;
       }
+      case 'outbox.changed': {
+        // the agent working the interaction sees their message go out (or fail)
+        if (byUser.size === 0) return;
+        deps.db
+          .query<{ interaction_id: number; assigned_to: string | null }>(
+            `SELECT i.id AS interaction_id, i.assigned_to FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = $1`,
+            [e.messageId],
+          )
+          .then(({ rows }) => {
+            const r = rows[0];
+            if (r?.assigned_to) toUser(r.assigned_to, { type: 'message.changed', interactionId: r.interaction_id, messageId: e.messageId, state: e.state });
+          }, fail);
+        return;
+      }
       case 'interaction.created':
       case 'interaction.reopened':
       case 'interaction.queued':

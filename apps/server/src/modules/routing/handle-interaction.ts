@@ -19,20 +19,29 @@ async function holdInteraction(q: Queryable, id: number, actor: Actor): Promise<
 
 /**
  * Closes an interaction. The agent's capacity frees at once; an interaction
- * closed by a supervisor before anyone accepted it counts as abandoned.
+ * closed by a supervisor before anyone accepted it counts as abandoned. A
+ * campaign with mandatory dispositions refuses a close without one.
  */
-export async function closeInteraction(q: Queryable, id: number, actor: Actor, now: Date): Promise<void> {
+export async function closeInteraction(q: Queryable, id: number, actor: Actor, now: Date, dispositionId: string | null = null): Promise<void> {
   const it = await holdInteraction(q, id, actor);
   if (it.status === 'closed') throw new AppError('conflict', 'the interaction is already closed');
+  if (dispositionId) {
+    const d = await q.query(`SELECT 1 FROM dispositions WHERE id = $1 AND campaign_id = $2`, [dispositionId, it.campaign_id]);
+    if (d.rowCount === 0) throw invalid('dispositionId', 'not a disposition of this campaign');
+  } else if (it.first_accepted_at) {
+    // an interaction nobody took (abandoned) is closed without one
+    const c = await q.query<{ mandatory_disposition: boolean }>(`SELECT mandatory_disposition FROM campaigns WHERE id = $1`, [it.campaign_id]);
+    if (c.rows[0]?.mandatory_disposition) throw invalid('dispositionId', 'this campaign asks for a disposition when closing');
+  }
   await withdrawOffers(q, { interactionId: id }, now);
   await q.query(
     `UPDATE interactions SET status = 'closed', queue_state = 'done', closed_at = $2::timestamptz, updated_at = $2,
             last_agent = coalesce(assigned_to, last_agent), assigned_to = NULL,
             abandoned_at = CASE WHEN first_accepted_at IS NULL THEN $2 END,
             sticky_agent_until = NULL, sticky_queue_until = NULL,
-            transfer_from = NULL, transfer_from_campaign = NULL, transfer_until = NULL
+            transfer_from = NULL, transfer_from_campaign = NULL, transfer_until = NULL, disposition_id = $3
       WHERE id = $1`,
-    [id, now],
+    [id, now, dispositionId],
   );
   await emitEvent(q, { type: 'interaction.closed', campaignId: it.campaign_id, interactionId: id, userId: it.assigned_to });
 }

@@ -43,6 +43,7 @@ const AssignedOut = z.object({
   assignedAt: z.string().nullable(),
   lastMessageAt: z.string(),
 });
+const CloseIn = z.strictObject({ dispositionId: z.uuid('not a valid disposition id').nullable().optional() }).nullish();
 const TransferIn = z.union([z.strictObject({ userId: z.uuid('not a valid user id') }), z.strictObject({ campaignId: z.uuid('not a valid campaign id') })]);
 const PauseReasonIn = z.strictObject({ name: z.string().trim().min(1, 'required').max(60, 'at most 60 characters') });
 const PauseReasonOut = z.object({ id: z.string(), name: z.string() });
@@ -129,8 +130,8 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return { userId: p.userId, staff: seesAllCampaigns(p) };
   };
 
-  app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
-    await deps.db.tx((q) => closeInteraction(q, req.params.id, actor(req), now()));
+  app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam, body: CloseIn } }, async (req, reply) => {
+    await deps.db.tx((q) => closeInteraction(q, req.params.id, actor(req), now(), req.body?.dispositionId ?? null));
     return reply.status(204).send();
   });
 

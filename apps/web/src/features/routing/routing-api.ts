@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend } from '../../app/api.ts';
 import {
-  assignedInteractionListSchema,
   liveAgentListSchema,
   offerListSchema,
   pauseReasonListSchema,
@@ -54,14 +53,6 @@ export function useMyOffers() {
   return useQuery({
     queryKey: liveKeys.offers,
     queryFn: async () => (await apiRequest('/api/me/offers', offerListSchema)).items,
-    refetchInterval: SAFETY_POLL_MS,
-  });
-}
-
-export function useMyInteractions() {
-  return useQuery({
-    queryKey: liveKeys.interactions,
-    queryFn: async () => (await apiRequest('/api/me/interactions', assignedInteractionListSchema)).items,
     refetchInterval: SAFETY_POLL_MS,
   });
 }

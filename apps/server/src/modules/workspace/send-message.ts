@@ -1,0 +1,248 @@
+import type { ComposeAttachment, MailAddress } from '../../../../../packages/mailkit/src/compose/index.ts';
+import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
+import { sanitizeMailHtml } from '../../../../../packages/mailkit/src/render/index.ts';
+import { escapeHtml } from '../../../../../packages/mailkit/src/template/render.ts';
+import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
+import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { Queryable } from '../../platform/db/db.ts';
+import { emitEvent } from '../../platform/events/events.ts';
+import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
+import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
+import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
+import { lockInteraction } from '../routing/offers.ts';
+import { htmlToText } from './html-to-text.ts';
+import { newRatingKey, ratingToken } from './rating-token.ts';
+import { visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
+
+export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
+
+/** A file for the outgoing message: one the agent uploaded, or one of a stored message's attachments. */
+export type AttachmentRef = { uploadId: string } | { messageId: number; partPath: string };
+
+export interface SendInput {
+  mode: SendMode;
+  to: MailAddress[];
+  cc: MailAddress[];
+  /** Omitted: "Re:" / "Fwd:" and the parent's subject. The campaign's token is always added. */
+  subject?: string;
+  html: string;
+  attachments: AttachmentRef[];
+  /** The message answered or forwarded; omitted: the interaction's latest customer message. */
+  parentId?: number;
+}
+
+export interface SendDeps {
+  blobs: BlobStore;
+  mailSecret: Buffer;
+  now: () => Date;
+  /** Where the customer's rating links point (the product's public URL). */
+  publicUrl: string;
+}
+
+/** The most an outgoing message may carry in files, all together. */
+export const MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+
+const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+/**
+ * An agent answers an interaction: reply, reply all, reply with the history
+ * quoted, or forward. The message row and its outbox entry commit together
+ * (enqueueOutbound); threading headers come from the message answered, so the
+ * customer's client threads our mail and their answer threads back. Every
+ * recipient becomes a participant, so their replies land here too.
+ */
+export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer, interactionId: number, input: SendInput): Promise<{ messageId: number }> {
+  const it = await visibleInteraction(q, v, interactionId);
+  const locked = await lockInteraction(q, interactionId);
+  if (!locked) throw notFound('interaction');
+  if (!v.all && locked.assigned_to !== v.userId) throw new AppError('conflict', 'this interaction is not in your hands');
+  if (locked.status !== 'open') throw new AppError('conflict', 'the interaction is closed');
+
+  const parent = input.parentId !== undefined ? await visibleMessage(q, v, input.parentId) : await latestCustomerMessage(q, v, interactionId);
+  if (parent && parent.interaction_id !== interactionId) throw invalid('parentId', 'not a message of this interaction');
+  const recipients = checkRecipients(input);
+  const files = await loadAttachments(q, deps.blobs, v, input.attachments);
+
+  const forward = input.mode === 'forward';
+  const baseSubject = normalizeSubject(parent?.subject ?? it.subject) || '(no subject)';
+  const subject = addSubjectToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key.toUpperCase(), interactionId);
+  let html = sanitizeTemplateHtml(input.html);
+  if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
+  const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
+  if (ratingKey) html += await ratingBlock(q, deps, it.campaign_id, ratingToken(deps.mailSecret, ratingKey));
+  const threading = parent?.message_id
+    ? buildReplyHeaders({ messageId: parent.message_id, references: parent.references_ids, inReplyTo: parent.in_reply_to[0] ?? null })
+    : { inReplyTo: null, references: [] };
+
+  const sent = await enqueueOutbound(q, deps, {
+    campaignId: it.campaign_id,
+    interactionId,
+    kind: 'agent',
+    sentBy: v.userId,
+    ratingKey,
+    compose: {
+      from: { address: it.from_address, name: it.from_name },
+      to: recipients.to,
+      cc: recipients.cc,
+      subject,
+      html,
+      text: htmlToText(html),
+      inReplyTo: threading.inReplyTo,
+      references: threading.references,
+      attachments: files,
+    },
+  });
+  await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
+  await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [interactionId, deps.now()]);
+  await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [v.userId, interactionId]);
+  return { messageId: sent.messageId };
+}
+
+export interface NewMailInput {
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject: string;
+  html: string;
+  attachments: AttachmentRef[];
+}
+
+/**
+ * An agent starts a conversation: a new interaction in one of their
+ * campaigns, in their hands at once, and its first message on the outbox.
+ * The first "to" address is the customer (upserted into the campaign's
+ * contacts).
+ */
+export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
+  const { rows } = await q.query<{ id: string; name: string; key: string; default_list_id: string | null; from_address: string; from_name: string; qualification_enabled: boolean }>(
+    `SELECT c.id, c.name, c.key, c.default_list_id, c.from_address, c.from_name, c.qualification_enabled FROM campaigns c
+      WHERE c.id = $3 AND c.deleted_at IS NULL
+        AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
+    [v.all, v.userId, campaignId],
+  );
+  const c = rows[0];
+  if (!c) throw notFound('campaign');
+  const recipients = checkRecipients({ ...input, mode: 'forward' });
+  if (!input.subject.trim()) throw invalid('subject', 'required');
+  const files = await loadAttachments(q, deps.blobs, v, input.attachments);
+  const customer = recipients.to[0]!;
+  const contactId = await upsertContact(q, await contactListFor(q, c), { address: customer.address, name: customer.name ?? '' }, normalizeAddress(customer.address));
+  const now = deps.now();
+  const created = await q.query<{ id: number }>(
+    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, status, queue_state, queued_at,
+                               assigned_to, assigned_at, first_accepted_at, unread, started_by, last_message_at, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, 'open', 'assigned', $6, $7, $6, $6, false, $7, $6, $6, $6) RETURNING id`,
+    [c.id, contactId, customer.address, customer.name ?? '', input.subject.trim().slice(0, 900), now, v.userId],
+  );
+  const interactionId = created.rows[0]!.id;
+  let html = sanitizeTemplateHtml(input.html);
+  const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
+  if (ratingKey) html += await ratingBlock(q, deps, c.id, ratingToken(deps.mailSecret, ratingKey));
+  const sent = await enqueueOutbound(q, deps, {
+    campaignId: c.id,
+    interactionId,
+    kind: 'agent',
+    sentBy: v.userId,
+    ratingKey,
+    compose: {
+      from: { address: c.from_address, name: c.from_name },
+      to: recipients.to,
+      cc: recipients.cc,
+      subject: addSubjectToken(input.subject.trim().slice(0, 900), c.key.toUpperCase(), interactionId),
+      html,
+      text: htmlToText(html),
+      attachments: files,
+    },
+  });
+  await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
+  await emitEvent(q, { type: 'interaction.assigned', campaignId: c.id, interactionId, userId: v.userId, previousUserId: null });
+  return { interactionId, messageId: sent.messageId };
+}
+
+async function latestCustomerMessage(q: Queryable, v: Viewer, interactionId: number) {
+  const { rows } = await q.query<{ id: number }>(
+    `SELECT id FROM messages WHERE interaction_id = $1 ORDER BY (direction = 'inbound') DESC, created_at DESC, id DESC LIMIT 1`,
+    [interactionId],
+  );
+  return rows[0] ? visibleMessage(q, v, rows[0].id) : null;
+}
+
+const MAX_RECIPIENTS = 50;
+
+// Addresses were checked for shape by the route's schema; here the rules of
+// the message: someone to send to, not too many, each once.
+function checkRecipients(input: { mode: SendMode; to: MailAddress[]; cc: MailAddress[] }): { to: MailAddress[]; cc: MailAddress[] } {
+  if (input.to.length === 0) throw invalid('to', input.mode === 'forward' ? 'forward to at least one address' : 'at least one recipient');
+  if (input.to.length + input.cc.length > MAX_RECIPIENTS) throw invalid('to', `at most ${MAX_RECIPIENTS} recipients`);
+  const seen = new Set<string>();
+  const unique = (list: MailAddress[]) =>
+    list.filter((a) => {
+      const n = normalizeAddress(a.address);
+      if (seen.has(n)) return false;
+      seen.add(n);
+      return true;
+    });
+  return { to: unique(input.to), cc: unique(input.cc) };
+}
+
+async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: AttachmentRef[]): Promise<ComposeAttachment[]> {
+  const out: ComposeAttachment[] = [];
+  let total = 0;
+  for (const [i, ref] of refs.entries()) {
+    const path = `attachments.${i}`;
+    let row: { filename: string; content_type: string; size: number; sha256: Buffer } | undefined;
+    if ('uploadId' in ref) {
+      row = (await q.query<{ filename: string; content_type: string; size: number; sha256: Buffer }>(
+        `SELECT filename, content_type, size, sha256 FROM uploads WHERE id = $1 AND user_id = $2`,
+        [ref.uploadId, v.userId],
+      )).rows[0];
+    } else {
+      row = (await q.query<{ filename: string; content_type: string; size: number; sha256: Buffer }>(
+        `SELECT a.filename, a.content_type, a.size, a.sha256 FROM attachments a
+           JOIN messages m ON m.id = a.message_id JOIN interactions i ON i.id = m.interaction_id
+          WHERE a.message_id = $3 AND a.part_path = $4
+            AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`,
+        [v.all, v.userId, ref.messageId, ref.partPath],
+      )).rows[0];
+    }
+    if (!row) throw invalid(path, 'no such file');
+    total += Number(row.size);
+    if (total > MAX_ATTACHMENT_BYTES) throw invalid(path, `the files add up to more than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`);
+    out.push({ filename: row.filename || 'attachment', contentType: row.content_type, content: await blobs.get(row.sha256.toString('hex')) });
+  }
+  return out;
+}
+
+/** The message answered or forwarded, quoted as text: what every client shows the same way. */
+function quoteOf(
+  parent: {
+    from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string;
+    text_body: string | null; html_body: string | null; to_addresses: Array<{ address: string; name: string }>;
+  },
+  forward: boolean,
+): string {
+  const who = parent.from_name ? `${parent.from_name} <${parent.from_address}>` : parent.from_address;
+  const when = DAY_FORMAT.format(parent.sent_date ?? parent.created_at) + ' UTC';
+  // HTML-only mail has no stored text: its sanitised HTML, as text, is what gets quoted
+  const text = parent.text_body ?? (parent.html_body ? htmlToText(sanitizeMailHtml(parent.html_body).html) : '');
+  const body = escapeHtml(text.slice(0, 200_000)).replace(/\r?\n/g, '<br>');
+  if (forward) {
+    const to = parent.to_addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+    return (
+      `<br><div>---------- Forwarded message ----------<br>From: ${escapeHtml(who)}<br>Date: ${escapeHtml(when)}<br>` +
+      `Subject: ${escapeHtml(parent.subject)}<br>To: ${escapeHtml(to)}</div><br><div>${body}</div>`
+    );
+  }
+  return `<br><div>On ${escapeHtml(when)}, ${escapeHtml(who)} wrote:</div><blockquote type="cite" style="margin:0 0 0 8px;padding-left:8px;border-left:2px solid #ccc">${body}</blockquote>`;
+}
+
+/** The campaign's "rate this answer" title and five links carrying the message's token. */
+async function ratingBlock(q: Queryable, deps: SendDeps, campaignId: string, token: string): Promise<string> {
+  const { rows } = await q.query<{ qualification_title: string }>('SELECT qualification_title FROM campaigns WHERE id = $1', [campaignId]);
+  const title = rows[0]?.qualification_title || 'How did we do?';
+  const base = deps.publicUrl.replace(/\/+$/, '');
+  const links = [1, 2, 3, 4, 5]
+    .map((n) => `<a href="${escapeHtml(`${base}/rating/${token}/${n}`)}" style="display:inline-block;padding:4px 10px;margin-right:4px;border:1px solid #ccc;border-radius:4px;text-decoration:none">${n}</a>`)
+    .join('');
+  return `<hr><p>${escapeHtml(title)}</p><p>${links}</p>`;
+}

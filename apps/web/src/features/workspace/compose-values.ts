@@ -1,0 +1,59 @@
+import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '../../app/contract.ts';
+
+const FIELD = /\$\{\s*([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*\}/g;
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => escapes[c]!);
+
+/**
+ * Fills `${name}` fields with the interaction's values. Values are data: in
+ * HTML they are escaped, so a customer named `<img onerror=…>` stays text.
+ * Unknown fields stay as written, for the agent to see and fix.
+ */
+export function fillFields(template: string, values: Readonly<Record<string, string>>, html: boolean): string {
+  return template.replace(FIELD, (all, name: string) => {
+    if (!Object.hasOwn(values, name)) return all;
+    return html ? escapeHtml(values[name]!) : values[name]!;
+  });
+}
+
+/** A canned answer (plain text) as editor HTML: one paragraph per line, fields filled and escaped. */
+export function cannedToHtml(text: string, values: Readonly<Record<string, string>>): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => `<p>${escapeHtml(fillFields(line, values, false))}</p>`)
+    .join('');
+}
+
+/** "Ana <ana@x.test>" or "ana@x.test" → an address; null when it does not look like one. */
+export function parseAddress(input: string): MailAddress | null {
+  const text = input.trim();
+  const m = /^(.*)<([^<>\s]+@[^<>\s]+)>$/.exec(text);
+  const address = (m ? m[2]! : text).trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(address)) return null;
+  const name = m ? m[1]!.trim().replace(/^"|"$/g, '') : '';
+  return name ? { address, name } : { address };
+}
+
+export const formatAddress = (a: MailAddress): string => (a.name ? `${a.name} <${a.address}>` : a.address);
+
+/**
+ * Who an answer goes to. Reply: the sender of the message answered (for our
+ * own message, its recipients). Reply all: also everyone else on it, except
+ * our own addresses. Forward: nobody yet.
+ */
+export function recipientsFor(mode: ComposeMode, parent: ThreadMessage | undefined, thread: Thread): { to: MailAddress[]; cc: MailAddress[] } {
+  if (mode === 'forward') return { to: [], cc: [] };
+  const customer = { address: thread.interaction.customerAddress, name: thread.interaction.customerName || undefined };
+  if (!parent) return { to: [customer], cc: [] };
+  const ours = new Set([thread.interaction.fromAddress, ...thread.messages.filter((m) => m.direction === 'outbound').map((m) => m.fromAddress)].map((a) => a.toLowerCase()));
+  const to = parent.direction === 'inbound' ? [{ address: parent.fromAddress, name: parent.fromName || undefined }] : parent.to;
+  if (mode !== 'reply_all') return { to, cc: [] };
+  const seen = new Set(to.map((a) => a.address.toLowerCase()));
+  const cc = [...parent.to, ...parent.cc].filter((a) => {
+    const key = a.address.toLowerCase();
+    if (seen.has(key) || ours.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { to, cc };
+}

@@ -1,0 +1,195 @@
+import { Badge, Box, Button, CloseButton, Group, Kbd, Paper, ScrollArea, Stack, Switch, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { getHotkeyHandler, useHotkeys, useLocalStorage } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { IconInbox, IconMail, IconSearch } from '@tabler/icons-react';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams } from 'react-router-dom';
+import type { InboxItem } from '../../app/contract.ts';
+import { useRealtimeConnected, useRealtimeMessages } from '../../app/realtime.tsx';
+import { LiveIndicator } from '../../components/live-indicator.tsx';
+import { notifyError } from '../../components/notify.ts';
+import { QueryState } from '../../components/query-state.tsx';
+import { RelativeTime } from '../../components/relative-time.tsx';
+import { StatusDot } from '../../components/status-dot.tsx';
+import { TruncatedText } from '../../components/truncated-text.tsx';
+import { useMyOffers, usePresence, useWorkAction } from '../routing/routing-api.ts';
+import { NewMailModal } from './new-mail-modal.tsx';
+import { chime, OfferCard } from './offer-card.tsx';
+import { ThreadView } from './thread-view.tsx';
+import { useInbox, useSearch } from './workspace-api.ts';
+
+/**
+ * The agent's desk: offers to take, the interactions in hand and recently
+ * closed (live), search, and the open interaction's thread beside them.
+ * Keyboard: A / R accept or reject the first offer, J / K move through the
+ * list, / searches, N writes a new mail.
+ */
+export function DeskPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const params = useParams();
+  const selected = params.interactionId ? Number(params.interactionId) : null;
+  const connected = useRealtimeConnected();
+  const presence = usePresence();
+  const offers = useMyOffers();
+  const inbox = useInbox();
+  const action = useWorkAction();
+  const [query, setQuery] = useState('');
+  const search = useSearch(query);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [newMail, setNewMail] = useState(false);
+  const [sound, setSound] = useLocalStorage({ key: 'postdesk.offerSound', defaultValue: true });
+
+  useRealtimeMessages((m) => {
+    if (m.type !== 'offer.created') return;
+    notifications.show({ id: `offer-${m.offer.id}`, color: 'teal', title: t('work.newOffer', { key: m.offer.campaignKey }), message: m.offer.subject || t('work.noSubject') });
+    if (sound) chime();
+  });
+
+  const run = (path: string, then?: () => void) => action.mutate({ path }, { onSuccess: then, onError: (error) => notifyError(t, error) });
+  const open = (id: number) => navigate(`/work/${id}`);
+  const first = offers.data?.[0];
+  const searching = query.trim().length >= 3;
+  const list: InboxItem[] = searching ? (search.data ?? []) : [...(inbox.data?.active ?? []), ...(inbox.data?.closed ?? [])];
+  const move = (step: number) => {
+    if (list.length === 0) return;
+    const at = list.findIndex((x) => x.id === selected);
+    open(list[Math.min(list.length - 1, Math.max(0, at + step))]!.id);
+  };
+  useHotkeys([
+    ['a', () => first && run(`/api/offers/${first.id}/accept`, () => open(first.interactionId))],
+    ['r', () => first && run(`/api/offers/${first.id}/reject`)],
+    ['j', () => move(1)],
+    ['k', () => move(-1)],
+    ['/', () => searchRef.current?.focus()],
+    ['n', () => setNewMail(true)],
+  ]);
+  const available = presence.data?.state === 'available';
+
+  return (
+    <Group align="stretch" gap="md" wrap="nowrap" h="calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))">
+      <Stack gap="sm" w={360} miw={300} style={{ flexShrink: 0 }}>
+        <Group justify="space-between" wrap="nowrap">
+          <Text fw={700}>{t('work.title')}</Text>
+          <Group gap="xs" wrap="nowrap">
+            <Switch size="xs" label={t('work.sound')} checked={sound} onChange={(e) => setSound(e.currentTarget.checked)} />
+            <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
+          </Group>
+        </Group>
+        <Group gap="xs" wrap="nowrap">
+          <TextInput
+            ref={searchRef}
+            size="xs"
+            style={{ flex: 1 }}
+            leftSection={<IconSearch size={14} />}
+            rightSection={query ? <CloseButton size="xs" onClick={() => setQuery('')} aria-label={t('desk.clearSearch')} /> : <Kbd size="xs">/</Kbd>}
+            placeholder={t('desk.searchPlaceholder')}
+            value={query}
+            onChange={(e) => setQuery(e.currentTarget.value)}
+            onKeyDown={getHotkeyHandler([['Escape', () => setQuery('')]])}
+            data-testid="search"
+          />
+          <Button size="xs" variant="light" leftSection={<IconMail size={14} />} onClick={() => setNewMail(true)} data-testid="new-mail">
+            {t('desk.newMail')}
+          </Button>
+        </Group>
+
+        {!searching ? (
+          <Stack gap={6}>
+            <Group justify="space-between">
+              <Text size="xs" fw={600} tt="uppercase" c="dimmed">
+                {t('work.offers')} {offers.data?.length ? <Badge size="xs" ml={4}>{offers.data.length}</Badge> : null}
+              </Text>
+              <Text size="xs" c="dimmed">
+                <Kbd size="xs">A</Kbd> {t('work.acceptFirst')} · <Kbd size="xs">R</Kbd> {t('work.rejectFirst')}
+              </Text>
+            </Group>
+            {offers.data?.length ? (
+              offers.data.map((offer) => <OfferCard key={offer.id} offer={offer} busy={action.isPending} onRun={(path) => run(path, path.endsWith('/accept') ? () => open(offer.interactionId) : undefined)} />)
+            ) : (
+              <Paper withBorder p="xs" ta="center" data-testid="no-offers">
+                <Group justify="center" gap="xs" c="dimmed">
+                  <IconInbox size={16} />
+                  <Text size="xs">{available ? t('work.waitingForOffers') : t('work.notAvailable')}</Text>
+                </Group>
+              </Paper>
+            )}
+          </Stack>
+        ) : null}
+
+        <ScrollArea style={{ flex: 1 }} offsetScrollbars type="auto">
+          {searching ? (
+            <QueryState isPending={search.isPending} error={search.error} onRetry={() => void search.refetch()}>
+              <ItemList title={t('desk.results')} items={search.data ?? []} selected={selected} onOpen={open} empty={t('desk.noResults')} testId="search-results" />
+            </QueryState>
+          ) : (
+            <QueryState isPending={inbox.isPending} error={inbox.error} onRetry={() => void inbox.refetch()}>
+              <Stack gap="sm">
+                <ItemList title={t('work.inHand')} items={inbox.data?.active ?? []} selected={selected} onOpen={open} empty={t('work.nothingInHand')} testId="my-interactions" />
+                <ItemList title={t('desk.recentlyClosed')} items={inbox.data?.closed ?? []} selected={selected} onOpen={open} empty={t('desk.noneClosed')} testId="closed-interactions" />
+              </Stack>
+            </QueryState>
+          )}
+        </ScrollArea>
+      </Stack>
+
+      <Box style={{ flex: 1, minWidth: 0 }}>
+        {selected ? (
+          <ThreadView interactionId={selected} />
+        ) : (
+          <Paper withBorder h="100%" p="xl" radius="md">
+            <Stack align="center" justify="center" h="100%" c="dimmed" gap="xs">
+              <IconInbox size={32} />
+              <Text size="sm">{t('desk.pick')}</Text>
+              <Text size="xs">
+                <Kbd size="xs">J</Kbd> / <Kbd size="xs">K</Kbd> {t('desk.moveHint')} · <Kbd size="xs">N</Kbd> {t('desk.newMail')}
+              </Text>
+            </Stack>
+          </Paper>
+        )}
+      </Box>
+      <NewMailModal opened={newMail} onClose={() => setNewMail(false)} onStarted={open} />
+    </Group>
+  );
+}
+
+function ItemList({ title, items, selected, onOpen, empty, testId }: { title: string; items: InboxItem[]; selected: number | null; onOpen: (id: number) => void; empty: string; testId: string }) {
+  return (
+    <Stack gap={4} data-testid={testId}>
+      <Text size="xs" fw={600} tt="uppercase" c="dimmed">
+        {title} {items.length ? <Badge size="xs" variant="light" ml={4}>{items.length}</Badge> : null}
+      </Text>
+      {items.map((it) => (
+        <UnstyledButton
+          key={it.id}
+          onClick={() => onOpen(it.id)}
+          data-testid={`interaction-row-${it.id}`}
+          p={6}
+          style={{
+            borderRadius: 6,
+            background: it.id === selected ? 'var(--mantine-color-blue-light)' : undefined,
+            border: '1px solid var(--mantine-color-default-border)',
+          }}
+        >
+          <Group gap={6} wrap="nowrap" justify="space-between">
+            <Group gap={6} wrap="nowrap" miw={0}>
+              <Badge size="xs" variant="light">
+                {it.campaignKey}
+              </Badge>
+              {it.unread ? <StatusDot color="blue" /> : null}
+              <TruncatedText size="sm" fw={it.unread ? 700 : 500} text={it.subject || '—'} />
+            </Group>
+            <RelativeTime iso={it.closedAt ?? it.lastMessageAt} size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} />
+          </Group>
+          <TruncatedText size="xs" c="dimmed" text={it.customerName ? `${it.customerName} <${it.customerAddress}>` : it.customerAddress} />
+        </UnstyledButton>
+      ))}
+      {items.length === 0 ? (
+        <Text size="xs" c="dimmed" px={6}>
+          {empty}
+        </Text>
+      ) : null}
+    </Stack>
+  );
+}

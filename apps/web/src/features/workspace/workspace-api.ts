@@ -1,0 +1,112 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, apiRequest, apiSend } from '../../app/api.ts';
+import {
+  inboxSchema,
+  searchResultSchema,
+  sentSchema,
+  startedSchema,
+  threadSchema,
+  uploadSchema,
+  type AttachmentRef,
+  type ComposeMode,
+  type MailAddress,
+  type Upload,
+} from '../../app/contract.ts';
+import { liveKeys } from '../../app/realtime.tsx';
+
+// Under liveKeys.interactions, so every push about the agent's interactions refreshes them.
+const inboxKey = [...liveKeys.interactions, 'inbox'] as const;
+const threadKey = (id: number) => [...liveKeys.interactions, 'thread', id] as const;
+const SAFETY_POLL_MS = 30_000;
+
+export function useInbox() {
+  return useQuery({ queryKey: inboxKey, queryFn: () => apiRequest('/api/me/inbox', inboxSchema), refetchInterval: SAFETY_POLL_MS });
+}
+
+export function useThread(id: number | null) {
+  return useQuery({
+    queryKey: threadKey(id ?? 0),
+    queryFn: () => apiRequest(`/api/interactions/${id}`, threadSchema),
+    enabled: id !== null,
+  });
+}
+
+export function useSearch(q: string) {
+  const text = q.trim();
+  return useQuery({
+    queryKey: ['search', text],
+    queryFn: async () => (await apiRequest(`/api/search?q=${encodeURIComponent(text)}`, searchResultSchema)).items,
+    enabled: text.length >= 3,
+    placeholderData: keepPreviousData,
+    staleTime: 10_000,
+  });
+}
+
+export interface SendBody {
+  mode: ComposeMode;
+  to: MailAddress[];
+  cc: MailAddress[];
+  subject?: string;
+  html: string;
+  attachments: AttachmentRef[];
+  parentId?: number;
+}
+
+/** Every workspace action refreshes the agent's lists and the open thread. */
+function useRefreshing<T, R>(fn: (input: T) => Promise<R>) {
+  const queryClient = useQueryClient();
+  return useMutation({ mutationFn: fn, onSettled: () => queryClient.invalidateQueries({ queryKey: liveKeys.interactions }) });
+}
+
+export const useSend = (interactionId: number) =>
+  useRefreshing((body: SendBody) => apiRequest(`/api/interactions/${interactionId}/messages`, sentSchema, { method: 'POST', body }));
+
+export const useNewMail = () =>
+  useRefreshing((input: { campaignId: string; to: MailAddress[]; cc: MailAddress[]; subject: string; html: string; attachments: AttachmentRef[] }) => {
+    const { campaignId, ...body } = input;
+    return apiRequest(`/api/campaigns/${encodeURIComponent(campaignId)}/mail`, startedSchema, { method: 'POST', body });
+  });
+
+export const useAddNote = (interactionId: number) =>
+  useRefreshing((text: string) => apiSend(`/api/interactions/${interactionId}/notes`, { method: 'POST', body: { text } }));
+
+export const useCloseInteraction = () =>
+  useRefreshing(({ id, dispositionId }: { id: number; dispositionId: string | null }) =>
+    apiSend(`/api/interactions/${id}/close`, { method: 'POST', body: dispositionId ? { dispositionId } : {} }),
+  );
+
+export const useTransfer = () =>
+  useRefreshing(({ id, target }: { id: number; target: { userId: string } | { campaignId: string } }) =>
+    apiSend(`/api/interactions/${id}/transfer`, { method: 'POST', body: target }),
+  );
+
+export const useRetry = () => useRefreshing((messageId: number) => apiSend(`/api/messages/${messageId}/retry`, { method: 'POST' }));
+
+export function markRead(id: number): Promise<void> {
+  return apiSend(`/api/interactions/${id}/read`, { method: 'POST' });
+}
+
+export function saveDraft(id: number, draft: Omit<SendBody, 'parentId'>): Promise<void> {
+  return apiSend(`/api/interactions/${id}/draft`, { method: 'PUT', body: { ...draft, subject: draft.subject ?? '' } });
+}
+
+export function deleteDraft(id: number): Promise<void> {
+  return apiSend(`/api/interactions/${id}/draft`, { method: 'DELETE' });
+}
+
+/** Uploads one file as raw bytes (no multipart parsing on the server). */
+export async function uploadFile(file: File): Promise<Upload> {
+  const params = new URLSearchParams({ filename: file.name || 'attachment' });
+  if (/^[\w.+-]+\/[\w.+-]+$/.test(file.type)) params.set('type', file.type);
+  const res = await fetch(`/api/uploads?${params.toString()}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/octet-stream', Accept: 'application/json' },
+    body: file,
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+    throw new ApiError({ status: res.status, code: body?.code ?? 'http_error', message: body?.message ?? res.statusText });
+  }
+  return uploadSchema.parse(await res.json());
+}
