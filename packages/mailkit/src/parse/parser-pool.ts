@@ -1,9 +1,11 @@
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { resolveLimits, type ParseLimits } from './limits.ts';
 import { ParseRejectedError, isParseRejectCode } from './parse-error.ts';
 import type { ParseTask, ParseTaskResult } from './parse-worker.ts';
 import type { ParsedMessage } from './types.ts';
+import type { RenderTask } from '../render/render-task.ts';
+import type { SanitizedMail } from '../render/sanitize-mail-html.ts';
 
 // A .mjs bootstrap, not the .ts task itself: see the comment in it.
 const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url).href;
@@ -32,14 +34,32 @@ export interface ParserPoolOptions {
   timeoutMs: number;
   /** Heap ceiling per thread, so one message cannot take the process down by memory. Default 1024. */
   maxHeapMb?: number;
+  /** Wall time for sanitising one body for display (queue included: an agent is waiting). Default 5000. */
+  renderTimeoutMs?: number;
 }
 
 /** Safe parsing off the main thread; one instance per process, closed on shutdown. */
 export interface ParserPool {
   /** Like parseMessage, plus ParseRejectedError('timeout') when the time bound is exceeded. */
   parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage>;
+  /**
+   * sanitizeMailHtml on a pool thread; rejects with RenderTimeoutError when
+   * it takes longer than renderTimeoutMs (the thread is stopped).
+   */
+  sanitize(html: string, opts: { inlineImages: ReadonlyMap<string, string>; remoteImages: boolean }): Promise<SanitizedMail>;
   /** Waits for running parses, then stops the threads. */
   close(): Promise<void>;
+}
+
+class BoundExceeded extends Error {
+  constructor(cause: unknown) {
+    super('the time bound was exceeded', { cause });
+  }
+}
+
+/** A body too costly to sanitise within the time bound. */
+export class RenderTimeoutError extends Error {
+  override readonly name = 'RenderTimeoutError';
 }
 
 /** Structured clone turns each Buffer into a plain Uint8Array; give callers Buffers back without copying. */
@@ -66,18 +86,13 @@ export function createParserPool(options: ParserPoolOptions): ParserPool {
     idleTimeout: 60_000,
     resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024 },
   });
-  async function parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> {
-    const l = resolveLimits(limits);
-    // Checked here too, so an oversized message is never copied to a thread.
-    if (raw.length > l.maxMessageBytes) {
-      throw new ParseRejectedError('too_large', `the message is ${raw.length} bytes, more than the limit of ${l.maxMessageBytes}`);
-    }
-    // One copy of exactly these bytes, moved (not cloned again) to the thread;
-    // the caller's Buffer is never detached.
-    const copy = new Uint8Array(raw);
-    // The clock starts when a thread picks the task up (it says so on this
-    // port), so neither waiting for a free thread nor a fresh thread's
-    // start-up (tsx and mailparser loading, seconds on a busy machine) counts.
+  /**
+   * Runs a task with a time bound counted from when a thread starts it (it
+   * says so on a port): neither waiting for a free thread nor a fresh
+   * thread's start-up (tsx and mailparser loading, seconds on a busy
+   * machine) counts. Past the bound the thread is terminated.
+   */
+  async function runBounded<R>(build: (started: MessagePort) => object, ms: number, opts: { name?: string; transferList?: ArrayBuffer[] } = {}): Promise<R> {
     const { port1: started, port2: startedPort } = new MessageChannel();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -88,28 +103,60 @@ export function createParserPool(options: ParserPoolOptions): ParserPool {
       timer = setTimeout(() => {
         timedOut = true;
         controller.abort(); // piscina terminates the thread running the task
-      }, options.timeoutMs);
+      }, ms);
     });
-    let result: ParseTaskResult;
     try {
-      result = await piscina.run({ raw: copy, limits: l, started: startedPort }, { signal: controller.signal, transferList: [copy.buffer, startedPort] });
+      return (await piscina.run(build(startedPort) as never, {
+        name: opts.name,
+        signal: controller.signal,
+        transferList: [...(opts.transferList ?? []), startedPort] as never,
+      })) as R;
     } catch (err) {
-      if (timedOut) {
-        throw new ParseRejectedError('timeout', `parsing took longer than ${options.timeoutMs} ms; the parser thread was stopped`, { cause: err });
-      }
-      const message = err instanceof Error ? err.message : String(err);
-      throw new ParseRejectedError('unparseable', `the parser thread failed: ${message.slice(0, 200)}`, { cause: err });
+      if (timedOut) throw new BoundExceeded(err);
+      throw err;
     } finally {
       settled = true;
       clearTimeout(timer);
       started.close();
     }
+  }
+
+  async function parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> {
+    const l = resolveLimits(limits);
+    // Checked here too, so an oversized message is never copied to a thread.
+    if (raw.length > l.maxMessageBytes) {
+      throw new ParseRejectedError('too_large', `the message is ${raw.length} bytes, more than the limit of ${l.maxMessageBytes}`);
+    }
+    // One copy of exactly these bytes, moved (not cloned again) to the thread;
+    // the caller's Buffer is never detached.
+    const copy = new Uint8Array(raw);
+    let result: ParseTaskResult;
+    try {
+      result = await runBounded<ParseTaskResult>((started) => ({ raw: copy, limits: l, started }), options.timeoutMs, { transferList: [copy.buffer] });
+    } catch (err) {
+      if (err instanceof BoundExceeded) {
+        throw new ParseRejectedError('timeout', `parsing took longer than ${options.timeoutMs} ms; the parser thread was stopped`, { cause: err });
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      throw new ParseRejectedError('unparseable', `the parser thread failed: ${message.slice(0, 200)}`, { cause: err });
+    }
     if (result.ok) return revive(result.message);
     throw new ParseRejectedError(isParseRejectCode(result.code) ? result.code : 'unparseable', result.reason);
   }
 
+  async function sanitize(html: string, opts: { inlineImages: ReadonlyMap<string, string>; remoteImages: boolean }): Promise<SanitizedMail> {
+    const ms = options.renderTimeoutMs ?? 5_000;
+    try {
+      return await runBounded<SanitizedMail>((started): RenderTask => ({ html, inlineImages: [...opts.inlineImages], remoteImages: opts.remoteImages, started }), ms, { name: 'render' });
+    } catch (err) {
+      if (err instanceof BoundExceeded) throw new RenderTimeoutError(`sanitising took longer than ${ms} ms; the thread was stopped`, { cause: err });
+      throw err;
+    }
+  }
+
   return {
     parse,
+    sanitize,
     close: () => piscina.close(),
   };
 }

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/http/errors.ts';
 
 /** Who is looking: staff see every campaign, agents the campaigns they are members of. */
@@ -10,6 +10,8 @@ export interface Viewer {
 // The one visibility rule of the workspace, on an interaction aliased `i`,
 // with the viewer as $1 (sees all) and $2 (user id). Anything outside it is
 // "not found", never "forbidden", so ids cannot be probed.
+const QUERY_CANCELED = '57014';
+
 const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`;
 
 export interface InboxRow {
@@ -213,34 +215,60 @@ export interface SearchRow extends InboxRow {
   assigned_name: string | null;
 }
 
+// How long the newest-first walk may take before the trigram plan takes over.
+const WALK_BUDGET_MS = 80;
+
 /**
  * Search the viewer's interactions: any part of the customer's address or
  * name, of the subject, or of the campaign's name. Newest first, at most 50.
- * The text parts use the trigram indexes; the campaign part lists the newest
- * interactions of the matching campaigns through (campaign_id, last_message_at).
+ *
+ * Two plans give the same exact answer; which one is fast depends on how
+ * common the term is, which the planner cannot know for substrings:
+ * - a common term ("gmail", a frequent word) is found quickly by walking
+ *   each campaign's interactions newest first ((campaign_id,
+ *   last_message_at) index) until 50 match — the trigram plan would fetch
+ *   every one of its tens of thousands of matches to sort them;
+ * - a rare term would make that walk read the whole campaign, while the
+ *   trigram indexes find its few matches at once.
+ * So the walk runs first under a short statement timeout, and the trigram
+ * plan answers when it runs out.
  */
-export async function searchInteractions(q: Queryable, v: Viewer, text: string, limit = 50): Promise<SearchRow[]> {
+export async function searchInteractions(db: Db, v: Viewer, text: string, opts: { limit?: number; plan?: 'auto' | 'walk' | 'trigram' } = {}): Promise<SearchRow[]> {
+  const limit = opts.limit ?? 50;
+  const plan = opts.plan ?? 'auto'; // forcing one is for tests: both must give the same answer
   const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-  const { rows } = await q.query<SearchRow>(
-    `WITH mine AS (
-       SELECT c.id, c.key, c.name FROM campaigns c
-        WHERE c.deleted_at IS NULL AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))
-     ), hits AS (
-       (SELECT i.id, i.last_message_at FROM interactions i
-         WHERE i.campaign_id IN (SELECT id FROM mine)
-           AND (lower(i.customer_address) LIKE $3 OR lower(i.customer_name) LIKE $3 OR lower(i.subject) LIKE $3)
-         ORDER BY i.last_message_at DESC LIMIT $4)
-       UNION
-       (SELECT i.id, i.last_message_at FROM mine c
-          CROSS JOIN LATERAL (SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id = c.id ORDER BY i.last_message_at DESC LIMIT $4) i
-         WHERE lower(c.name) LIKE $3
-         ORDER BY i.last_message_at DESC LIMIT $4)
-     )
-     SELECT ${INBOX_COLUMNS}, u.display_name AS assigned_name
-       FROM (SELECT id FROM hits ORDER BY last_message_at DESC LIMIT $4) h
-       JOIN interactions i ON i.id = h.id JOIN campaigns c ON c.id = i.campaign_id LEFT JOIN users u ON u.id = i.assigned_to
-      ORDER BY i.last_message_at DESC`,
-    [v.all, v.userId, like, limit],
-  );
-  return rows;
+  const params = [v.all, v.userId, like, limit];
+  const mine = `SELECT c.id FROM campaigns c
+                 WHERE c.deleted_at IS NULL AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`;
+  const matches = `(lower(i.customer_address) LIKE $3 OR lower(i.customer_name) LIKE $3 OR lower(i.subject) LIKE $3)`;
+  const walk = `SELECT h.id, h.last_message_at FROM (${mine}) c
+                  CROSS JOIN LATERAL (SELECT i.id, i.last_message_at FROM interactions i
+                                       WHERE i.campaign_id = c.id AND ${matches} ORDER BY i.last_message_at DESC LIMIT $4) h`;
+  const trigram = `SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id IN (${mine}) AND ${matches}
+                    ORDER BY i.last_message_at DESC LIMIT $4`;
+  const byCampaignName = `SELECT h.id, h.last_message_at FROM campaigns c
+                            CROSS JOIN LATERAL (SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id = c.id
+                                                 ORDER BY i.last_message_at DESC LIMIT $4) h
+                           WHERE c.id IN (${mine}) AND lower(c.name) LIKE $3`;
+  const finish = (hits: string) => `
+    SELECT ${INBOX_COLUMNS}, u.display_name AS assigned_name
+      FROM (SELECT id FROM ((${hits}) UNION (${byCampaignName})) x ORDER BY last_message_at DESC LIMIT $4) h
+      JOIN interactions i ON i.id = h.id JOIN campaigns c ON c.id = i.campaign_id LEFT JOIN users u ON u.id = i.assigned_to
+     ORDER BY i.last_message_at DESC`;
+  return db.tx(async (q) => {
+    if (plan !== 'trigram') {
+      await q.query(`SET LOCAL enable_bitmapscan = off`);
+      if (plan === 'auto') await q.query(`SET LOCAL statement_timeout = ${WALK_BUDGET_MS}`);
+      await q.query('SAVEPOINT walk');
+      try {
+        return (await q.query<SearchRow>(finish(walk), params)).rows;
+      } catch (err) {
+        if ((err as { code?: string }).code !== QUERY_CANCELED) throw err;
+        await q.query('ROLLBACK TO SAVEPOINT walk');
+      }
+    }
+    await q.query(`SET LOCAL enable_bitmapscan = on`);
+    await q.query(`SET LOCAL statement_timeout TO DEFAULT`);
+    return (await q.query<SearchRow>(finish(trigram), params)).rows;
+  });
 }

@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isValidAddress } from '../../../../../packages/mailkit/src/compose/index.ts';
-import { mailBodyCsp, mailDocument, renderPlainText, sanitizeMailHtml } from '../../../../../packages/mailkit/src/render/index.ts';
+import { RenderTimeoutError } from '../../../../../packages/mailkit/src/parse/parser-pool.ts';
+import { mailBodyCsp, mailDocument, renderPlainText } from '../../../../../packages/mailkit/src/render/index.ts';
 import { formatSubjectToken } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { Deps } from '../../deps.ts';
 import { recordBlobs } from '../ingestion/ingestion.repo.ts';
@@ -67,6 +68,7 @@ const UploadQuery = z.strictObject({
 // Image types shown in place (inline parts, previews). SVG is not among them: it can carry script.
 const SAFE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const MAX_INLINE_IMAGE = 5 * 1024 * 1024;
+const TOO_COMPLEX = 'This message’s formatting is too complex to show safely; here is its text.';
 
 const presentItem = (r: InboxRow & { assigned_name?: string | null }) => ({
   id: r.id,
@@ -281,9 +283,16 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
           const bytes = await deps.blobs.get(a.sha256.toString('hex'));
           inlineImages.set(a.content_id.replace(/^<|>$/g, '').toLowerCase(), `data:${a.content_type.toLowerCase()};base64,${bytes.toString('base64')}`);
         }
-        const clean = sanitizeMailHtml(m.html_body, { inlineImages, remoteImages });
-        body = clean.html;
-        blockedRemote = clean.blockedRemote;
+        try {
+          const clean = await deps.parser.sanitize(m.html_body, { inlineImages, remoteImages });
+          body = clean.html;
+          blockedRemote = clean.blockedRemote;
+        } catch (err) {
+          if (!(err instanceof RenderTimeoutError)) throw err;
+          // markup built to exhaust the sanitiser: show the text instead
+          deps.log.warn({ messageId: m.id }, 'message body too costly to sanitise; shown as text');
+          body = `<p><em>${escapeHtml(TOO_COMPLEX)}</em></p>${renderPlainText(m.text_body ?? '')}`;
+        }
       } else {
         body = renderPlainText(m.text_body ?? '');
       }
