@@ -150,6 +150,7 @@ export const campaignSchema = z.object({
     fetchedMailAction: fetchedMailActionSchema,
     moveToFolder: z.string().nullable(),
     closedReplyAction: closedReplyActionSchema,
+    sentFolder: z.string().nullable(),
   }),
   schedule: z.array(scheduleFrameSchema),
   thresholds: z.object({

@@ -44,6 +44,7 @@ export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connecti
       fetchedMailAction: c.fetched_mail_action,
       moveToFolder: c.move_to_folder,
       closedReplyAction: c.closed_reply_action,
+      sentFolder: c.sent_folder,
     },
     schedule: c.schedule,
     thresholds: {

@@ -94,6 +94,8 @@ const QueueIn = z.strictObject({
   fetchedMailAction: FetchedMailAction.default('leave'),
   moveToFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
   closedReplyAction: z.enum(['reopen', 'new_linked']).default('reopen'),
+  /** IMAP folder agents' replies are copied to after sending; null: no copy. */
+  sentFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
 });
 
 const ThresholdsIn = z.strictObject({
@@ -144,6 +146,8 @@ function crossFieldRules(c: z.infer<typeof CampaignFields>, ctx: z.RefinementCtx
     need(c.queue.fetchedMailAction === 'move' && !c.queue.moveToFolder, ['queue', 'moveToFolder'], 'required when fetched mail is moved');
     need(c.queue.fetchedMailAction !== 'move' && !!c.queue.moveToFolder, ['queue', 'moveToFolder'], 'only used when fetched mail is moved');
     need(c.inbound.protocol === 'pop3' && c.queue.fetchedMailAction !== 'leave' && c.queue.fetchedMailAction !== 'delete', ['queue', 'fetchedMailAction'], 'POP3 can only leave or delete fetched mail');
+    need(!!c.queue.sentFolder && (!c.receiveEmails || c.inbound.protocol !== 'imap'), ['queue', 'sentFolder'], 'needs an IMAP mailbox');
+    need(!!c.queue.sentFolder && c.queue.sentFolder.toLowerCase() === c.inbound.mailbox.toLowerCase(), ['queue', 'sentFolder'], 'must differ from the folder mail is read from');
     need(c.confirmation.enabled && !c.confirmation.templateId, ['confirmation', 'templateId'], 'choose the template to send');
     need(c.outOfHours.enabled && !c.outOfHours.templateId, ['outOfHours', 'templateId'], 'choose the template to send');
     need(c.qualification.enabled && !c.qualification.motivationTitle, ['qualification', 'motivationTitle'], 'required when qualification is on');

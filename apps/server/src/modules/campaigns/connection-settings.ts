@@ -132,6 +132,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
       fetchedMailAction: c.fetched_mail_action,
       moveToFolder: c.move_to_folder,
       closedReplyAction: c.closed_reply_action,
+      sentFolder: c.sent_folder,
     },
     schedule: c.schedule,
     thresholds: {

@@ -7,6 +7,7 @@ import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
 import { claimDue, markFailed, markSent, type ClaimedSend } from './outbox.repo.ts';
+import { copySentMessages } from './sent-copy.ts';
 
 /** Retries of a temporary failure: 30 s doubling to at most an hour, about a day in all. */
 export const OUTBOX_RETRY = { baseMs: 30_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 30 } as const;
@@ -98,6 +99,8 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
         sendOne(j).catch((err: unknown) => deps.log.error({ outboxId: j.id, err: err instanceof Error ? err.message : String(err) }, 'outbox.error')),
       ),
     );
+    // copies to the Sent folder follow the sends, never hold them up
+    await copySentMessages(deps).catch((err: unknown) => deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox.sent_copy_error'));
     return jobs.length;
   };
 

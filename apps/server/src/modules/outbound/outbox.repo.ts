@@ -38,11 +38,15 @@ export async function claimDue(q: Queryable, limit: number, leaseSec: number): P
   return rows;
 }
 
-/** Records a delivered message. */
+/** Records a delivered message; an agent's reply in a campaign with a Sent folder gets its copy queued. */
 export async function markSent(q: Queryable, id: number, response: string): Promise<void> {
   await q.query(
-    `UPDATE outbox SET state = 'sent', sent_at = now(), smtp_response = $2, last_error = NULL, locked_until = NULL, updated_at = now()
-      WHERE id = $1`,
+    `UPDATE outbox o SET state = 'sent', sent_at = now(), smtp_response = $2, last_error = NULL, locked_until = NULL, updated_at = now(),
+            sent_copy = CASE WHEN c.sent_folder IS NOT NULL AND c.receive_emails AND c.inbound_protocol = 'imap' AND m.kind = 'agent'
+                             THEN 'pending' END,
+            sent_copy_next_at = now()
+       FROM messages m, campaigns c
+      WHERE o.id = $1 AND m.id = o.message_id AND c.id = o.campaign_id`,
     [id, response.slice(0, 1000)],
   );
 }

@@ -7,6 +7,8 @@ import { mailBodyCsp, mailDocument, renderPlainText } from '../../../../../packa
 import { formatSubjectToken } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { Deps } from '../../deps.ts';
 import { recordBlobs } from '../ingestion/ingestion.repo.ts';
+import { requeue } from '../outbound/outbox.repo.ts';
+import { emitEvent } from '../../platform/events/events.ts';
 import { iso } from '../../platform/http/iso.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
@@ -365,12 +367,12 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post('/api/messages/:id/retry', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     const m = await visibleMessage(deps.db, viewer(req), req.params.id);
-    const { rowCount } = await deps.db.query(
-      `UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = now(), locked_until = NULL, updated_at = now()
-        WHERE message_id = $1 AND state = 'failed'`,
-      [m.id],
-    );
-    if (!rowCount) throw new AppError('conflict', 'only a failed message can be sent again');
+    const requeued = await deps.db.tx(async (q) => {
+      const ok = await requeue(q, m.id);
+      if (ok) await emitEvent(q, { type: 'outbox.changed', campaignId: m.campaign_id, messageId: m.id, state: 'queued' });
+      return ok;
+    });
+    if (!requeued) throw new AppError('conflict', 'only a failed message can be sent again');
     return reply.status(204).send();
   });
 

@@ -1,3 +1,4 @@
+import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../../../../../test/peers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
@@ -101,6 +102,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
         inbound: { port: dv.imapPort, password: PASSWORD, mailbox: 'INBOX' },
         smtp: { port: sink.port, auth: false, username: '', password: undefined },
         qualification: { enabled: true, motivationTitle: 'Rate our answer', thanksMessage: 'Thanks for rating us!' },
+        queue: { ...(campaignBody().queue as object), sentFolder: 'Sent' },
       }),
     );
     const otherId = await mk(
@@ -221,6 +223,26 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(t.messages.at(-1)).toMatchObject({ direction: 'outbound', sentBy: 'Wendy Agent' });
     expect(t.messages.at(-1).attachments.map((a: { filename: string }) => a.filename)).toEqual(['credit note.txt']);
     expect(t.draft).toBeNull();
+
+    // a copy lands in the mailbox's Sent folder (created on first use), once
+    const inSent = async () => {
+      const client = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false });
+      await client.connect();
+      try {
+        const lock = await client.getMailboxLock('Sent').catch(() => null);
+        if (!lock) return 0;
+        try {
+          return ((await client.search({ header: { 'message-id': ourMessageId } }, { uid: true })) || []).length;
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout();
+      }
+    };
+    await eventually(async () => (await inSent()) > 0, 20_000, 'copy in Sent');
+    expect(await inSent()).toBe(1);
+    expect((await s.db.query(`SELECT sent_copy FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.message_id = $1`, [ourMessageId])).rows[0]).toEqual({ sent_copy: 'done' });
 
     // the rating links: a forged token is refused, a real one records and can change its score
     const body = sent.content.replace(/=\r?\n/g, '').replace(/=3D/g, '=');

@@ -52,6 +52,7 @@ const stored: Campaign = {
     fetchedMailAction: 'leave',
     moveToFolder: null,
     closedReplyAction: 'reopen',
+    sentFolder: null,
   },
   schedule: [{ day: 1, start: '08:00', end: '18:59' }],
   thresholds: { serviceLevelSec: 60, dropoutSec: 600, chatTimeSec: 900, acdSec: 30 },

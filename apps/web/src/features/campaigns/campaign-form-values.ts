@@ -75,6 +75,8 @@ export interface CampaignFormValues {
     fetchedMailAction: FetchedMailAction;
     moveToFolder: string;
     closedReplyAction: ClosedReplyAction;
+    /** Empty: replies are not copied. */
+    sentFolder: string;
   };
   schedule: ScheduleRow[];
   thresholds: {
@@ -159,6 +161,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
       fetchedMailAction: 'leave',
       moveToFolder: '',
       closedReplyAction: 'reopen',
+      sentFolder: '',
     },
     schedule: [],
     thresholds: { serviceLevelSec: 300, dropoutSec: 3600, chatTimeSec: 1800, acdSec: 60 },
@@ -205,7 +208,7 @@ export function campaignToValues(campaign: Campaign): CampaignFormValues {
       username: smtp.username,
       password: '',
     },
-    queue: { ...campaign.queue, moveToFolder: campaign.queue.moveToFolder ?? '' },
+    queue: { ...campaign.queue, moveToFolder: campaign.queue.moveToFolder ?? '', sentFolder: campaign.queue.sentFolder ?? '' },
     schedule: campaign.schedule.map((frame) => ({
       key: newRowKey(),
       day: String(frame.day),
@@ -281,6 +284,7 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       fetchedMailAction: values.queue.fetchedMailAction,
       moveToFolder: values.queue.fetchedMailAction === 'move' ? values.queue.moveToFolder.trim() : null,
       closedReplyAction: values.queue.closedReplyAction,
+      sentFolder: values.receiveEmails && values.inbound.protocol === 'imap' && values.queue.sentFolder.trim() ? values.queue.sentFolder.trim() : null,
     },
     schedule: values.schedule.map((row) => ({ day: Number(row.day), start: row.start, end: row.end })),
     thresholds: {

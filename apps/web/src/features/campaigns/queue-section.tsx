@@ -128,6 +128,16 @@ export function QueueSection() {
             {...field('queue.moveToFolder')}
           />
         ) : null}
+        {!pop3 ? (
+          <TextInput
+            label={t('campaign.fields.sentFolder')}
+            description={t('campaign.fields.sentFolderHint')}
+            placeholder={t('campaign.fields.sentFolderPlaceholder')}
+            maw={320}
+            {...field('queue.sentFolder')}
+            data-testid="campaign-sent-folder"
+          />
+        ) : null}
         {pop3 ? (
           <Text size="xs" c="dimmed">
             {t('campaign.queue.pop3Limits')}
