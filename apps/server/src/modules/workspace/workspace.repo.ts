@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/http/errors.ts';
 
@@ -10,8 +11,6 @@ export interface Viewer {
 // The one visibility rule of the workspace, on an interaction aliased `i`,
 // with the viewer as $1 (sees all) and $2 (user id). Anything outside it is
 // "not found", never "forbidden", so ids cannot be probed.
-const QUERY_CANCELED = '57014';
-
 const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`;
 
 export interface InboxRow {
@@ -215,8 +214,8 @@ export interface SearchRow extends InboxRow {
   assigned_name: string | null;
 }
 
-// How long the newest-first walk may take before the trigram plan takes over.
-const WALK_BUDGET_MS = 80;
+// How long the walk runs alone before the trigram plan joins it.
+const HEDGE_MS = 12;
 
 /**
  * Search the viewer's interactions: any part of the customer's address or
@@ -224,51 +223,116 @@ const WALK_BUDGET_MS = 80;
  *
  * Two plans give the same exact answer; which one is fast depends on how
  * common the term is, which the planner cannot know for substrings:
- * - a common term ("gmail", a frequent word) is found quickly by walking
- *   each campaign's interactions newest first ((campaign_id,
- *   last_message_at) index) until 50 match — the trigram plan would fetch
- *   every one of its tens of thousands of matches to sort them;
- * - a rare term would make that walk read the whole campaign, while the
- *   trigram indexes find its few matches at once.
- * So the walk runs first under a short statement timeout, and the trigram
- * plan answers when it runs out.
+ * - a rare term is found at once by the trigram indexes (led by the
+ *   campaign, so only the agent's campaigns are read) — but a common one
+ *   ("gmail", a frequent word) would make them fetch every one of tens of
+ *   thousands of matches before sorting;
+ * - a common term is found quickly by walking each campaign's interactions
+ *   newest first until 50 match, in an index that carries the searched
+ *   columns (no table reads) — but a rare one would make the walk read the
+ *   whole campaign.
+ * So the walk starts, the trigram plan joins it on a second connection if
+ * the walk has not answered within a few milliseconds, the first answer
+ * wins and the other query is cancelled (its connection is closed, never
+ * reused, so a late cancel cannot hit someone else's query).
  */
 export async function searchInteractions(db: Db, v: Viewer, text: string, opts: { limit?: number; plan?: 'auto' | 'walk' | 'trigram' } = {}): Promise<SearchRow[]> {
   const limit = opts.limit ?? 50;
   const plan = opts.plan ?? 'auto'; // forcing one is for tests: both must give the same answer
   const like = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-  const params = [v.all, v.userId, like, limit];
-  const mine = `SELECT c.id FROM campaigns c
-                 WHERE c.deleted_at IS NULL AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`;
-  const matches = `(lower(i.customer_address) LIKE $3 OR lower(i.customer_name) LIKE $3 OR lower(i.subject) LIKE $3)`;
-  const walk = `SELECT h.id, h.last_message_at FROM (${mine}) c
+  // $1: the viewer's campaigns, as a list the indexes can be probed with
+  const matches = `(lower(i.customer_address) LIKE $2 OR lower(i.customer_name) LIKE $2 OR lower(i.subject) LIKE $2)`;
+  const walk = `SELECT h.id, h.last_message_at FROM unnest($1::uuid[]) c(id)
                   CROSS JOIN LATERAL (SELECT i.id, i.last_message_at FROM interactions i
-                                       WHERE i.campaign_id = c.id AND ${matches} ORDER BY i.last_message_at DESC LIMIT $4) h`;
-  const trigram = `SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id IN (${mine}) AND ${matches}
-                    ORDER BY i.last_message_at DESC LIMIT $4`;
+                                       WHERE i.campaign_id = c.id AND ${matches} ORDER BY i.last_message_at DESC LIMIT $3) h`;
+  const trigram = `SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id = ANY($1::uuid[]) AND ${matches}
+                    ORDER BY i.last_message_at DESC LIMIT $3`;
   const byCampaignName = `SELECT h.id, h.last_message_at FROM campaigns c
                             CROSS JOIN LATERAL (SELECT i.id, i.last_message_at FROM interactions i WHERE i.campaign_id = c.id
-                                                 ORDER BY i.last_message_at DESC LIMIT $4) h
-                           WHERE c.id IN (${mine}) AND lower(c.name) LIKE $3`;
+                                                 ORDER BY i.last_message_at DESC LIMIT $3) h
+                           WHERE c.id = ANY($1::uuid[]) AND lower(c.name) LIKE $2`;
   const finish = (hits: string) => `
     SELECT ${INBOX_COLUMNS}, u.display_name AS assigned_name
-      FROM (SELECT id FROM ((${hits}) UNION (${byCampaignName})) x ORDER BY last_message_at DESC LIMIT $4) h
+      FROM (SELECT id FROM ((${hits}) UNION (${byCampaignName})) x ORDER BY last_message_at DESC LIMIT $3) h
       JOIN interactions i ON i.id = h.id JOIN campaigns c ON c.id = i.campaign_id LEFT JOIN users u ON u.id = i.assigned_to
      ORDER BY i.last_message_at DESC`;
-  return db.tx(async (q) => {
-    if (plan !== 'trigram') {
-      await q.query(`SET LOCAL enable_bitmapscan = off`);
-      if (plan === 'auto') await q.query(`SET LOCAL statement_timeout = ${WALK_BUDGET_MS}`);
-      await q.query('SAVEPOINT walk');
-      try {
-        return (await q.query<SearchRow>(finish(walk), params)).rows;
-      } catch (err) {
-        if ((err as { code?: string }).code !== QUERY_CANCELED) throw err;
-        await q.query('ROLLBACK TO SAVEPOINT walk');
-      }
+  const { rows: campaigns } = await db.query<{ id: string }>(
+    `SELECT c.id FROM campaigns c
+      WHERE c.deleted_at IS NULL AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
+    [v.all, v.userId],
+  );
+  if (campaigns.length === 0) return [];
+  const params = [campaigns.map((c) => c.id), like, limit];
+  const trigramRun = () => runCancellable<SearchRow>(db, finish(trigram), params, []);
+  const walkRun = () => runCancellable<SearchRow>(db, finish(walk), params, ['SET LOCAL enable_bitmapscan = off']);
+  if (plan === 'trigram') return trigramRun().result;
+  if (plan === 'walk') return walkRun().result;
+  // The walk starts first; the trigram plan joins if the walk has not answered
+  // within HEDGE_MS (a common term usually has by then, a rare one never will).
+  const runs = [walkRun()];
+  const settled = (r: Run<SearchRow>, i: number) => r.result.then((rows) => ({ i, rows }), () => ({ i, rows: null }));
+  let first = await Promise.race([settled(runs[0]!, 0), new Promise<null>((resolve) => setTimeout(() => resolve(null), HEDGE_MS))]);
+  if (first === null) {
+    runs.push(trigramRun());
+    first = await Promise.race(runs.map(settled));
+  }
+  const other = runs[1 - first.i];
+  if (first.rows === null) {
+    // the first to finish failed: the other decides (and reports its own failure)
+    return other ? other.result : trigramRun().result;
+  }
+  if (other) void other.cancel();
+  return first.rows;
+}
+
+interface Run<R> {
+  result: Promise<R[]>;
+  cancel: () => Promise<void>;
+}
+
+/**
+ * A query on its own connection and transaction, which can be cancelled
+ * while it runs. A cancel is a signal to the backend that can land late —
+ * after the query ended — so a cancelled connection goes back to the pool
+ * only once the cancel has been sent and a probe query has come through.
+ */
+function runCancellable<R extends pg.QueryResultRow>(db: Db, sql: string, params: unknown[], setup: string[]): Run<R> {
+  let pid: number | null = null;
+  let cancelled = false;
+  let cancelSent: Promise<unknown> = Promise.resolve();
+  const result = (async () => {
+    const client = await db.pool.connect();
+    let failed = false;
+    try {
+      await client.query('BEGIN');
+      pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      for (const statement of setup) await client.query(statement);
+      const rows = (await client.query<R>(sql, params)).rows;
+      await client.query('COMMIT');
+      return rows;
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      pid = null;
+      if (cancelled) {
+        await cancelSent;
+        try {
+          if (failed) await client.query('ROLLBACK');
+          await client.query('SELECT 1');
+          client.release();
+        } catch {
+          client.release(true);
+        }
+      } else client.release(failed);
     }
-    await q.query(`SET LOCAL enable_bitmapscan = on`);
-    await q.query(`SET LOCAL statement_timeout TO DEFAULT`);
-    return (await q.query<SearchRow>(finish(trigram), params)).rows;
-  });
+  })();
+  return {
+    result,
+    async cancel() {
+      cancelled = true;
+      if (pid !== null) cancelSent = db.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+      await result.catch(() => undefined);
+    },
+  };
 }

@@ -9,12 +9,18 @@ ALTER TABLE interactions
   -- an outbound interaction an agent started (new mail), not a customer's
   ADD COLUMN started_by uuid REFERENCES users (id) ON DELETE SET NULL;
 
--- Search: any part of the customer's address or name, or of the subject.
-CREATE INDEX interactions_address_trgm_idx ON interactions USING gin (lower(customer_address) gin_trgm_ops);
-CREATE INDEX interactions_name_trgm_idx ON interactions USING gin (lower(customer_name) gin_trgm_ops);
-CREATE INDEX interactions_subject_trgm_idx ON interactions USING gin (lower(subject) gin_trgm_ops);
--- Search by campaign name lists a campaign's newest interactions.
-CREATE INDEX interactions_campaign_recent_idx ON interactions (campaign_id, last_message_at DESC);
+-- Search (see searchInteractions): any part of the customer's address or
+-- name, or of the subject, within the campaigns the agent belongs to. Rare
+-- terms: trigram indexes led by the campaign (btree_gin), so only the
+-- agent's campaigns are read. Common terms: each campaign's interactions
+-- newest first, the searched columns carried in the index so the walk never
+-- touches the table. The same index lists a campaign's newest interactions.
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE INDEX interactions_address_trgm_idx ON interactions USING gin (campaign_id, lower(customer_address) gin_trgm_ops);
+CREATE INDEX interactions_name_trgm_idx ON interactions USING gin (campaign_id, lower(customer_name) gin_trgm_ops);
+CREATE INDEX interactions_subject_trgm_idx ON interactions USING gin (campaign_id, lower(subject) gin_trgm_ops);
+CREATE INDEX interactions_campaign_recent_idx ON interactions (campaign_id, last_message_at DESC)
+  INCLUDE (id, customer_address, customer_name, subject);
 -- The contact's other open interactions, shown at the top of a thread.
 CREATE INDEX interactions_contact_open_idx ON interactions (contact_id) WHERE status = 'open';
 
