@@ -146,6 +146,7 @@ export const campaignSchema = z.object({
     transferToQueue: z.boolean(),
     transferToQueueTimeoutSec: z.number(),
     mandatoryDisposition: z.boolean(),
+    pauseWhileDisposing: z.boolean(),
     markAsUnread: z.boolean(),
     fetchedMailAction: fetchedMailActionSchema,
     moveToFolder: z.string().nullable(),

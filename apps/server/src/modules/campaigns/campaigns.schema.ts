@@ -90,6 +90,7 @@ const QueueIn = z.strictObject({
   transferToQueue: z.boolean().default(false),
   transferToQueueTimeoutSec: seconds(30),
   mandatoryDisposition: z.boolean().default(false),
+  pauseWhileDisposing: z.boolean().default(false),
   markAsUnread: z.boolean().default(false),
   fetchedMailAction: FetchedMailAction.default('leave'),
   moveToFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),

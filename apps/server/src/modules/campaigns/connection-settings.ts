@@ -128,6 +128,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
       transferToQueue: c.transfer_to_queue,
       transferToQueueTimeoutSec: c.transfer_to_queue_timeout_sec,
       mandatoryDisposition: c.mandatory_disposition,
+      pauseWhileDisposing: c.pause_while_disposing,
       markAsUnread: c.mark_as_unread,
       fetchedMailAction: c.fetched_mail_action,
       moveToFolder: c.move_to_folder,

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { offerViews } from '../realtime/realtime-hub.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
+import { endDisposing, startDisposing } from './disposing.ts';
 import { acceptOffer, endOffer } from './offers.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
@@ -131,8 +132,18 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   };
 
   app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam, body: CloseIn } }, async (req, reply) => {
-    await deps.db.tx((q) => closeInteraction(q, req.params.id, actor(req), now(), req.body?.dispositionId ?? null));
+    await deps.db.tx(async (q) => {
+      await closeInteraction(q, req.params.id, actor(req), now(), req.body?.dispositionId ?? null);
+      await endDisposing(q, principalOf(req).userId, now());
+    });
     return reply.status(204).send();
+  });
+
+  // The agent opens (active) or cancels the disposition of an interaction in their hands.
+  app.post('/api/interactions/:id/disposing', { preHandler: requireUser, schema: { tags, params: IdParam, body: z.strictObject({ active: z.boolean() }) } }, async (req) => {
+    const me = principalOf(req).userId;
+    const paused = await deps.db.tx((q) => (req.body.active ? startDisposing(q, me, req.params.id, now()) : endDisposing(q, me, now())));
+    return { paused: req.body.active && paused };
   });
 
   app.post('/api/interactions/:id/transfer', { preHandler: requireUser, schema: { tags, params: IdParam, body: TransferIn } }, async (req, reply) => {

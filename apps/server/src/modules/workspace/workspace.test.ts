@@ -316,6 +316,16 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect((await as(agent).get('/api/search?q=ab')).status).toBe(400);
     expect((await as(outsider).get('/api/search?q=lopez')).body.items).toEqual([]);
 
+    // the campaign pauses agents while they dispose: cancelling or closing makes them available again
+    await setQueue(s.db, campaignId, { pause_while_disposing: true });
+    const presence = async () => (await as(agent).get('/api/me/presence')).body;
+    expect((await as(agent).post(`/api/interactions/${interactionId}/disposing`, { active: true })).body).toEqual({ paused: true });
+    expect(await presence()).toMatchObject({ state: 'paused', pauseReason: 'Disposing' });
+    await as(agent).post(`/api/interactions/${interactionId}/disposing`, { active: false });
+    expect(await presence()).toMatchObject({ state: 'available' });
+    await as(agent).post(`/api/interactions/${interactionId}/disposing`, { active: true });
+    expect((await as(outsider).post(`/api/interactions/${interactionId}/disposing`, { active: true })).status).toBe(404);
+
     const refused = await as(agent).post(`/api/interactions/${interactionId}/close`, {});
     expect(refused.status).toBe(400);
     expect(refused.body.details[0].path).toBe('dispositionId');
@@ -323,6 +333,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(d.status).toBe(201);
     expect((await as(agent).post(`/api/interactions/${interactionId}/close`, { dispositionId: d.body.id })).status).toBe(204);
     expect((await thread()).interaction).toMatchObject({ status: 'closed', disposition: 'Solved' });
+    expect(await presence()).toMatchObject({ state: 'available' });
     expect((await as(agent).get('/api/me/inbox')).body.closed.map((i: { id: number }) => i.id)).toContain(interactionId);
   });
 

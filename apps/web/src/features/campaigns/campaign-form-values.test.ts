@@ -48,6 +48,7 @@ const stored: Campaign = {
     transferToQueue: false,
     transferToQueueTimeoutSec: 30,
     mandatoryDisposition: false,
+    pauseWhileDisposing: false,
     markAsUnread: false,
     fetchedMailAction: 'leave',
     moveToFolder: null,

@@ -71,6 +71,7 @@ export interface CampaignFormValues {
     transferToQueue: boolean;
     transferToQueueTimeoutSec: NumberField;
     mandatoryDisposition: boolean;
+    pauseWhileDisposing: boolean;
     markAsUnread: boolean;
     fetchedMailAction: FetchedMailAction;
     moveToFolder: string;
@@ -157,6 +158,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
       transferToQueue: false,
       transferToQueueTimeoutSec: 30,
       mandatoryDisposition: false,
+      pauseWhileDisposing: false,
       markAsUnread: false,
       fetchedMailAction: 'leave',
       moveToFolder: '',
@@ -280,6 +282,7 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       transferToQueue: values.queue.transferToQueue,
       transferToQueueTimeoutSec: toInteger(values.queue.transferToQueueTimeoutSec),
       mandatoryDisposition: values.queue.mandatoryDisposition,
+      pauseWhileDisposing: values.queue.pauseWhileDisposing,
       markAsUnread: values.queue.markAsUnread,
       fetchedMailAction: values.queue.fetchedMailAction,
       moveToFolder: values.queue.fetchedMailAction === 'move' ? values.queue.moveToFolder.trim() : null,

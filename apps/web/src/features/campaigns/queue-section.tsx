@@ -98,6 +98,11 @@ export function QueueSection() {
           {...checkbox('queue.mandatoryDisposition')}
         />
         <Switch
+          label={t('campaign.fields.pauseWhileDisposing')}
+          description={t('campaign.fields.pauseWhileDisposingHint')}
+          {...checkbox('queue.pauseWhileDisposing')}
+        />
+        <Switch
           label={t('campaign.fields.markAsUnread')}
           description={t('campaign.fields.markAsUnreadHint')}
           {...checkbox('queue.markAsUnread')}

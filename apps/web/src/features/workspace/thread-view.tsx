@@ -15,7 +15,7 @@ import { formatDateTime } from '../../components/relative-time.tsx';
 import { useDispositions } from '../dispositions/dispositions-api.ts';
 import { Composer } from './composer.tsx';
 import { MessageCard } from './message-card.tsx';
-import { markRead, useAddNote, useCloseInteraction, useRetry, useThread, useTransfer } from './workspace-api.ts';
+import { markRead, setDisposing, useAddNote, useCloseInteraction, useRetry, useThread, useTransfer } from './workspace-api.ts';
 
 const transferTargetsSchema = z.object({
   agents: z.array(z.object({ userId: z.string(), displayName: z.string(), state: z.string() })),
@@ -254,6 +254,15 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
   const [dispositionId, setDispositionId] = useState<string | null>(null);
   const close = useCloseInteraction();
   const missing = it.mandatoryDisposition && !dispositionId;
+  // while the dialog is open the agent may be paused (campaign setting); cancelling ends it, closing ends it on the server
+  useEffect(() => {
+    if (!opened) return;
+    void setDisposing(it.id, true).catch(() => undefined);
+  }, [opened, it.id]);
+  const cancel = () => {
+    void setDisposing(it.id, false).catch(() => undefined);
+    onClose();
+  };
   const submit = () =>
     !missing &&
     close.mutate(
@@ -267,7 +276,7 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
       },
     );
   return (
-    <Modal opened={opened} onClose={onClose} title={t('desk.closeTitle')} size="sm">
+    <Modal opened={opened} onClose={cancel} title={t('desk.closeTitle')} size="sm">
       <Stack>
         <Select
           label={t('desk.disposition')}
@@ -282,7 +291,7 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
           data-testid="disposition"
         />
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
+          <Button variant="default" onClick={cancel}>
             {t('common.cancel')}
           </Button>
           <Button color="teal" disabled={missing} loading={close.isPending} onClick={submit} data-testid="confirm-close">

@@ -86,6 +86,11 @@ export function markRead(id: number): Promise<void> {
   return apiSend(`/api/interactions/${id}/read`, { method: 'POST' });
 }
 
+/** The close dialog opened (true) or was cancelled (false): the campaign may pause the agent meanwhile. */
+export function setDisposing(id: number, active: boolean): Promise<void> {
+  return apiSend(`/api/interactions/${id}/disposing`, { method: 'POST', body: { active } });
+}
+
 export function saveDraft(id: number, draft: Omit<SendBody, 'parentId'>): Promise<void> {
   return apiSend(`/api/interactions/${id}/draft`, { method: 'PUT', body: { ...draft, subject: draft.subject ?? '' } });
 }
