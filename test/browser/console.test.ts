@@ -1,8 +1,9 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot } from '../peers/dovecot.ts';
 import { startSmtpAuthServer } from '../peers/smtp-auth.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
 import { checkPeer } from '../support/peers.ts';
 
 // The web console in real Chromium, against the real server, a throwaway
@@ -23,20 +24,8 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
   let admin: Page;
   const pageErrors: string[] = [];
 
-  async function openPage(context: BrowserContext): Promise<Page> {
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.setDefaultTimeout(15_000);
-    return page;
-  }
-
-  async function login(page: Page, username: string, password: string): Promise<void> {
-    await page.goto(`${server.url}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-password').press('Enter');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  }
+  const openPage = (context: BrowserContext): Promise<Page> => watchedPage(context, { errors: pageErrors });
+  const login = (page: Page, username: string, password: string): Promise<void> => signIn(page, server.url, username, password);
 
   async function choose(page: Page, testId: string, option: string): Promise<void> {
     await page.getByTestId(testId).click();
@@ -49,11 +38,8 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
       startSmtpAuthServer({ users: { alice: SMTP_PASSWORD } }),
       startTestServer({ serveWeb: true }),
     ]);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    adminContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    browser = await launchChromium();
+    adminContext = await newDesktopContext(browser);
     admin = await openPage(adminContext);
   }, 120_000);
 

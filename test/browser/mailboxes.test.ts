@@ -1,8 +1,9 @@
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../peers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../peers/smtp-sink.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
 import { campaignBody } from '../support/campaign-input.ts';
 import { appendMessages, customerMail, eventually } from '../support/mail-fixtures.ts';
 import { checkPeer } from '../support/peers.ts';
@@ -33,23 +34,9 @@ describe.skipIf(!peersReady)('mailboxes and quarantine in Chromium', () => {
       body: campaignBody({ inbound: { port: dv.imapPort, password: PASSWORD }, smtp: { port: sink.port, auth: false, username: '', password: undefined } }),
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await page.goto(`${s.url}/login`);
-    await page.getByTestId('login-username').fill('admin');
-    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('login-password').press('Enter');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    browser = await launchChromium();
+    page = await watchedPage(await newDesktopContext(browser), { errors: pageErrors, dialogs });
+    await signIn(page, s.url, 'admin', ADMIN_PASSWORD);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
 import { insertCampaignRow } from '../support/campaign-row.ts';
 import { checkPeer } from '../support/peers.ts';
 import { insertWaiting } from '../support/routing-fixtures.ts';
@@ -21,14 +22,8 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
   const pageErrors: string[] = [];
 
   async function signedIn(context: BrowserContext, username: string, password: string): Promise<Page> {
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${s.url}/login`);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(password);
-    await page.getByTestId('login-password').press('Enter');
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    const page = await watchedPage(context, { errors: pageErrors });
+    await signIn(page, s.url, username, password);
     return page;
   }
 
@@ -45,13 +40,9 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
     await s.call('POST', '/api/pause-reasons', { cookie: admin, body: { name: 'Lunch' }, headers: { origin: s.url } });
     (globalThis as { campaignId?: string }).campaignId = campaignId;
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const opts = { viewport: { width: 1440, height: 860 }, locale: 'en-US' };
-    agent = await signedIn(await browser.newContext(opts), 'dana', AGENT_PASSWORD);
-    supervisor = await signedIn(await browser.newContext(opts), 'admin', ADMIN_PASSWORD);
+    browser = await launchChromium();
+    agent = await signedIn(await newDesktopContext(browser), 'dana', AGENT_PASSWORD);
+    supervisor = await signedIn(await newDesktopContext(browser), 'admin', ADMIN_PASSWORD);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../peers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../peers/smtp-sink.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
 import { campaignBody } from '../support/campaign-input.ts';
 import { appendMessages, customerMail, eventually } from '../support/mail-fixtures.ts';
 import { checkPeer } from '../support/peers.ts';
@@ -111,11 +112,8 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect((await call('POST', '/api/members', { campaignIds: [campaign.body.id], userIds: [user.body.id] })).status).toBe(204);
     await eventually(async () => (await s.db.query<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaign.body.id])).rows[0]?.state === 'connected', 20_000, 'mailbox connected');
 
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    browser = await launchChromium();
+    context = await newDesktopContext(browser);
     // Anything not for the product itself is recorded and refused: the hostile
     // test fails on any entry, and the "load images" control proves it sees them.
     await context.route(
@@ -125,17 +123,8 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
         return route.abort();
       },
     );
-    agent = await context.newPage();
-    agent.setDefaultTimeout(15_000);
-    agent.on('pageerror', (e) => pageErrors.push(e.message));
-    agent.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await agent.goto(`${s.url}/login`);
-    await agent.getByTestId('login-username').fill('wanda');
-    await agent.getByTestId('login-password').fill(AGENT_PASSWORD);
-    await agent.getByTestId('login-password').press('Enter');
+    agent = await watchedPage(context, { errors: pageErrors, dialogs });
+    await signIn(agent, s.url, 'wanda', AGENT_PASSWORD);
     await agent.waitForURL((url) => url.pathname.startsWith('/work'));
     await agent.getByTestId('presence-menu').click();
     await agent.getByTestId('presence-available').click();

@@ -263,49 +263,72 @@ export async function searchInteractions(db: Db, v: Viewer, text: string, opts: 
   );
   if (campaigns.length === 0) return [];
   const params = [campaigns.map((c) => c.id), like, limit];
-  const trigramRun = () => runCancellable<SearchRow>(db, finish(trigram), params, []);
-  const walkRun = () => runCancellable<SearchRow>(db, finish(walk), params, ['SET LOCAL enable_bitmapscan = off']);
-  if (plan === 'trigram') return trigramRun().result;
-  if (plan === 'walk') return walkRun().result;
+  // The first run to finish cancels the other over its own connection, before
+  // giving it back: no extra connection is needed (one from the pool could be
+  // unavailable — at shutdown, the wait for it would never end).
+  const runs: Array<Run<SearchRow>> = [];
+  const stopOthers = (self: number) => async (client: pg.PoolClient) => {
+    const other = runs[1 - self];
+    if (!other) return;
+    const pid = other.pid();
+    const sent = pid === null ? Promise.resolve() : client.query('SELECT pg_cancel_backend($1)', [pid]).then(() => undefined, () => undefined);
+    other.cancelled(sent);
+    await sent;
+  };
+  const start = (sql: string, setup: string[]) => {
+    const i = runs.length;
+    runs.push(runCancellable<SearchRow>(db, sql, params, setup, plan === 'auto' ? stopOthers(i) : undefined));
+    return runs[i]!;
+  };
+  const startTrigram = () => start(finish(trigram), []);
+  const startWalk = () => start(finish(walk), ['SET LOCAL enable_bitmapscan = off']);
+  if (plan === 'trigram') return startTrigram().result;
+  if (plan === 'walk') return startWalk().result;
   // The walk starts first; the trigram plan joins if the walk has not answered
   // within HEDGE_MS (a common term usually has by then, a rare one never will).
-  const runs = [walkRun()];
   const settled = (r: Run<SearchRow>, i: number) => r.result.then((rows) => ({ i, rows }), () => ({ i, rows: null }));
-  let first = await Promise.race([settled(runs[0]!, 0), new Promise<null>((resolve) => setTimeout(() => resolve(null), HEDGE_MS))]);
+  let first = await Promise.race([settled(startWalk(), 0), new Promise<null>((resolve) => setTimeout(() => resolve(null), HEDGE_MS))]);
   if (first === null) {
-    runs.push(trigramRun());
+    startTrigram();
     first = await Promise.race(runs.map(settled));
   }
+  if (first.rows !== null) return first.rows;
+  // the first to finish failed: the other decides (and reports its own failure)
   const other = runs[1 - first.i];
-  if (first.rows === null) {
-    // the first to finish failed: the other decides (and reports its own failure)
-    return other ? other.result : trigramRun().result;
-  }
-  if (other) void other.cancel();
-  return first.rows;
+  return other ? other.result : startTrigram().result;
 }
 
 interface Run<R> {
   result: Promise<R[]>;
-  cancel: () => Promise<void>;
+  /** The backend running the query, while it runs. */
+  pid: () => number | null;
+  /** Another run has won: `signal` settles once a cancel (if any) has been sent to this one. */
+  cancelled: (signal: Promise<void>) => void;
 }
 
 /**
- * A query on its own connection and transaction, which can be cancelled
- * while it runs. A cancel is a signal to the backend that can land late —
- * after the query ended — so a cancelled connection goes back to the pool
- * only once the cancel has been sent and a probe query has come through.
+ * A query on its own connection and transaction that can be cancelled while
+ * it runs. A cancel is a signal to the backend that can land late — after
+ * the query ended — so a cancelled connection goes back to the pool only
+ * once the cancel has been sent and a probe query has come through.
+ * `beforeRelease` runs on the still-held connection once the query succeeded.
  */
-function runCancellable<R extends pg.QueryResultRow>(db: Db, sql: string, params: unknown[], setup: string[]): Run<R> {
+function runCancellable<R extends pg.QueryResultRow>(
+  db: Db,
+  sql: string,
+  params: unknown[],
+  setup: string[],
+  beforeRelease?: (client: pg.PoolClient) => Promise<void>,
+): Run<R> {
   let pid: number | null = null;
-  let cancelled = false;
-  let cancelSent: Promise<unknown> = Promise.resolve();
+  let cancelSignal: Promise<void> | null = null;
   const result = (async () => {
     const client = await db.pool.connect();
     let failed = false;
     try {
       await client.query('BEGIN');
       pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      if (cancelSignal) throw new Error('cancelled before it started');
       for (const statement of setup) await client.query(statement);
       const rows = (await client.query<R>(sql, params)).rows;
       await client.query('COMMIT');
@@ -315,8 +338,8 @@ function runCancellable<R extends pg.QueryResultRow>(db: Db, sql: string, params
       throw err;
     } finally {
       pid = null;
-      if (cancelled) {
-        await cancelSent;
+      if (cancelSignal) {
+        await cancelSignal;
         try {
           if (failed) await client.query('ROLLBACK');
           await client.query('SELECT 1');
@@ -324,15 +347,17 @@ function runCancellable<R extends pg.QueryResultRow>(db: Db, sql: string, params
         } catch {
           client.release(true);
         }
-      } else client.release(failed);
+      } else {
+        if (!failed && beforeRelease) await beforeRelease(client).catch(() => undefined);
+        client.release(failed);
+      }
     }
   })();
   return {
     result,
-    async cancel() {
-      cancelled = true;
-      if (pid !== null) cancelSent = db.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
-      await result.catch(() => undefined);
+    pid: () => pid,
+    cancelled: (signal) => {
+      cancelSignal ??= signal;
     },
   };
 }

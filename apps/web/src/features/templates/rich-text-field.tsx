@@ -17,6 +17,19 @@ export const KNOWN_VARIABLES = [
   'date',
 ] as const;
 
+/** Bold, italic, underline, strike and clear: the first group of every editor's toolbar. */
+export function InlineFormattingControls() {
+  return (
+    <RichTextEditor.ControlsGroup>
+      <RichTextEditor.Bold />
+      <RichTextEditor.Italic />
+      <RichTextEditor.Underline />
+      <RichTextEditor.Strikethrough />
+      <RichTextEditor.ClearFormatting />
+    </RichTextEditor.ControlsGroup>
+  );
+}
+
 /** Ctrl+Enter belongs to the form (submit), not to the editor (hard break). */
 const LeaveModEnterToForm = Extension.create({
   name: 'leaveModEnterToForm',
@@ -84,13 +97,7 @@ export function RichTextField({
     <Input.Wrapper label={label} error={error} data-testid={testId}>
       <RichTextEditor editor={editor} labels={labels} mt={4} style={error ? { borderColor: 'var(--mantine-color-error)' } : undefined}>
         <RichTextEditor.Toolbar sticky stickyOffset="var(--app-shell-header-height, 48px)">
-          <RichTextEditor.ControlsGroup>
-            <RichTextEditor.Bold />
-            <RichTextEditor.Italic />
-            <RichTextEditor.Underline />
-            <RichTextEditor.Strikethrough />
-            <RichTextEditor.ClearFormatting />
-          </RichTextEditor.ControlsGroup>
+          <InlineFormattingControls />
           <RichTextEditor.ControlsGroup>
             <RichTextEditor.H1 />
             <RichTextEditor.H2 />

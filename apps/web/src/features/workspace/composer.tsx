@@ -9,6 +9,7 @@ import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '../../ap
 import { formatBytes } from '../../components/format-bytes.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { useCannedAnswers } from '../canned-answers/canned-answers-api.ts';
+import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
 import { cannedToHtml, fillFields, formatAddress, parseAddress, recipientsFor } from './compose-values.ts';
 import { deleteDraft, saveDraft, uploadFile, useSend } from './workspace-api.ts';
@@ -221,13 +222,7 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
         />
         <RichTextEditor editor={editor} data-testid="compose-editor">
           <RichTextEditor.Toolbar>
-            <RichTextEditor.ControlsGroup>
-              <RichTextEditor.Bold />
-              <RichTextEditor.Italic />
-              <RichTextEditor.Underline />
-              <RichTextEditor.Strikethrough />
-              <RichTextEditor.ClearFormatting />
-            </RichTextEditor.ControlsGroup>
+            <InlineFormattingControls />
             <RichTextEditor.ControlsGroup>
               <RichTextEditor.BulletList />
               <RichTextEditor.OrderedList />
