@@ -80,10 +80,12 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
     await supervisor.screenshot({ path: 'test-results/live.png' });
 
     await agent.keyboard.press('a');
+    await agent.waitForURL((url) => url.pathname === `/work/${id}`); // accepted and opened
     await agent.getByTestId(`interaction-row-${id}`).waitFor();
     expect(await agent.getByTestId(`interaction-row-${id}`).innerText()).toContain(HOSTILE);
     await expect.poll(() => card.count()).toBe(0);
     expect(await agent.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    await agent.getByTestId(`thread-${id}`).waitFor(); // the accepted interaction opens beside the list
     await agent.screenshot({ path: 'test-results/work-accepted.png' });
   }, 60_000);
 
