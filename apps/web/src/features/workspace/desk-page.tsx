@@ -174,7 +174,7 @@ function ItemList({ title, items, selected, onOpen, empty, testId }: { title: st
         >
           <Group gap={6} wrap="nowrap" justify="space-between">
             <Group gap={6} wrap="nowrap" miw={0}>
-              <Badge size="xs" variant="light">
+              <Badge size="xs" variant="light" style={{ flexShrink: 0 }}>
                 {it.campaignKey}
               </Badge>
               {it.unread ? <StatusDot color="blue" /> : null}

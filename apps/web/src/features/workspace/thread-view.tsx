@@ -69,7 +69,9 @@ function ThreadBody({ thread }: { thread: Thread }) {
         <Group justify="space-between" wrap="nowrap" align="flex-start">
           <Stack gap={2} miw={0}>
             <Group gap={6} wrap="nowrap">
-              <Badge variant="light">{it.campaignKey}</Badge>
+              <Badge variant="light" style={{ flexShrink: 0 }}>
+                {it.campaignKey}
+              </Badge>
               <Title order={4} style={{ overflowWrap: 'anywhere' }} data-testid="thread-subject">
                 {it.subject || t('work.noSubject')}
               </Title>
