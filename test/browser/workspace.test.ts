@@ -156,6 +156,14 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     await agent.getByRole('menuitem', { name: 'Refund policy' }).click();
     await agent.locator('[data-testid="composer"] input[type="file"]').setInputFiles({ name: 'label.txt', mimeType: 'text/plain', buffer: Buffer.from('return label 77') });
     await agent.getByTestId('compose-files').getByText('label.txt').waitFor();
+    // the draft is saved as the agent works, and comes back after a reload
+    await eventually(async () => {
+      const { rows } = await s.db.query<{ html: string; attachments: Array<{ name?: string }> }>('SELECT html, attachments FROM drafts WHERE interaction_id = $1', [id]);
+      return rows[0]?.html.includes('refunds take 5 days') && rows[0].attachments.some((a) => a.name === 'label.txt');
+    }, 15_000, 'draft saved');
+    await agent.reload();
+    await agent.getByTestId('composer').getByText('refunds take 5 days').waitFor();
+    await agent.getByTestId('compose-files').getByText('label.txt').waitFor();
     await agent.screenshot({ path: 'test-results/workspace-compose.png' });
     await agent.getByTestId('send').click();
 

@@ -501,7 +501,8 @@ export const threadSchema = z.object({
       cc: z.array(mailAddressSchema),
       subject: z.string(),
       html: z.string(),
-      attachments: z.array(attachmentRefSchema),
+      // an upload in a draft also carries its name and size
+      attachments: z.array(z.union([z.object({ uploadId: z.string(), name: z.string().optional(), size: z.number().optional() }), z.object({ messageId: z.number(), partPath: z.string() })])),
       updatedAt: z.string(),
     })
     .nullable(),

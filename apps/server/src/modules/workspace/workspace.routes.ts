@@ -39,6 +39,11 @@ const Attachment = z.union([
   z.strictObject({ uploadId: z.uuid('not a valid upload id') }),
   z.strictObject({ messageId: z.number().int().positive(), partPath: z.string().regex(/^[\w.-]{1,64}$/, 'not a valid part') }),
 ]);
+// A draft also keeps an upload's name and size, to show it again when the draft is reopened.
+const DraftAttachment = z.union([
+  z.strictObject({ uploadId: z.uuid('not a valid upload id'), name: z.string().max(255).optional(), size: z.number().int().min(0).optional() }),
+  z.strictObject({ messageId: z.number().int().positive(), partPath: z.string().regex(/^[\w.-]{1,64}$/, 'not a valid part') }),
+]);
 const Compose = {
   to: z.array(Address).max(50).default([]),
   cc: z.array(Address).max(50).default([]),
@@ -58,7 +63,7 @@ const DraftIn = z.strictObject({
   to: z.array(z.object({ address: z.string().max(254), name: z.string().max(200).optional() })).max(50).default([]),
   cc: z.array(z.object({ address: z.string().max(254), name: z.string().max(200).optional() })).max(50).default([]),
   html: z.string().max(2 * 1024 * 1024, 'at most 2 MiB'),
-  attachments: z.array(Attachment).max(50).default([]),
+  attachments: z.array(DraftAttachment).max(50).default([]),
 });
 const NoteIn = z.strictObject({ text: z.string().trim().min(1, 'required').max(20_000, 'at most 20000 characters') });
 const SearchQuery = z.strictObject({ q: z.string().trim().min(3, 'at least 3 characters').max(200, 'at most 200 characters') });

@@ -190,9 +190,6 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
   let ourMessageId: string;
 
   it('replies with an uploaded file: threading headers, subject token, rating links, and the sent state', async () => {
-    // a draft is kept while the agent types, and gone once sent
-    expect((await as(agent).put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', to: [{ address: 'ana.lopez@customer.test' }], html: '<p>Half written</p>' })).status).toBe(204);
-    expect((await thread()).draft).toMatchObject({ mode: 'reply', html: '<p>Half written</p>' });
     const upload = await fetch(`${s.url}/api/uploads?filename=${encodeURIComponent('credit note.txt')}&type=text/plain`, {
       method: 'POST',
       headers: { cookie: agent, origin: s.url, 'content-type': 'application/octet-stream' },
@@ -200,6 +197,11 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     });
     expect(upload.status).toBe(201);
     const { id: uploadId } = (await upload.json()) as { id: string };
+    // a draft is kept while the agent types (an upload with its name, to show it again), and gone once sent
+    const draftFile = { uploadId, name: 'credit note.txt', size: 14 };
+    const saved = await as(agent).put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', to: [{ address: 'ana.lopez@customer.test' }], html: '<p>Half written</p>', attachments: [draftFile] });
+    expect(saved.status).toBe(204);
+    expect((await thread()).draft).toMatchObject({ mode: 'reply', html: '<p>Half written</p>', attachments: [draftFile] });
     const res = await as(agent).post(`/api/interactions/${interactionId}/messages`, {
       mode: 'reply',
       to: [{ address: 'ana.lopez@customer.test', name: 'Ana López' }],

@@ -63,7 +63,12 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
   const [cc, setCc] = useState<string[]>(initial.cc.map(formatAddress));
   const [subject, setSubject] = useState(draft?.subject ?? '');
   const [files, setFiles] = useState<FileItem[]>(() => {
-    if (draft) return draft.attachments.map((ref) => ({ ref, name: fileName(thread, ref) ?? t('desk.file'), size: 0 }));
+    if (draft)
+      return draft.attachments.map((a) =>
+        'uploadId' in a
+          ? { ref: { uploadId: a.uploadId }, name: a.name ?? t('desk.file'), size: a.size ?? 0 }
+          : { ref: a, name: fileName(thread, a) ?? t('desk.file'), size: 0 },
+      );
     return initialMode === 'forward' && parent ? filesOf(parent) : [];
   });
   const [uploading, setUploading] = useState(false);
@@ -109,12 +114,20 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
     attachments: files.map((f) => f.ref),
   });
 
+  // The editor keeps the callbacks it was created with, so the save reads the
+  // latest state through a ref rather than through a stale closure.
   const saveTimer = useRef<number | null>(null);
+  const saveNow = useRef<() => void>(() => undefined);
+  saveNow.current = () => {
+    if (!dirty.current || send.isPending) return;
+    const draftFiles = files.map((f) => ('uploadId' in f.ref ? { ...f.ref, name: f.name, size: f.size } : f.ref));
+    void saveDraft(it.id, { ...body(), attachments: draftFiles }).catch(() => undefined);
+  };
   const scheduleSave = () => {
     if (saveTimer.current) window.clearTimeout(saveTimer.current);
     saveTimer.current = window.setTimeout(() => {
       saveTimer.current = null;
-      if (dirty.current && !send.isPending) void saveDraft(it.id, body()).catch(() => undefined);
+      saveNow.current();
     }, DRAFT_SAVE_MS);
   };
   useEffect(() => {

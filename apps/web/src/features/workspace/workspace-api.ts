@@ -91,7 +91,8 @@ export function setDisposing(id: number, active: boolean): Promise<void> {
   return apiSend(`/api/interactions/${id}/disposing`, { method: 'POST', body: { active } });
 }
 
-export function saveDraft(id: number, draft: Omit<SendBody, 'parentId'>): Promise<void> {
+/** Saved as the agent types; an upload keeps its name and size for when the draft is reopened. */
+export function saveDraft(id: number, draft: Omit<SendBody, 'parentId' | 'attachments'> & { attachments: Array<AttachmentRef & { name?: string; size?: number }> }): Promise<void> {
   return apiSend(`/api/interactions/${id}/draft`, { method: 'PUT', body: { ...draft, subject: draft.subject ?? '' } });
 }
 
