@@ -12,6 +12,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // a bound on waiting for something live (a push, a re-render), not a
+    // speed check: the whole suite shares two cores
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],
   },
 });

@@ -66,7 +66,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
 
   const forward = input.mode === 'forward';
   const baseSubject = normalizeSubject(parent?.subject ?? it.subject) || '(no subject)';
-  const subject = addSubjectToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key.toUpperCase(), interactionId);
+  const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId);
   let html = sanitizeTemplateHtml(input.html);
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
   const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
@@ -148,7 +148,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
       from: { address: c.from_address, name: c.from_name },
       to: recipients.to,
       cc: recipients.cc,
-      subject: addSubjectToken(input.subject.trim().slice(0, 900), c.key.toUpperCase(), interactionId),
+      subject: withToken(input.subject.trim().slice(0, 900), c.key, interactionId),
       html,
       text: htmlToText(html),
       attachments: files,
@@ -165,6 +165,15 @@ async function latestCustomerMessage(q: Queryable, v: Viewer, interactionId: num
     [interactionId],
   );
   return rows[0] ? visibleMessage(q, v, rows[0].id) : null;
+}
+
+/** The subject with the campaign's token; a key the token format cannot carry gets none (see outboundSubject). */
+function withToken(subject: string, key: string, interactionId: number): string {
+  try {
+    return addSubjectToken(subject, key.toUpperCase(), interactionId);
+  } catch {
+    return subject;
+  }
 }
 
 const MAX_RECIPIENTS = 50;
