@@ -8,12 +8,13 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
+import { findCampaign } from '../campaigns/campaigns.repo.ts';
 import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
 import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
 import { lockInteraction } from '../routing/offers.ts';
 import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
-import { visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
+import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
 export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
 
@@ -70,7 +71,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   let html = sanitizeTemplateHtml(input.html);
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
   const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
-  if (ratingKey) html += await ratingBlock(q, deps, it.campaign_id, ratingToken(deps.mailSecret, ratingKey));
+  if (ratingKey) html += ratingBlock(deps.publicUrl, it.qualification_title, ratingToken(deps.mailSecret, ratingKey));
   const threading = parent?.message_id
     ? buildReplyHeaders({ messageId: parent.message_id, references: parent.references_ids, inReplyTo: parent.in_reply_to[0] ?? null })
     : { inReplyTo: null, references: [] };
@@ -114,13 +115,7 @@ export interface NewMailInput {
  * contacts).
  */
 export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
-  const { rows } = await q.query<{ id: string; name: string; key: string; default_list_id: string | null; from_address: string; from_name: string; qualification_enabled: boolean }>(
-    `SELECT c.id, c.name, c.key, c.default_list_id, c.from_address, c.from_name, c.qualification_enabled FROM campaigns c
-      WHERE c.id = $3 AND c.deleted_at IS NULL
-        AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
-    [v.all, v.userId, campaignId],
-  );
-  const c = rows[0];
+  const c = await findCampaign(q, campaignId, v);
   if (!c) throw notFound('campaign');
   const recipients = checkRecipients({ ...input, mode: 'forward' });
   if (!input.subject.trim()) throw invalid('subject', 'required');
@@ -137,7 +132,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   const interactionId = created.rows[0]!.id;
   let html = sanitizeTemplateHtml(input.html);
   const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
-  if (ratingKey) html += await ratingBlock(q, deps, c.id, ratingToken(deps.mailSecret, ratingKey));
+  if (ratingKey) html += ratingBlock(deps.publicUrl, c.qualification_title, ratingToken(deps.mailSecret, ratingKey));
   const sent = await enqueueOutbound(q, deps, {
     campaignId: c.id,
     interactionId,
@@ -206,13 +201,7 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
         [ref.uploadId, v.userId],
       )).rows[0];
     } else {
-      row = (await q.query<{ filename: string; content_type: string; size: number; sha256: Buffer }>(
-        `SELECT a.filename, a.content_type, a.size, a.sha256 FROM attachments a
-           JOIN messages m ON m.id = a.message_id JOIN interactions i ON i.id = m.interaction_id
-          WHERE a.message_id = $3 AND a.part_path = $4
-            AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`,
-        [v.all, v.userId, ref.messageId, ref.partPath],
-      )).rows[0];
+      row = (await visibleAttachments(q, v, ref.messageId)).find((a) => a.part_path === ref.partPath);
     }
     if (!row) throw invalid(path, 'no such file');
     total += Number(row.size);
@@ -246,10 +235,9 @@ function quoteOf(
 }
 
 /** The campaign's "rate this answer" title and five links carrying the message's token. */
-async function ratingBlock(q: Queryable, deps: SendDeps, campaignId: string, token: string): Promise<string> {
-  const { rows } = await q.query<{ qualification_title: string }>('SELECT qualification_title FROM campaigns WHERE id = $1', [campaignId]);
-  const title = rows[0]?.qualification_title || 'How did we do?';
-  const base = deps.publicUrl.replace(/\/+$/, '');
+function ratingBlock(publicUrl: string, campaignTitle: string, token: string): string {
+  const title = campaignTitle || 'How did we do?';
+  const base = publicUrl.replace(/\/+$/, '');
   const links = [1, 2, 3, 4, 5]
     .map((n) => `<a href="${escapeHtml(`${base}/rating/${token}/${n}`)}" style="display:inline-block;padding:4px 10px;margin-right:4px;border:1px solid #ccc;border-radius:4px;text-decoration:none">${n}</a>`)
     .join('');

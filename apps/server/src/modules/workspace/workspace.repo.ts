@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/http/errors.ts';
+import { listCampaigns } from '../campaigns/campaigns.repo.ts';
 
 /** Who is looking: staff see every campaign, agents the campaigns they are members of. */
 export interface Viewer {
@@ -72,6 +73,7 @@ export interface InteractionView {
   transfer_to_agent: boolean;
   transfer_to_queue: boolean;
   qualification_enabled: boolean;
+  qualification_title: string;
   signature_template_id: string | null;
   from_address: string;
   from_name: string;
@@ -83,7 +85,7 @@ export async function visibleInteraction(q: Queryable, v: Viewer, id: number): P
     `SELECT i.id, i.campaign_id, c.key, c.name AS campaign_name, i.contact_id, i.customer_address, i.customer_name, i.subject,
             i.status, i.queue_state, i.assigned_to, u.display_name AS assigned_name, i.unread, i.linked_to, i.created_at, i.closed_at,
             i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.transfer_to_agent, c.transfer_to_queue,
-            c.qualification_enabled, c.signature_template_id, c.from_address, c.from_name
+            c.qualification_enabled, c.qualification_title, c.signature_template_id, c.from_address, c.from_name
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
        LEFT JOIN users u ON u.id = i.assigned_to
        LEFT JOIN dispositions d ON d.id = i.disposition_id
@@ -256,11 +258,7 @@ export async function searchInteractions(db: Db, v: Viewer, text: string, opts: 
       FROM (SELECT id FROM ((${hits}) UNION (${byCampaignName})) x ORDER BY last_message_at DESC LIMIT $3) h
       JOIN interactions i ON i.id = h.id JOIN campaigns c ON c.id = i.campaign_id LEFT JOIN users u ON u.id = i.assigned_to
      ORDER BY i.last_message_at DESC`;
-  const { rows: campaigns } = await db.query<{ id: string }>(
-    `SELECT c.id FROM campaigns c
-      WHERE c.deleted_at IS NULL AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
-    [v.all, v.userId],
-  );
+  const campaigns = await listCampaigns(db, v);
   if (campaigns.length === 0) return [];
   const params = [campaigns.map((c) => c.id), like, limit];
   // The first run to finish cancels the other over its own connection, before

@@ -11,6 +11,7 @@ import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { iso } from '../../platform/http/iso.ts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
+import { listCampaigns } from '../campaigns/campaigns.repo.ts';
 import { recordBlobs } from '../ingestion/ingestion.repo.ts';
 import { requeue } from '../outbound/outbox.repo.ts';
 import { verifyRatingToken } from './rating-token.ts';
@@ -127,17 +128,9 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   });
 
   // The campaigns an agent may start a new mail in.
-  app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags } }, async (req) => {
-    const v = viewer(req);
-    const { rows } = await deps.db.query<{ id: string; key: string; name: string }>(
-      `SELECT c.id, c.key, c.name FROM campaigns c
-        WHERE c.deleted_at IS NULL AND c.enabled
-          AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))
-        ORDER BY lower(c.name)`,
-      [v.all, v.userId],
-    );
-    return { items: rows };
-  });
+  app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags } }, async (req) => ({
+    items: (await listCampaigns(deps.db, viewer(req))).filter((c) => c.enabled).map((c) => ({ id: c.id, key: c.key, name: c.name })),
+  }));
 
   // Where the interaction may be transferred: the campaign's other members
   // with their presence, and the other campaigns, as the campaign allows.
