@@ -110,6 +110,15 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
     }
   };
   const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
+  // Pushes to the agent working an interaction, found by `sql` (selecting
+  // interaction_id and assigned_to for one id) — read only when someone is connected here.
+  const toAssignee = (sql: string, id: number, msg: (interactionId: number) => unknown): void => {
+    if (byUser.size === 0) return;
+    deps.db.query<{ interaction_id: number; assigned_to: string | null }>(sql, [id]).then(({ rows }) => {
+      const r = rows[0];
+      if (r?.assigned_to) toUser(r.assigned_to, msg(r.interaction_id));
+    }, fail);
+  };
 
   const onEvent = (e: DomainEvent): void => {
     switch (e.type) {
@@ -137,29 +146,22 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         return;
       case 'message.received': {
         queueChanged(e.campaignId);
-        if (e.interactionId === null || byUser.size === 0) return;
-        deps.db
-          .query<{ assigned_to: string | null }>(`SELECT assigned_to FROM interactions WHERE id = $1`, [e.interactionId])
-          .then(({ rows }) => {
-            const to = rows[0]?.assigned_to;
-            if (to) toUser(to, { type: 'message.received', interactionId: e.interactionId, messageId: e.messageId });
-          }, fail);
+        if (e.interactionId === null) return;
+        toAssignee(`SELECT id AS interaction_id, assigned_to FROM interactions WHERE id = $1`, e.interactionId, (interactionId) => ({
+          type: 'message.received',
+          interactionId,
+          messageId: e.messageId,
+        }));
         return;
       }
-      case 'outbox.changed': {
+      case 'outbox.changed':
         // the agent working the interaction sees their message go out (or fail)
-        if (byUser.size === 0) return;
-        deps.db
-          .query<{ interaction_id: number; assigned_to: string | null }>(
-            `SELECT i.id AS interaction_id, i.assigned_to FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = $1`,
-            [e.messageId],
-          )
-          .then(({ rows }) => {
-            const r = rows[0];
-            if (r?.assigned_to) toUser(r.assigned_to, { type: 'message.changed', interactionId: r.interaction_id, messageId: e.messageId, state: e.state });
-          }, fail);
+        toAssignee(
+          `SELECT i.id AS interaction_id, i.assigned_to FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = $1`,
+          e.messageId,
+          (interactionId) => ({ type: 'message.changed', interactionId, messageId: e.messageId, state: e.state }),
+        );
         return;
-      }
       case 'interaction.created':
       case 'interaction.reopened':
       case 'interaction.queued':
