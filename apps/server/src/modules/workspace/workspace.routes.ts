@@ -341,15 +341,16 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       const bytes = req.body;
       if (bytes.length === 0) throw invalid('body', 'the file is empty');
       const filename = req.query.filename.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^.*[/\\]/, '').trim().slice(0, 255) || 'attachment';
+      const contentType = (req.query.type ?? 'application/octet-stream').toLowerCase();
       const blob = await deps.blobs.put(bytes);
       const { rows } = await deps.db.tx(async (q) => {
         await recordBlobs(q, [blob]);
         return q.query<{ id: string }>(
           `INSERT INTO uploads (user_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [principalOf(req).userId, Buffer.from(blob.sha256, 'hex'), filename, (req.query.type ?? 'application/octet-stream').toLowerCase(), bytes.length],
+          [principalOf(req).userId, Buffer.from(blob.sha256, 'hex'), filename, contentType, bytes.length],
         );
       });
-      return reply.status(201).send({ id: rows[0]!.id, filename, contentType: (req.query.type ?? 'application/octet-stream').toLowerCase(), size: bytes.length });
+      return reply.status(201).send({ id: rows[0]!.id, filename, contentType, size: bytes.length });
     },
   );
 
