@@ -53,8 +53,8 @@ function gatherFacts(msg: ParsedMessage): Facts {
   const from = msg.from;
   const at = from?.address.lastIndexOf('@') ?? -1;
   const autoSubmitted = (header('auto-submitted') ?? '').trim().toLowerCase().split(/[\s;(]/)[0] ?? '';
-  // The text a person would read: mailparser's text (HTML already converted),
-  // plain-text parts it left out (attachments, parts of a multipart/report),
+  // The text a person would read: the message's text (HTML already converted),
+  // plain-text parts left out of it (attachments, parts of a multipart/report),
   // and the raw body of a multipart whose boundary never appears.
   const mainText = (msg.text ?? '').slice(0, BODY_SCAN_CHARS);
   const readable = outer.filter((p) => p.contentType !== 'text/html' && (p.contentType.startsWith('text/') || p.contentType.startsWith('multipart/')) && p.text && p.text !== msg.text);

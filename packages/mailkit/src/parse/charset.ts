@@ -58,10 +58,33 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
   }
 }
 
+// The ISO-2022 family is 7-bit by definition: 8-bit bytes under such a label
+// are text converted on the way (to UTF-8, EUC-JP or Shift_JIS) without the
+// label being changed. These are tried, strictly, in that order.
+const SEVEN_BIT_LABEL = /^(?:cs)?iso-?2022/;
+const EIGHT_BIT_GUESSES = ['utf-8', 'euc-jp', 'shift_jis', 'euc-kr', 'gbk'].map((label) => new TextDecoder(label, { fatal: true }));
+
+function guessEightBit(bytes: Uint8Array): string | null {
+  for (const decoder of EIGHT_BIT_GUESSES) {
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+
+const hasEightBit = (bytes: Uint8Array): boolean => bytes.some((b) => b >= 0x80);
+
 /** Decodes mail text in its declared charset, never throwing: mail often lies about its charset. */
 export function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
   const label = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (!label || label === 'us-ascii' || label === 'ascii' || label === '646') return decodeUnlabelled(bytes);
+  if (SEVEN_BIT_LABEL.test(label) && hasEightBit(bytes)) {
+    const guessed = guessEightBit(bytes);
+    if (guessed !== null) return guessed;
+  }
   if (REFUSED.test(label.replace(/[^a-z0-9]/g, ''))) return new TextDecoder('utf-8').decode(bytes);
   const decoder = decoderFor(ALIASES[label] ?? label);
   if (!decoder) return decodeUnlabelled(bytes);

@@ -1,14 +1,14 @@
-// A hand-written MIME structure scanner. It runs before mailparser for three
-// reasons: it checks every limit cheaply and stops at the first violation
-// (mailparser would decode everything first, and its recursive text assembly
-// can overflow the stack on deep nesting); it sees inside embedded
-// message/rfc822 parts, which we keep out of mailparser's text (see
-// parse-message.ts) but classification must read; and mailparser's own
-// splitter (@zone-eu/mailsplit) is not a dependency Postdesk declares. The
-// boundary rules follow mailsplit's so both agree on part numbers: a
-// delimiter is `--boundary`, optional `--`, optional blanks, a line end; the
-// line break before it belongs to it; an unclosed inner multipart ends at its
-// parent's next delimiter; lines after the closing delimiter are epilogue.
+// A hand-written MIME structure scanner: the first and only pass that splits
+// a message. It checks every limit cheaply and stops at the first violation,
+// before anything is decoded; it sees inside embedded message/rfc822 parts,
+// which stay out of the message's own text (see mime-body.ts) but which
+// classification must read; and the body reader decodes straight from the
+// entities it returns. The boundary rules follow mailsplit's (the splitter of
+// mailparser, which Postdesk used before), so part numbers stay the ones
+// stored for earlier mail: a delimiter is `--boundary`, optional `--`,
+// optional blanks, a line end; the line break before it belongs to it; an
+// unclosed inner multipart ends at its parent's next delimiter; lines after
+// the closing delimiter are epilogue.
 import type { ParseLimits } from './limits.ts';
 import { ParseRejectedError } from './parse-error.ts';
 import { findHeaderEnd, splitHeaderFields, type RawHeaderField } from './header-block.ts';
@@ -36,6 +36,10 @@ export interface ScannedEntity {
   embedded: ScannedEntity | null;
   /** Parts found in a multipart; 0 when its boundary never appears. */
   childCount: number;
+  /** The multipart (or, for an embedded message's top entity, the message/rfc822 part) this entity is in. */
+  parent: ScannedEntity | null;
+  /** True inside an embedded message: read for classification, never part of the outer message's body or files. */
+  enclosed: boolean;
 }
 
 /** Content types whose body is a whole message we look into. */
@@ -50,6 +54,8 @@ interface Task {
   numbering: { kind: 'root' } | { kind: 'child'; path: string } | { kind: 'embedded'; ownerPath: string };
   parentType: string;
   owner: ScannedEntity | null;
+  parent: ScannedEntity | null;
+  enclosed: boolean;
 }
 
 const prefix = (path: string): string => (path === '' ? '' : `${path}.`);
@@ -105,7 +111,7 @@ function contentTypeOf(fields: RawHeaderField[], parentType: string, disposition
   }
   const parsed = parseStructuredValue(header);
   // A type without a valid type/subtype (RFC 2045 5.2 says text/plain) is kept
-  // out of text rendering: mailparser treats it as an attachment too.
+  // out of text rendering: it is read as a file.
   const valid = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(parsed.value);
   return { type: valid ? parsed.value : 'application/octet-stream', params: parsed.params };
 }
@@ -117,7 +123,7 @@ function contentTypeOf(fields: RawHeaderField[], parentType: string, disposition
  */
 export function scanMime(raw: Buffer, limits: ParseLimits): ScannedEntity[] {
   const out: ScannedEntity[] = [];
-  const stack: Task[] = [{ buf: raw, start: 0, end: raw.length, depth: 0, numbering: { kind: 'root' }, parentType: '', owner: null }];
+  const stack: Task[] = [{ buf: raw, start: 0, end: raw.length, depth: 0, numbering: { kind: 'root' }, parentType: '', owner: null, parent: null, enclosed: false }];
   // Encoded embedded messages are decoded to be scanned; this bounds the
   // extra bytes so nested encodings cannot multiply the work.
   let decodeBudget = raw.length;
@@ -169,6 +175,8 @@ export function scanMime(raw: Buffer, limits: ParseLimits): ScannedEntity[] {
       body: buf.subarray(bounds.bodyStart, end),
       embedded: null,
       childCount: 0,
+      parent: task.parent,
+      enclosed: task.enclosed,
     };
     if (task.owner) task.owner.embedded = entity;
     out.push(entity);
@@ -197,6 +205,8 @@ export function scanMime(raw: Buffer, limits: ParseLimits): ScannedEntity[] {
           numbering: { kind: 'child', path: `${prefix(childBase)}${n}` },
           parentType: type,
           owner: null,
+          parent: entity,
+          enclosed: task.enclosed,
         });
       };
       for (const d of delimiters) {
@@ -217,7 +227,7 @@ export function scanMime(raw: Buffer, limits: ParseLimits): ScannedEntity[] {
         decodeBudget -= inner.length;
       }
       if (inner.length > 0) {
-        children.push({ buf: inner, start: 0, end: inner.length, depth: task.depth + 1, numbering: { kind: 'embedded', ownerPath: path }, parentType: type, owner: entity });
+        children.push({ buf: inner, start: 0, end: inner.length, depth: task.depth + 1, numbering: { kind: 'embedded', ownerPath: path }, parentType: type, owner: entity, parent: entity, enclosed: true });
       }
     }
     // Every queued task becomes an entity, so the part limit can be judged now.

@@ -246,3 +246,97 @@ describe('parseMessage structure', () => {
     expect(m.html ?? '').not.toContain('<script>');
   });
 });
+
+describe('parseMessage body', () => {
+  it('keeps the text of a multipart/alternative and its HTML, without converting the HTML', async () => {
+    const latin1 = (...lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'latin1');
+    const m = await parseMessage(
+      latin1(
+        'Content-Type: multipart/alternative; boundary=a',
+        '',
+        '--a',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        'Gr=C3=BC=C3=9Fe',
+        '--a',
+        'Content-Type: text/html; charset=iso-8859-1',
+        '',
+        '<p>Gr\u00fc\u00dfe</p>',
+        '--a--',
+      ),
+    );
+    expect(m.text).toBe('Grüße');
+    expect(m.html).toBe('<p>Grüße</p>');
+    expect(m.attachments).toEqual([]);
+  });
+
+  it('converts an HTML-only message to text, and an HTML part beside text outside an alternative', async () => {
+    const only = await parseMessage(crlf('Content-Type: text/html', '', '<p>Hello <b>there</b></p>'));
+    expect(only.text).toBe('Hello there');
+    const mixed = await parseMessage(
+      crlf('Content-Type: multipart/mixed; boundary=m', '', '--m', '', 'intro', '--m', 'Content-Type: text/html', '', '<p>second</p>', '--m--'),
+    );
+    expect(mixed.text).toBe('intro\nsecond');
+    expect(mixed.html).toBe('<p>second</p>');
+    // HTML alone inside a related part is shown as HTML; there is no text to add it to
+    const related = await parseMessage(crlf('Content-Type: multipart/related; boundary=r', '', '--r', 'Content-Type: text/html', '', '<p>x</p>', '--r--'));
+    expect(related.text).toBeNull();
+    expect(related.html).toBe('<p>x</p>');
+  });
+
+  it('unfolds format=flowed text (RFC 3676), with and without DelSp', async () => {
+    const flowed = await parseMessage(crlf('Content-Type: text/plain; format=flowed', '', 'one long ', 'line', '> quoted', '-- ', 'sig'));
+    expect(flowed.text).toBe('one long line\n> quoted\n-- \nsig');
+    const delsp = await parseMessage(crlf('Content-Type: text/plain; format=flowed; delsp=yes', '', 'Unter ', 'brochen'));
+    expect(delsp.text).toBe('Unterbrochen');
+  });
+
+  it('takes a text part with an attachment disposition, and any non-text part, as files', async () => {
+    const m = await parseMessage(
+      crlf(
+        'Content-Type: multipart/mixed; boundary=m',
+        '',
+        '--m',
+        '',
+        'body',
+        '--m',
+        'Content-Type: text/plain; name=notes.txt',
+        'Content-Disposition: attachment',
+        '',
+        'file text',
+        '--m',
+        'Content-Type: application/octet-stream',
+        'Content-Disposition: attachment; filename*=utf-8\'\'r%C3%A9sum%C3%A9.pdf',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from('%PDF-1.4').toString('base64'),
+        '--m--',
+      ),
+    );
+    expect(m.text).toBe('body');
+    expect(m.attachments.map((a) => [a.partPath, a.filename, a.contentType, a.content.toString()])).toEqual([
+      ['2', 'notes.txt', 'text/plain', 'file text'],
+      // a file sent as octet-stream is typed by its name
+      ['3', 'résumé.pdf', 'application/pdf', '%PDF-1.4'],
+    ]);
+  });
+
+  it('never takes the text of an embedded message for the sender\'s own words', async () => {
+    const m = await parseMessage(
+      crlf('Content-Type: multipart/mixed; boundary=m', '', '--m', '', 'see below', '--m', 'Content-Type: message/rfc822', '', 'Subject: old', '', 'forwarded words', '--m--'),
+    );
+    expect(m.text).toBe('see below');
+    expect(m.attachments).toHaveLength(1);
+    expect(m.attachments[0]!.content.toString()).toContain('forwarded words');
+  });
+
+  it('gives a file that is not transfer-encoded its own memory, not a view of the whole message', async () => {
+    // large enough for a memory block of its own (small Buffers share Node's pool)
+    const raw = crlf(`X-Padding: ${'x'.repeat(10_000)}`, 'Content-Type: multipart/mixed; boundary=m', '', '--m', 'Content-Type: image/png', '', 'PNGDATA', '--m--');
+    const m = await parseMessage(raw);
+    const content = m.attachments[0]!.content;
+    expect(content.toString()).toBe('PNGDATA');
+    expect(content.buffer).not.toBe(raw.buffer);
+  });
+});

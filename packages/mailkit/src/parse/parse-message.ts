@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { simpleParser, type ParsedMail, type SimpleParserOptions } from 'mailparser';
 import { parseAddressList, parseReturnPath } from './address.ts';
 import { decodeCharset, decodeUnlabelled } from './charset.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { findHeaderEnd } from './header-block.ts';
 import { resolveLimits, type ParseLimits } from './limits.ts';
+import { readBody } from './mime-body.ts';
 import { extractMessageIds } from './message-id.ts';
 import { EMBEDDED_MESSAGE_TYPES, scanMime, type ScannedEntity } from './mime-scan.ts';
 import { ParseRejectedError } from './parse-error.ts';
@@ -25,34 +24,6 @@ const REPORT_TYPES = new Set([
   'message/global-headers',
 ]);
 
-// html-to-text is mailparser's slowest step (about 0.5 s per MiB): HTML parts
-// past this size, or all of them past the total, are not converted to plain
-// text for `text`. The HTML itself is still returned.
-const MAX_HTML_TO_TEXT = 2 * 1024 * 1024;
-const MAX_HTML_TO_TEXT_TOTAL = 4 * 1024 * 1024;
-
-const mailparserOptions = (limits: ParseLimits, htmlBytes: number): SimpleParserOptions => ({
-  // Report parts (delivery-status and the like) become attachments like the
-  // other machine-readable report parts, instead of being glued into `text`.
-  keepDeliveryStatus: true,
-  // Embedded messages stay attachments (a forwarded .eml, a bounced original):
-  // their text must not pass for the sender's own words. The scanner reads them.
-  ignoreEmbedded: true,
-  // No data: URLs inlined into the HTML (memory); the viewer resolves cid: links.
-  keepCidLinks: true,
-  skipImageLinks: true,
-  // textAsHtml is unused and linkifying is costly on hostile text.
-  skipTextToHtml: true,
-  maxHtmlLengthToParse: MAX_HTML_TO_TEXT,
-  skipHtmlToText: htmlBytes > MAX_HTML_TO_TEXT_TOTAL,
-  // We hash with sha256 ourselves; md5 would be wasted work.
-  checksumAlgo: false,
-  // Backstops only: the scanner enforces the real limits first. mailsplit
-  // counts at least 64 bytes per header line and numbers nodes its own way.
-  maxHeadSize: Math.max(limits.maxHeaderBytes * 4, 1024 * 1024),
-  maxChildNodes: limits.maxParts * 2 + 10,
-});
-
 /** Drops what is not part of the message: a UTF-8 BOM and an mbox `From ` envelope line. */
 function stripEnvelope(raw: Buffer): Buffer {
   let start = raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf ? 3 : 0;
@@ -61,17 +32,6 @@ function stripEnvelope(raw: Buffer): Buffer {
     start = lf < 0 ? raw.length : lf + 1;
   }
   return raw.subarray(start);
-}
-
-function rejectionFor(err: unknown): ParseRejectedError {
-  if (err instanceof ParseRejectedError) return err;
-  const e = err as { code?: unknown; message?: unknown } | null;
-  const message = typeof e?.message === 'string' ? e.message : String(err);
-  if (e?.code === 'EMAXLEN') {
-    if (/child nodes/i.test(message)) return new ParseRejectedError('too_many_parts', 'the message has too many MIME parts', { cause: err });
-    return new ParseRejectedError('header_too_long', 'a header block or line is too long', { cause: err });
-  }
-  return new ParseRejectedError('unparseable', `the MIME parser failed: ${message.slice(0, 200)}`, { cause: err });
 }
 
 /** True for the parts whose text a ParsedPart carries (see partText). */
@@ -111,11 +71,10 @@ function buildParts(entities: ScannedEntity[], attachments: ParsedAttachment[]):
       params: entity.params,
       disposition: entity.disposition,
       filename: attachment?.filename ?? (declared ? sanitizeFilename(declared, { index: index + 1, contentType: entity.contentType }) : null),
-      // mailparser's decoder and ours differ by a few bytes on broken base64; one figure per part.
       size: attachment?.size ?? decoded?.length ?? entity.body.length,
     };
     // A multipart whose boundary never appears has no parts: its body is all
-    // there is to read (mailparser shows nothing for it), so it is the text.
+    // there is to read (the body reader shows nothing for it), so it is the text.
     const text = container
       ? entity.childCount === 0
         ? decodeUnlabelled(entity.body.subarray(0, PART_TEXT_MAX_BYTES)).replace(/\r\n?/g, '\n')
@@ -125,19 +84,6 @@ function buildParts(entities: ScannedEntity[], attachments: ParsedAttachment[]):
     parts.push(part);
   });
   return parts;
-}
-
-function buildAttachments(mail: ParsedMail): ParsedAttachment[] {
-  return mail.attachments.map((a, i) => ({
-    partPath: a.partId ?? '',
-    filename: sanitizeFilename(a.filename, { index: i + 1, contentType: a.contentType }),
-    contentType: a.contentType.toLowerCase(),
-    size: a.content.length,
-    sha256: createHash('sha256').update(a.content).digest('hex'),
-    contentId: a.cid ?? null,
-    inline: a.contentDisposition === 'inline' || a.related === true,
-    content: a.content,
-  }));
 }
 
 function parseDate(value: string | undefined): string | null {
@@ -163,19 +109,12 @@ export async function parseMessage(raw: Buffer, limits?: Partial<ParseLimits>): 
   if (input.length === 0) throw new ParseRejectedError('unparseable', 'the message is empty');
   const entities = scanMime(input, l);
 
-  let mail: ParsedMail;
-  try {
-    const htmlBytes = entities.reduce((sum, e) => (e.contentType === 'text/html' ? sum + e.body.length : sum), 0);
-    mail = await simpleParser(input, mailparserOptions(l, htmlBytes));
-  } catch (err) {
-    throw rejectionFor(err);
-  }
+  const body = readBody(entities);
 
   const root = entities[0]!;
   const all = (name: string): string[] => root.fields.filter((f) => f.name === name).map((f) => f.value);
   const first = (name: string): string | undefined => all(name)[0];
   const headers: HeaderField[] = root.fields.map((f) => ({ name: f.name, value: decodeEncodedWords(f.value) }));
-  const attachments = buildAttachments(mail);
   return {
     headers,
     messageId: extractMessageIds(first('message-id'))[0] ?? null,
@@ -189,9 +128,9 @@ export async function parseMessage(raw: Buffer, limits?: Partial<ParseLimits>): 
     to: all('to').flatMap(parseAddressList),
     cc: all('cc').flatMap(parseAddressList),
     returnPath: parseReturnPath(first('return-path')),
-    text: mail.text ?? null,
-    html: typeof mail.html === 'string' ? mail.html : null,
-    parts: buildParts(entities, attachments),
-    attachments,
+    text: body.text,
+    html: body.html,
+    parts: buildParts(entities, body.attachments),
+    attachments: body.attachments,
   };
 }
