@@ -100,18 +100,24 @@ export async function ingestMessage(
 
 /** A message stored and parsed (or refused by the parser), ready to commit. */
 export interface PreparedMessage {
-  raw: Buffer;
+  /** The start of the raw bytes (enough for the quarantine's header peek): the whole message is in the blob store. */
+  head: Buffer;
   blob: { sha256: string; size: number };
+  /** Attachment contents are emptied once stored: only their keys and sizes are committed. */
   parsed: ParsedMessage | null;
   rejected: ParseRejectedError | null;
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The part of ingesting that touches no shared state: raw bytes and
  * attachments to the blob store (synced later, as a group, by
  * commitMessages), and parsing in the worker pool. Sync runs it
  * for several messages at once while committing them one by one, in UID
- * order, with commitMessage.
+ * order, with commitMessage. What it returns holds no message-sized buffer:
+ * several fetch rounds' worth of prepared messages may wait for their
+ * commit, and a 25 MB attachment must not wait in memory with them.
  */
 export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<PreparedMessage> {
   const [blob, parsed] = await Promise.all([
@@ -121,10 +127,13 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
       throw err;
     }),
   ]);
-  if (parsed instanceof ParseRejectedError) return { raw, blob, parsed: null, rejected: parsed };
+  // a copy, so the whole raw message is not kept alive by a view of its start
+  const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
+  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
   // attachments are content-addressed blobs too, written before the commit
   await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
-  return { raw, blob, parsed, rejected: null };
+  for (const a of parsed.attachments) a.content = EMPTY;
+  return { head, blob, parsed, rejected: null };
 }
 
 /** One message to commit: where it came from, what prepareMessage made of it, and its cursor move. */
@@ -190,7 +199,7 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
     const noAdvance: Advance = async () => undefined;
     let stored = 0;
     for (const [index, item] of items.entries()) {
-      const { raw, blob, parsed, rejected } = item.prepared;
+      const { head, blob, parsed, rejected } = item.prepared;
       const src = sources[index]!;
       const key = sourceKey(src);
       const seen = item.source.kind !== 'reprocess' && key !== null && replayed.has(key);
@@ -206,7 +215,7 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
           ]);
           out.push({ outcome: 'quarantined', quarantineId: item.source.quarantineId, code: err.code, reason: err.reason });
         } else {
-          out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, advance, err.code, err.reason, seen));
+          out.push(await quarantineIn(q, campaign, item.source, src, blob, head, advance, err.code, err.reason, seen));
         }
         continue;
       }
@@ -229,7 +238,7 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
         if (!isUnstorable(err) || item.source.kind === 'reprocess') throw err;
         const reason = `the database refused the message: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
         deps.log.warn({ campaignId: campaign.id, reason }, 'ingest.unstorable');
-        out.push(await quarantineIn(q, campaign, item.source, src, blob, raw, advance, 'unstorable', reason, seen));
+        out.push(await quarantineIn(q, campaign, item.source, src, blob, head, advance, 'unstorable', reason, seen));
       }
     }
     if (lastImap) await lastImap.advance(q);
@@ -247,13 +256,13 @@ async function quarantineIn(
   source: MessageSource,
   src: SourceColumns,
   blob: { sha256: string; size: number },
-  raw: Buffer,
+  head: Buffer,
   advance: Advance,
   code: string,
   reason: string,
   replayed: boolean,
 ): Promise<IngestOutcome> {
-  const peek = peekHeaders(raw);
+  const peek = peekHeaders(head);
   if (await duplicateOf(q, campaign.id, source, src, blob.sha256, peek.messageId, replayed)) {
     await advance(q);
     return { outcome: 'duplicate' };

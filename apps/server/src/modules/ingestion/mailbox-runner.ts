@@ -98,6 +98,8 @@ function inParallel<T extends { source: Buffer }, R>(items: readonly T[], fn: (i
   });
 }
 
+const EMPTY = Buffer.alloc(0);
+
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -338,7 +340,13 @@ async function syncImapFolder(
     fetched.sort((a, b) => a.uid - b.uid);
     // store and parse several at once (disk syncs and parser threads overlap),
     // commit strictly in UID order so the cursor only ever moves over stored mail
-    const prepared = inParallel(fetched, (m) => prepareMessage(deps, m.source));
+    const prepared = inParallel(fetched, async (m) => {
+      try {
+        return await prepareMessage(deps, m.source);
+      } finally {
+        m.source = EMPTY; // stored and parsed: the batch need not hold it until its turn to commit
+      }
+    });
     const committed: number[] = [];
     try {
       for (let i = 0; i < fetched.length && !signal.aborted; i += COMMIT_GROUP) {

@@ -58,6 +58,10 @@ export function localBlobStore(root: string): BlobStore {
     return path.join(root, sha.slice(0, 2), sha.slice(2, 4), sha);
   };
   const unsynced = new Set<string>();
+  // Folders made by this process: a mkdir is several system calls, and this
+  // machine's are dear (an ingest writes a blob or two a message). Bounded:
+  // there are 65,536 of them.
+  const made = new Set<string>();
   const sizeOf = async (file: string): Promise<number | null> => {
     try {
       return (await stat(file)).size;
@@ -81,7 +85,10 @@ export function localBlobStore(root: string): BlobStore {
         return { sha256, size: data.byteLength };
       }
       const dir = path.dirname(file);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        made.add(dir);
+      }
       const tmp = path.join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
       const fh = await open(tmp, 'wx', 0o600);
       try {
