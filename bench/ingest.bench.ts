@@ -22,7 +22,8 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const SEED = 20250106;
 const BIG_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 const INGEST_TIMEOUT_MS = 30 * 60_000;
-const TTI_COUNT = 200;
+// BENCH_INGEST_TTI_COUNT shortens this phase for a quick run (each takes about half a second)
+const TTI_COUNT = Number(process.env.BENCH_INGEST_TTI_COUNT ?? 200);
 const TTI_TIMEOUT_MS = 10_000;
 /** Pause after each interaction is seen, so every APPEND reaches a mailbox that is back in IDLE (imapflow re-enters IDLE 100 ms after its last command). */
 const TTI_PAUSE_MS = 250;
@@ -387,11 +388,13 @@ const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
  * messages (BENCH_INGEST_COUNT, default 20,000) fetched bare by imapflow, the
  * same mailbox ingested end to end by one sync process, then time to
  * interaction for single messages arriving while that process IDLEs.
- * BENCH_INGEST_CPU_PROF=<dir> runs the sync process with --cpu-prof.
+ * BENCH_INGEST_CPU_PROF=<dir> runs the sync process with --cpu-prof;
+ * BENCH_INGEST_NODE_OPTIONS is its NODE_OPTIONS (V8 heap flags, say).
  */
 export async function run(): Promise<Record<string, number>> {
   const total = Number(process.env.BENCH_INGEST_COUNT ?? 20_000);
   if (!Number.isInteger(total) || total < 10) throw new Error(`BENCH_INGEST_COUNT must be an integer >= 10, got ${process.env.BENCH_INGEST_COUNT}`);
+  if (!Number.isInteger(TTI_COUNT) || TTI_COUNT < 1) throw new Error(`BENCH_INGEST_TTI_COUNT must be an integer >= 1, got ${process.env.BENCH_INGEST_TTI_COUNT}`);
   const cleanups: Array<() => Promise<unknown>> = [];
   const progress = (s: string) => process.stderr.write(`[ingest] ${s}\n`);
   let child: ChildProcess | null = null;
@@ -493,6 +496,7 @@ export async function run(): Promise<Record<string, number>> {
         ...env,
         POSTDESK_ROLES: 'sync',
         POSTDESK_PARSER_THREADS: '2',
+        ...(process.env.BENCH_INGEST_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_INGEST_NODE_OPTIONS } : {}),
         // as `npm start` sets it: blob writes, fsyncs and renames share libuv's pool
         UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
         // as `npm start` sets it: glibc keeps fewer per-thread malloc arenas (less RSS with parser threads)
