@@ -21,7 +21,6 @@ import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { listOwnAddresses } from '../campaigns/mail-accounts.ts';
 import { queueConfirmation } from '../outbound/queue-confirmation.ts';
 import {
-  addParticipants,
   adoptResyncedMessage,
   contactListFor,
   countIngested,
@@ -36,7 +35,6 @@ import {
   sourceKey,
   storedSources,
   touchInteraction,
-  upsertContact,
   type MessageSource,
   type SourceColumns,
 } from './ingestion.repo.ts';
@@ -129,10 +127,16 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
   ]);
   // a copy, so the whole raw message is not kept alive by a view of its start
   const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
-  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
+  if (parsed instanceof ParseRejectedError) {
+    await deps.blobs.sync([blob.sha256]);
+    return { head, blob, parsed: null, rejected: parsed };
+  }
   // attachments are content-addressed blobs too, written before the commit
-  await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
+  const files = await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
   for (const a of parsed.attachments) a.content = EMPTY;
+  // Made durable here, while earlier messages commit, rather than on the
+  // commit path, which runs one group at a time (commitMessages checks again).
+  await deps.blobs.sync([blob.sha256, ...files.map((f) => f.sha256)]);
   return { head, blob, parsed, rejected: null };
 }
 
@@ -409,27 +413,28 @@ async function storeCustomerMail(
 
   let interactionId: number;
   let created = false;
+  let participants: string[];
   if (decision.action === 'append') {
     interactionId = Number(decision.interactionId);
     await touchInteraction(q, interactionId, decision.reopen);
-    await addParticipants(q, interactionId, [senderNorm, ...others]);
+    participants = [senderNorm, ...others];
     if (decision.reopen) await emitEvent(q, { type: 'interaction.reopened', campaignId: campaign.id, interactionId });
   } else {
     const listId = await contactListFor(q, campaign);
-    const contactId = sender.address ? await upsertContact(q, listId, sender, normalizeAddress(sender.address)) : null;
     const linkedTo = decision.linkedTo === null ? null : Number(decision.linkedTo);
     interactionId = await insertInteraction(q, {
       campaignId: campaign.id,
-      contactId,
+      contact: sender.address ? { listId, who: sender, norm: normalizeAddress(sender.address) } : null,
       address: sender.address,
       name: sender.name,
       subject: stripSubjectToken(parsed.subject),
       linkedTo,
     });
     created = true;
-    await addParticipants(q, interactionId, [senderNorm, normalizeAddress(sender.address), ...others]);
+    participants = [senderNorm, normalizeAddress(sender.address), ...others];
     await emitEvent(q, { type: 'interaction.created', campaignId: campaign.id, interactionId, linkedTo });
   }
+  // the participants go in with the message: one round trip
   const messageId = await insertInboundMessage(q, {
     campaignId: campaign.id,
     interactionId,
@@ -441,6 +446,7 @@ async function storeCustomerMail(
     relatedMessageId: null,
     reason: decision.action === 'new' ? `new interaction: ${decision.reason}` : `thread: ${decision.via}`,
     attachments: parsed.attachments,
+    participants,
   });
   await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: 'customer' });
   const confirmation = await queueConfirmation(q, deps, {
