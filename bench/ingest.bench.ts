@@ -486,7 +486,8 @@ export async function run(): Promise<Record<string, number>> {
 
     // --- ingest ----------------------------------------------------------------
     const profDir = process.env.BENCH_INGEST_CPU_PROF;
-    const execArgv = ['--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
+    // as `npm start` runs it (2 MB semi-spaces: see parser-pool.ts)
+    const execArgv = ['--max-semi-space-size=2', '--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
     const tSpawn = performance.now();
     const proc = spawn(process.execPath, [...execArgv, path.join(ROOT, 'apps/server/src/main.ts')], {
       cwd: ROOT,

@@ -29,12 +29,11 @@ export default async function parseTask(task: ParseTask): Promise<ParseTaskResul
   try {
     const message = await parseMessage(raw, task.limits);
     // Move large attachments back instead of cloning them: a 25 MB attachment
-    // would otherwise exist twice at once. Only buffers that own their whole
-    // ArrayBuffer can move (small ones share Node's pool and are cloned).
-    const movable = message.attachments
-      .map((a) => a.content)
-      .filter((c) => c.byteLength >= MOVE_MIN_BYTES && c.byteOffset === 0 && c.byteLength === c.buffer.byteLength)
-      .map((c) => c.buffer as ArrayBuffer);
+    // would otherwise exist twice at once. Only large buffers move: small ones
+    // may share Node's pool with other data and are cloned. A large one is a
+    // decoder's own output (possibly a view of a slightly larger block), which
+    // nothing else shares; the view keeps its offset and length on the way.
+    const movable = [...new Set(message.attachments.map((a) => a.content).filter((c) => c.byteLength >= MOVE_MIN_BYTES).map((c) => c.buffer as ArrayBuffer))];
     const result: ParseTaskResult = { ok: true, message };
     if (movable.length === 0) return result;
     return move({

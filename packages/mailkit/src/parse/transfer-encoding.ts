@@ -39,12 +39,36 @@ export function decodeQuotedPrintable(input: Uint8Array): Buffer {
   return out.subarray(0, n);
 }
 
+// Node decodes base64 only from a string: a 34 MB body would first become a
+// 34 MB string. Past this size the body is decoded a slice at a time into one
+// output buffer, so the string never exceeds the slice.
+const BASE64_SLICE = 1024 * 1024;
+
+function decodeBase64(body: Buffer): Buffer {
+  if (body.length <= BASE64_SLICE) return Buffer.from(body.toString('latin1'), 'base64');
+  const out = Buffer.allocUnsafe(Math.ceil((body.length * 3) / 4));
+  let n = 0;
+  let carry = '';
+  for (let at = 0; at < body.length; at += BASE64_SLICE) {
+    // only the alphabet counts: whitespace and garbage are skipped, as Node's decoder does
+    const chars = carry + body.toString('latin1', at, Math.min(body.length, at + BASE64_SLICE)).replace(/[^A-Za-z0-9+/=_-]/g, '');
+    const last = at + BASE64_SLICE >= body.length;
+    // a slice ends on a whole quad, the rest waits for the next one
+    const whole = last ? chars.length : chars.length - (chars.length % 4);
+    n += out.write(chars.slice(0, whole), n, 'base64');
+    carry = chars.slice(whole);
+    // padding ends the data (Node's decoder stops there too)
+    if (!last && chars.slice(0, whole).includes('=')) break;
+  }
+  return out.subarray(0, n);
+}
+
 /** Decodes a body by its Content-Transfer-Encoding; unknown encodings are taken as identity, as RFC 2045 readers do. */
 export function decodeTransfer(body: Buffer, encoding: string): Buffer {
   switch (encoding) {
     case 'base64':
       // Node's decoder skips whitespace and stops at garbage instead of throwing.
-      return Buffer.from(body.toString('latin1'), 'base64');
+      return decodeBase64(body);
     case 'quoted-printable':
       return decodeQuotedPrintable(body);
     default:

@@ -43,7 +43,7 @@ import {
 export interface IngestDeps {
   db: Db;
   blobs: BlobStore;
-  parser: { parse(raw: Buffer, limits?: Partial<ParseLimits>): Promise<ParsedMessage> };
+  parser: { parse(raw: Buffer, limits?: Partial<ParseLimits>, opts?: { transfer?: boolean }): Promise<ParsedMessage> };
   log: Logger;
   /** Signs and checks our Message-IDs. */
   mailSecret: Buffer;
@@ -107,6 +107,8 @@ export interface PreparedMessage {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** From this size a message is stored before it is parsed, so it can be moved to the parser thread. */
+const TRANSFER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * The part of ingesting that touches no shared state: raw bytes and
@@ -118,15 +120,18 @@ const EMPTY = Buffer.alloc(0);
  * commit, and a 25 MB attachment must not wait in memory with them.
  */
 export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<PreparedMessage> {
-  const [blob, parsed] = await Promise.all([
-    deps.blobs.put(raw, { durable: false }),
-    deps.parser.parse(raw, deps.parseLimits).catch((err: unknown) => {
-      if (err instanceof ParseRejectedError) return err;
-      throw err;
-    }),
-  ]);
   // a copy, so the whole raw message is not kept alive by a view of its start
   const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
+  const parse = (opts?: { transfer: boolean }) =>
+    deps.parser.parse(raw, deps.parseLimits, opts).catch((err: unknown) => {
+      if (err instanceof ParseRejectedError) return err;
+      throw err;
+    });
+  // A small message is stored and parsed at once. A large one is stored
+  // first and then handed to the parser thread (moved, not copied): a
+  // 34 MB message would otherwise exist twice while both run.
+  const large = raw.length >= TRANSFER_MIN_BYTES;
+  const [blob, parsed] = large ? [await deps.blobs.put(raw, { durable: false }), await parse({ transfer: true })] : await Promise.all([deps.blobs.put(raw, { durable: false }), parse()]);
   if (parsed instanceof ParseRejectedError) {
     await deps.blobs.sync([blob.sha256]);
     return { head, blob, parsed: null, rejected: parsed };
