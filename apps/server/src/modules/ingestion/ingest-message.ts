@@ -26,7 +26,7 @@ import {
   countIngested,
   findOutboundByMessageIds,
   insertInboundMessage,
-  insertInteraction,
+  insertMessageWithInteraction,
   insertQuarantine,
   interactionFacts,
   interactionsByMessageIds,
@@ -416,33 +416,8 @@ async function storeCustomerMail(
   const own = new Set(ownAddresses);
   const others = [...parsed.to, ...parsed.cc].map((a) => normalizeAddress(a.address)).filter((a) => a && !own.has(a));
 
-  let interactionId: number;
-  let created = false;
-  let participants: string[];
-  if (decision.action === 'append') {
-    interactionId = Number(decision.interactionId);
-    await touchInteraction(q, interactionId, decision.reopen);
-    participants = [senderNorm, ...others];
-    if (decision.reopen) await emitEvent(q, { type: 'interaction.reopened', campaignId: campaign.id, interactionId });
-  } else {
-    const listId = await contactListFor(q, campaign);
-    const linkedTo = decision.linkedTo === null ? null : Number(decision.linkedTo);
-    interactionId = await insertInteraction(q, {
-      campaignId: campaign.id,
-      contact: sender.address ? { listId, who: sender, norm: normalizeAddress(sender.address) } : null,
-      address: sender.address,
-      name: sender.name,
-      subject: stripSubjectToken(parsed.subject),
-      linkedTo,
-    });
-    created = true;
-    participants = [senderNorm, normalizeAddress(sender.address), ...others];
-    await emitEvent(q, { type: 'interaction.created', campaignId: campaign.id, interactionId, linkedTo });
-  }
-  // the participants go in with the message: one round trip
-  const messageId = await insertInboundMessage(q, {
+  const message = {
     campaignId: campaign.id,
-    interactionId,
     kind: 'customer',
     parsed,
     rawSha256: blob.sha256,
@@ -451,8 +426,34 @@ async function storeCustomerMail(
     relatedMessageId: null,
     reason: decision.action === 'new' ? `new interaction: ${decision.reason}` : `thread: ${decision.via}`,
     attachments: parsed.attachments,
-    participants,
-  });
+  };
+  let interactionId: number;
+  let messageId: number;
+  let created = false;
+  if (decision.action === 'append') {
+    interactionId = Number(decision.interactionId);
+    await touchInteraction(q, interactionId, decision.reopen);
+    if (decision.reopen) await emitEvent(q, { type: 'interaction.reopened', campaignId: campaign.id, interactionId });
+    // the participants go in with the message: one round trip
+    messageId = await insertInboundMessage(q, { ...message, interactionId, participants: [senderNorm, ...others] });
+  } else {
+    // contact, interaction, participants, message and files: one round trip
+    const listId = await contactListFor(q, campaign);
+    const linkedTo = decision.linkedTo === null ? null : Number(decision.linkedTo);
+    ({ interactionId, messageId } = await insertMessageWithInteraction(
+      q,
+      { ...message, participants: [senderNorm, normalizeAddress(sender.address), ...others] },
+      {
+        contact: sender.address ? { listId, who: sender, norm: normalizeAddress(sender.address) } : null,
+        address: sender.address,
+        name: sender.name,
+        subject: stripSubjectToken(parsed.subject),
+        linkedTo,
+      },
+    ));
+    created = true;
+    await emitEvent(q, { type: 'interaction.created', campaignId: campaign.id, interactionId, linkedTo });
+  }
   await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: 'customer' });
   const confirmation = await queueConfirmation(q, deps, {
     campaign,

@@ -204,9 +204,9 @@ const contactUpsertSql = (at: number): string =>
      RETURNING id`;
 const contactValues = (listId: string, who: Address, norm: string): unknown[] => [listId, pgText(who.address).slice(0, 320), pgText(norm).slice(0, 320), pgText(who.name).slice(0, 200)];
 
-const participantsSql = (atInteraction: number, atAddresses: number): string =>
+const participantsSql = (interaction: string, addresses: string): string =>
   `INSERT INTO interaction_participants (interaction_id, address_norm)
-     SELECT $${atInteraction}::bigint, a FROM unnest($${atAddresses}::text[]) AS a WHERE $${atInteraction}::bigint IS NOT NULL ON CONFLICT DO NOTHING`;
+     SELECT ${interaction}, a FROM unnest(${addresses}::text[]) AS a WHERE ${interaction} IS NOT NULL ON CONFLICT DO NOTHING`;
 const participantValues = (addresses: readonly string[]): string[] => [...new Set(addresses.filter((a) => a !== ''))].map((a) => pgText(a).slice(0, 320));
 
 /** Upserts a contact by normalised address; a display name fills in, never blanks, the stored one. */
@@ -215,46 +215,45 @@ export async function upsertContact(q: Queryable, listId: string, who: Address, 
   return rows[0]!.id;
 }
 
-/**
- * Opens an interaction for a customer's first message. A new interaction
- * linked to an earlier one goes first to the agent who handled that one
- * (sticky agent): it waits for them up to the campaign's "wait for the
- * assigned agent", then for the campaign's members up to "wait for the
- * assigned queue" at the head of the queue.
- */
-export async function insertInteraction(
-  q: Queryable,
-  row: {
-    campaignId: string;
-    /** The customer, upserted into this contact list in the same statement (one round trip); null for none. */
-    contact: { listId: string; who: Address; norm: string } | null;
-    address: string;
-    name: string;
-    subject: string;
-    linkedTo: number | null;
-  },
-): Promise<number> {
-  const contact = row.contact ? contactValues(row.contact.listId, row.contact.who, row.contact.norm) : [null, '', '', ''];
-  const { rows } = await q.query<{ id: number }>(
-    `WITH contact AS (${contactUpsertSql(6)})
-     INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, linked_to,
-                               last_agent, sticky_agent_until, sticky_queue_until)
-     SELECT $1, (SELECT id FROM contact), $2, $3, $4, $5, s.last_agent,
-            CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec) END,
-            CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) END
-       FROM campaigns c LEFT JOIN interactions s ON s.id = $5 AND s.campaign_id = c.id
-      WHERE c.id = $1
-     RETURNING id`,
-    [row.campaignId, pgText(row.address).slice(0, 320), pgText(row.name).slice(0, 200), pgText(row.subject).slice(0, 998), row.linkedTo, ...contact],
-  );
-  return rows[0]!.id;
+export interface NewInteraction {
+  campaignId: string;
+  /** The customer, upserted into this contact list in the same statement (one round trip); null for none. */
+  contact: { listId: string; who: Address; norm: string } | null;
+  address: string;
+  name: string;
+  subject: string;
+  linkedTo: number | null;
 }
+
+// The contact and the interaction, as CTEs `contact` and `i` of one
+// statement whose parameters for them start at `at` (campaign id at $1).
+// A new interaction linked to an earlier one goes first to the agent who
+// handled that one (sticky agent): it waits for them up to the campaign's
+// "wait for the assigned agent", then for the campaign's members up to
+// "wait for the assigned queue" at the head of the queue.
+const interactionCtes = (at: number): string => `contact AS (${contactUpsertSql(at)}),
+     i AS (
+       INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, linked_to,
+                                 last_agent, sticky_agent_until, sticky_queue_until)
+       SELECT $1, (SELECT id FROM contact), $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}::bigint, s.last_agent,
+              CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec) END,
+              CASE WHEN s.last_agent IS NOT NULL THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) END
+         FROM campaigns c LEFT JOIN interactions s ON s.id = $${at + 7}::bigint AND s.campaign_id = c.id
+        WHERE c.id = $1
+       RETURNING id)`;
+const interactionValues = (row: NewInteraction): unknown[] => [
+  ...(row.contact ? contactValues(row.contact.listId, row.contact.who, row.contact.norm) : [null, '', '', '']),
+  pgText(row.address).slice(0, 320),
+  pgText(row.name).slice(0, 200),
+  pgText(row.subject).slice(0, 998),
+  row.linkedTo,
+];
 
 /** Adds addresses to an interaction's participants. */
 export async function addParticipants(q: Queryable, interactionId: number, addresses: string[]): Promise<void> {
   const unique = participantValues(addresses);
   if (unique.length === 0) return;
-  await q.query(participantsSql(1, 2), [interactionId, unique]);
+  await q.query(participantsSql('$1::bigint', '$2'), [interactionId, unique]);
 }
 
 /**
@@ -291,80 +290,103 @@ const sentDate = (iso: string | null): string | null => {
 const addressJson = (list: Address[]): string =>
   JSON.stringify(list.slice(0, 500).map((a) => ({ address: pgText(a.address), name: pgText(a.name) })));
 
-/**
- * Inserts an inbound message row with its attachments and adds the
- * interaction's new participants, in one statement: ingest commits run one
- * message after another, and on this machine each round trip to PostgreSQL
- * costs about a millisecond, several times the work of the insert itself.
- */
-export async function insertInboundMessage(
-  q: Queryable,
-  row: {
-    campaignId: string;
-    interactionId: number | null;
-    kind: string;
-    parsed: ParsedMessage;
-    rawSha256: string;
-    size: number;
-    source: SourceColumns;
-    relatedMessageId: number | null;
-    reason: string | null;
-    attachments: ParsedAttachment[];
-    /** Normalised addresses that become participants of the interaction (none without one). */
-    participants?: readonly string[];
-  },
-): Promise<number> {
-  const p = row.parsed;
-  const as = row.attachments;
-  const { rows } = await q.query<{ id: number }>(
-    `WITH m AS (
+/** An inbound message row to insert, with its files and the participants it adds. */
+export interface InboundMessageRow {
+  campaignId: string;
+  interactionId: number | null;
+  kind: string;
+  parsed: ParsedMessage;
+  rawSha256: string;
+  size: number;
+  source: SourceColumns;
+  relatedMessageId: number | null;
+  reason: string | null;
+  attachments: ParsedAttachment[];
+  /** Normalised addresses that become participants of the interaction (none without one). */
+  participants?: readonly string[];
+}
+
+// The message, its files and its participants as CTEs `m`, `a` and `p`,
+// parameters $1..$30 (see messageValues), the interaction given as an SQL
+// expression: a parameter, or a CTE inserting it in the same statement.
+const messageCtes = (interaction: string): string => `m AS (
        INSERT INTO messages (campaign_id, interaction_id, direction, kind, message_id, in_reply_to, references_ids, subject,
                              from_address, from_name, to_addresses, cc_addresses, sent_date, text_body, html_body,
                              raw_sha256, size, source_folder, source_uidvalidity, source_uid, source_uidl,
                              related_message_id, classification_reason)
-       VALUES ($1, $2, 'inbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+       VALUES ($1, ${interaction}, 'inbound', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        RETURNING id),
      -- their blobs were recorded by the caller (recordBlobs)
      a AS (
        INSERT INTO attachments (message_id, part_path, filename, content_type, size, sha256, content_id, inline)
        SELECT m.id, f.* FROM m, unnest($23::text[], $24::text[], $25::text[], $26::bigint[], $27::bytea[], $28::text[], $29::boolean[]) AS f
        ON CONFLICT DO NOTHING),
-     p AS (${participantsSql(2, 30)})
-     SELECT id FROM m`,
-    [
-      row.campaignId,
-      row.interactionId,
-      row.kind,
-      p.messageId === null ? null : idText(p.messageId),
-      p.inReplyTo.slice(0, 50).map(idText),
-      p.references.slice(-100).map(idText),
-      pgText(p.subject).slice(0, 998),
-      pgText(p.from?.address ?? '').slice(0, 320),
-      pgText(p.from?.name ?? '').slice(0, 200),
-      addressJson(p.to),
-      addressJson(p.cc),
-      sentDate(p.date),
-      pgTextOrNull(p.text),
-      pgTextOrNull(p.html),
-      Buffer.from(row.rawSha256, 'hex'),
-      row.size,
-      row.source.folder,
-      row.source.uidvalidity,
-      row.source.uid,
-      row.source.uidl,
-      row.relatedMessageId,
-      pgTextOrNull(row.reason),
-      as.map((a) => a.partPath),
-      as.map((a) => pgText(a.filename)),
-      as.map((a) => pgText(a.contentType)),
-      as.map((a) => a.size),
-      as.map((a) => Buffer.from(a.sha256, 'hex')),
-      as.map((a) => pgTextOrNull(a.contentId)),
-      as.map((a) => a.inline),
-      participantValues(row.participants ?? []),
-    ],
-  );
+     p AS (${participantsSql(interaction, '$30')})`;
+
+function messageValues(row: InboundMessageRow): unknown[] {
+  const p = row.parsed;
+  const as = row.attachments;
+  return [
+    row.campaignId,
+    row.interactionId,
+    row.kind,
+    p.messageId === null ? null : idText(p.messageId),
+    p.inReplyTo.slice(0, 50).map(idText),
+    p.references.slice(-100).map(idText),
+    pgText(p.subject).slice(0, 998),
+    pgText(p.from?.address ?? '').slice(0, 320),
+    pgText(p.from?.name ?? '').slice(0, 200),
+    addressJson(p.to),
+    addressJson(p.cc),
+    sentDate(p.date),
+    pgTextOrNull(p.text),
+    pgTextOrNull(p.html),
+    Buffer.from(row.rawSha256, 'hex'),
+    row.size,
+    row.source.folder,
+    row.source.uidvalidity,
+    row.source.uid,
+    row.source.uidl,
+    row.relatedMessageId,
+    pgTextOrNull(row.reason),
+    as.map((a) => a.partPath),
+    as.map((a) => pgText(a.filename)),
+    as.map((a) => pgText(a.contentType)),
+    as.map((a) => a.size),
+    as.map((a) => Buffer.from(a.sha256, 'hex')),
+    as.map((a) => pgTextOrNull(a.contentId)),
+    as.map((a) => a.inline),
+    participantValues(row.participants ?? []),
+  ];
+}
+
+/**
+ * Inserts an inbound message row with its attachments and adds the
+ * interaction's new participants, in one statement: ingest commits run one
+ * message after another, and on this machine each round trip to PostgreSQL
+ * costs about a millisecond, several times the work of the insert itself.
+ */
+export async function insertInboundMessage(q: Queryable, row: InboundMessageRow): Promise<number> {
+  const { rows } = await q.query<{ id: number }>(`WITH ${messageCtes('$2::bigint')} SELECT id FROM m`, messageValues(row));
   return rows[0]!.id;
+}
+
+/**
+ * A customer's first message: contact, interaction, participants, message
+ * and files in one statement (the interaction's id flows through a CTE).
+ */
+export async function insertMessageWithInteraction(
+  q: Queryable,
+  row: Omit<InboundMessageRow, 'interactionId'>,
+  interaction: Omit<NewInteraction, 'campaignId'>,
+): Promise<{ interactionId: number; messageId: number }> {
+  const { rows } = await q.query<{ interaction_id: number; message_id: number }>(
+    // $2 (the interaction id of messageValues) is null here, and names its type
+    `WITH ${interactionCtes(31)}, ${messageCtes('COALESCE($2::bigint, (SELECT id FROM i))')}
+     SELECT (SELECT id FROM i) AS interaction_id, (SELECT id FROM m) AS message_id`,
+    [...messageValues({ ...row, interactionId: null }), ...interactionValues({ ...interaction, campaignId: row.campaignId })],
+  );
+  return { interactionId: rows[0]!.interaction_id, messageId: rows[0]!.message_id };
 }
 
 /** Counts messages stored for the mailbox and marks the sync as successful now. */
