@@ -45,8 +45,9 @@ async function fsyncPath(p: string): Promise<void> {
  * Blobs under root/ab/cd/<sha256>. A write goes to a temporary file in the
  * same folder and is renamed into place, so a crash leaves either no blob or
  * a whole one under its key; the file and its folder are fsynced before the
- * blob counts as stored. Ingest writes a group of blobs without syncing and
- * syncs them together just before its transaction: one fsync each still, but
+ * blob counts as stored. Ingest writes a message's blobs (the raw message
+ * and its files) without syncing and syncs them together once all are
+ * written, before any transaction points at them: one fsync each still, but
  * issued at once, so the file system commits them in one journal flush
  * instead of one after the other (the difference between ~9 ms and well under
  * 1 ms a blob here). A blob found on disk with the wrong size (torn by a
