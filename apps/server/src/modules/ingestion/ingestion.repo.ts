@@ -1,5 +1,5 @@
 import type { Address, ParsedAttachment, ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Prepared, Queryable } from '../../platform/db/db.ts';
 import { ensureContactList } from '../campaigns/campaigns.repo.ts';
 
 /** Where an inbound message came from; exactly-once is enforced on it. */
@@ -50,7 +50,7 @@ export async function storedSources(q: Queryable, campaignId: string, sources: r
   const pop3 = sources.filter((s) => s.uid === null && s.uidl !== null).map((s) => s.uidl!);
   if (imap.length === 0 && pop3.length === 0) return new Set();
   const { rows } = await q.query<{ folder: string | null; uidvalidity: number | null; uid: number | null; uidl: string | null }>(
-    `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS w(folder, uidvalidity, uid))
+    { name: 'ingest_stored_sources', text: `WITH wanted AS (SELECT * FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS w(folder, uidvalidity, uid))
      SELECT m.source_folder AS folder, m.source_uidvalidity AS uidvalidity, m.source_uid AS uid, NULL AS uidl
        FROM wanted w JOIN messages m ON m.campaign_id = $1 AND m.source_folder = w.folder AND m.source_uidvalidity = w.uidvalidity AND m.source_uid = w.uid
      UNION ALL
@@ -59,7 +59,7 @@ export async function storedSources(q: Queryable, campaignId: string, sources: r
      UNION ALL
      SELECT NULL, NULL, NULL, m.source_uidl FROM messages m WHERE m.campaign_id = $1 AND m.source_uidl = ANY($5::text[])
      UNION ALL
-     SELECT NULL, NULL, NULL, x.source_uidl FROM quarantine x WHERE x.campaign_id = $1 AND x.source_uidl = ANY($5::text[])`,
+     SELECT NULL, NULL, NULL, x.source_uidl FROM quarantine x WHERE x.campaign_id = $1 AND x.source_uidl = ANY($5::text[])` },
     [campaignId, imap.map((s) => s.folder), imap.map((s) => s.uidvalidity), imap.map((s) => s.uid), pop3],
   );
   return new Set(rows.map((r) => sourceKey({ folder: r.folder, uidvalidity: r.uidvalidity, uid: r.uid, uidl: r.uidl })!));
@@ -148,10 +148,10 @@ export async function interactionFacts(q: Queryable, campaignId: string, ids: nu
   const out = new Map<number, InteractionFacts>();
   if (ids.length === 0) return out;
   const { rows } = await q.query<{ id: number; status: 'open' | 'closed'; participants: string[] | null }>(
-    `SELECT i.id, i.status, array_agg(p.address_norm) FILTER (WHERE p.address_norm IS NOT NULL) AS participants
+    { name: 'ingest_interaction_facts', text: `SELECT i.id, i.status, array_agg(p.address_norm) FILTER (WHERE p.address_norm IS NOT NULL) AS participants
        FROM interactions i LEFT JOIN interaction_participants p ON p.interaction_id = i.id
       WHERE i.campaign_id = $1 AND i.id = ANY($2::bigint[])
-      GROUP BY i.id`,
+      GROUP BY i.id` },
     [campaignId, ids],
   );
   for (const r of rows) out.set(r.id, { id: r.id, status: r.status, participants: r.participants ?? [] });
@@ -162,9 +162,9 @@ export async function interactionFacts(q: Queryable, campaignId: string, ids: nu
 export async function interactionsByMessageIds(q: Queryable, campaignId: string, messageIds: string[]): Promise<number[]> {
   if (messageIds.length === 0) return [];
   const { rows } = await q.query<{ interaction_id: number }>(
-    `SELECT interaction_id FROM messages
+    { name: 'ingest_interactions_by_message_ids', text: `SELECT interaction_id FROM messages
       WHERE campaign_id = $1 AND message_id = ANY($2::text[]) AND interaction_id IS NOT NULL
-      GROUP BY interaction_id ORDER BY max(id) DESC`,
+      GROUP BY interaction_id ORDER BY max(id) DESC` },
     [campaignId, messageIds.map(idText)],
   );
   return rows.map((r) => r.interaction_id);
@@ -262,7 +262,7 @@ export async function addParticipants(q: Queryable, interactionId: number, addre
  */
 export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
   await q.query(
-    `UPDATE interactions i
+    { name: 'ingest_touch_interaction', text: `UPDATE interactions i
         SET unread = true, last_message_at = now(), updated_at = now(),
             status = CASE WHEN $2 THEN 'open' ELSE i.status END,
             closed_at = CASE WHEN $2 THEN NULL ELSE i.closed_at END,
@@ -274,7 +274,7 @@ export async function touchInteraction(q: Queryable, interactionId: number, reop
             sticky_queue_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
               THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) ELSE i.sticky_queue_until END
        FROM campaigns c
-      WHERE i.id = $1 AND c.id = i.campaign_id`,
+      WHERE i.id = $1 AND c.id = i.campaign_id` },
     [interactionId, reopen],
   );
 }
@@ -360,6 +360,16 @@ function messageValues(row: InboundMessageRow): unknown[] {
   ];
 }
 
+// Named: planned once per connection. These statements run for every
+// message, and planning a seven-part statement costs more than running it.
+const INSERT_MESSAGE: Prepared = { name: 'ingest_insert_message', text: `WITH ${messageCtes('$2::bigint')} SELECT id FROM m` };
+const INSERT_MESSAGE_WITH_INTERACTION: Prepared = {
+  name: 'ingest_insert_message_with_interaction',
+  // $2 (the interaction id of messageValues) is null here, and names its type
+  text: `WITH ${interactionCtes(31)}, ${messageCtes('COALESCE($2::bigint, (SELECT id FROM i))')}
+     SELECT (SELECT id FROM i) AS interaction_id, (SELECT id FROM m) AS message_id`,
+};
+
 /**
  * Inserts an inbound message row with its attachments and adds the
  * interaction's new participants, in one statement: ingest commits run one
@@ -367,7 +377,7 @@ function messageValues(row: InboundMessageRow): unknown[] {
  * costs about a millisecond, several times the work of the insert itself.
  */
 export async function insertInboundMessage(q: Queryable, row: InboundMessageRow): Promise<number> {
-  const { rows } = await q.query<{ id: number }>(`WITH ${messageCtes('$2::bigint')} SELECT id FROM m`, messageValues(row));
+  const { rows } = await q.query<{ id: number }>(INSERT_MESSAGE, messageValues(row));
   return rows[0]!.id;
 }
 
@@ -381,9 +391,7 @@ export async function insertMessageWithInteraction(
   interaction: Omit<NewInteraction, 'campaignId'>,
 ): Promise<{ interactionId: number; messageId: number }> {
   const { rows } = await q.query<{ interaction_id: number; message_id: number }>(
-    // $2 (the interaction id of messageValues) is null here, and names its type
-    `WITH ${interactionCtes(31)}, ${messageCtes('COALESCE($2::bigint, (SELECT id FROM i))')}
-     SELECT (SELECT id FROM i) AS interaction_id, (SELECT id FROM m) AS message_id`,
+    INSERT_MESSAGE_WITH_INTERACTION,
     [...messageValues({ ...row, interactionId: null }), ...interactionValues({ ...interaction, campaignId: row.campaignId })],
   );
   return { interactionId: rows[0]!.interaction_id, messageId: rows[0]!.message_id };

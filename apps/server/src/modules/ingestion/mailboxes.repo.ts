@@ -124,11 +124,11 @@ export async function resetCursor(q: Queryable, campaignId: string, folder: stri
  */
 export async function advanceCursor(q: Queryable, campaignId: string, folder: string, uidvalidity: number, uid: number, node: string): Promise<void> {
   const r = await q.query(
-    `UPDATE mailbox_folders f SET last_uid = $4,
+    { name: 'ingest_advance_cursor', text: `UPDATE mailbox_folders f SET last_uid = $4,
             resync_below = CASE WHEN f.resync_below IS NOT NULL AND $4 >= f.resync_below THEN NULL ELSE f.resync_below END,
             updated_at = now()
       WHERE f.campaign_id = $1 AND f.folder = $2 AND f.uidvalidity = $3 AND f.last_uid <= $4
-        AND EXISTS (SELECT 1 FROM mailboxes m WHERE m.campaign_id = $1 AND m.lease_holder = $5 AND m.lease_expires_at > now())`,
+        AND EXISTS (SELECT 1 FROM mailboxes m WHERE m.campaign_id = $1 AND m.lease_holder = $5 AND m.lease_expires_at > now())` },
     [campaignId, folder, uidvalidity, uid, node],
   );
   if ((r.rowCount ?? 0) === 0) throw new LeaseLostError(campaignId);
