@@ -49,4 +49,9 @@ describe('byteBatches', () => {
     ['a giant goes alone', [{ uid: 1, size: 5 }, { uid: 2, size: 500 }, { uid: 3, size: 5 }], [[1], [2], [3]]],
     ['unsorted input comes out ascending', [{ uid: 9, size: 1 }, { uid: 4, size: 1 }], [[4, 9]]],
   ] as const)('%s', (_name, items, expected) => expect(byteBatches(items, limits)).toEqual(expected));
+
+  it('puts a message of aloneFrom bytes or more in a round of its own, even within the byte limit', () => {
+    const sizes = [5, 40, 5, 5, 45, 50, 5].map((size, i) => ({ uid: i + 1, size }));
+    expect(byteBatches(sizes, { ...limits, aloneFrom: 40 })).toEqual([[1], [2], [3, 4], [5], [6], [7]]);
+  });
 });

@@ -73,8 +73,12 @@ export function uidChunks(uids: readonly number[], chunk = FETCH_CHUNK): string[
   return out;
 }
 
-/** How much one fetch round may hold in memory: at most this many messages and bytes (one larger message goes alone). */
-export const FETCH_BATCH = { maxCount: 50, maxBytes: 32 * 1024 * 1024 } as const;
+/**
+ * How much one fetch round may hold in memory: at most this many messages and
+ * bytes. A message of `aloneFrom` bytes or more is a round of its own (the
+ * runner streams it to the blob store instead of fetching it whole).
+ */
+export const FETCH_BATCH = { maxCount: 50, maxBytes: 32 * 1024 * 1024, aloneFrom: 4 * 1024 * 1024 } as const;
 
 /**
  * Groups UIDs (ascending, with their RFC822.SIZE) into fetch rounds bounded in
@@ -83,19 +87,22 @@ export const FETCH_BATCH = { maxCount: 50, maxBytes: 32 * 1024 * 1024 } as const
  */
 export function byteBatches(
   items: ReadonlyArray<{ uid: number; size: number }>,
-  limits: { maxCount: number; maxBytes: number } = FETCH_BATCH,
+  limits: { maxCount: number; maxBytes: number; aloneFrom?: number } = FETCH_BATCH,
 ): number[][] {
   const out: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
+  const alone = (size: number): boolean => limits.aloneFrom !== undefined && size >= limits.aloneFrom;
+  let previousAlone = false;
   for (const { uid, size } of [...items].sort((a, b) => a.uid - b.uid)) {
-    if (current.length > 0 && (current.length >= limits.maxCount || bytes + size > limits.maxBytes)) {
+    if (current.length > 0 && (current.length >= limits.maxCount || bytes + size > limits.maxBytes || alone(size) || previousAlone)) {
       out.push(current);
       current = [];
       bytes = 0;
     }
     current.push(uid);
     bytes += size;
+    previousAlone = alone(size);
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -132,17 +132,36 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
   // 34 MB message would otherwise exist twice while both run.
   const large = raw.length >= TRANSFER_MIN_BYTES;
   const [blob, parsed] = large ? [await deps.blobs.put(raw, { durable: false }), await parse({ transfer: true })] : await Promise.all([deps.blobs.put(raw, { durable: false }), parse()]);
-  if (parsed instanceof ParseRejectedError) {
-    await deps.blobs.sync([blob.sha256]);
-    return { head, blob, parsed: null, rejected: parsed };
-  }
-  // attachments are content-addressed blobs too, written before the commit
+  await deps.blobs.sync([blob.sha256]);
+  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
+  return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
+}
+
+/**
+ * prepareMessage for a message already in the blob store (a large one,
+ * streamed there from its server): read back and moved to the parser thread,
+ * so the process holds it once, briefly.
+ */
+export async function prepareStoredMessage(deps: IngestDeps, blob: { sha256: string; size: number }): Promise<PreparedMessage> {
+  const raw = await deps.blobs.get(blob.sha256);
+  const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
+  const parsed = await deps.parser.parse(raw, deps.parseLimits, { transfer: true }).catch((err: unknown) => {
+    if (err instanceof ParseRejectedError) return err;
+    throw err;
+  });
+  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
+  return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
+}
+
+// Attachments are content-addressed blobs too, written before the commit;
+// their contents are dropped once stored (only keys and sizes are committed).
+async function storeAttachments(deps: IngestDeps, parsed: ParsedMessage): Promise<ParsedMessage> {
   const files = await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
   for (const a of parsed.attachments) a.content = EMPTY;
   // Made durable here, while earlier messages commit, rather than on the
   // commit path, which runs one group at a time (commitMessages checks again).
-  await deps.blobs.sync([blob.sha256, ...files.map((f) => f.sha256)]);
-  return { head, blob, parsed, rejected: null };
+  await deps.blobs.sync(files.map((f) => f.sha256));
+  return parsed;
 }
 
 /** One message to commit: where it came from, what prepareMessage made of it, and its cursor move. */

@@ -315,4 +315,45 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     expect(kinds.map((k) => k.kind)).toEqual(['out_of_hours']);
     expect((await q<{ queue_state: string }>('SELECT queue_state FROM interactions WHERE id = $1', [row.interaction_id]))[0]!.queue_state).toBe('waiting');
   });
+
+  it('streams a large message into the blob store and stores it and its file exactly', async () => {
+    // past FETCH_BATCH.aloneFrom (4 MiB): read from the server in pieces, never fetched whole
+    const file = Buffer.alloc(6 * 1024 * 1024).map((_, i) => (i * 7919) % 251);
+    const messageId = `large-${Date.now()}@customer.test`;
+    const raw = Buffer.from(
+      [
+        'From: Big Sender <big@customer.test>',
+        'To: support@example.test',
+        'Subject: the scan you asked for',
+        `Message-ID: <${messageId}>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary=b',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'Attached.',
+        '--b',
+        'Content-Type: application/pdf; name=scan.pdf',
+        'Content-Transfer-Encoding: base64',
+        '',
+        file.toString('base64').replace(/.{76}/g, '$&\r\n'),
+        '--b--',
+        '',
+      ].join('\r\n'),
+    );
+    // the folder earlier tests left the campaign on
+    const folder = (await q<{ inbound_mailbox: string }>('SELECT inbound_mailbox FROM campaigns WHERE id = $1', [campaignId]))[0]!.inbound_mailbox;
+    await appendMessages(dv, 'alice', PASSWORD, folder, [raw]);
+    const row = await messageByHeader(messageId);
+    expect(row.kind).toBe('customer');
+    expect(row.raw_sha256.toString('hex')).toBe(sha256(raw));
+    const blobPath = (hex: string) => path.join(s.dataDir, 'blobs', hex.slice(0, 2), hex.slice(2, 4), hex);
+    expect((await readFile(blobPath(sha256(raw)))).equals(raw)).toBe(true);
+    const [att] = await q<{ filename: string; size: number; sha256: Buffer }>('SELECT filename, size, sha256 FROM attachments WHERE message_id = $1', [row.id]);
+    expect(att).toMatchObject({ filename: 'scan.pdf', size: file.length });
+    expect(att!.sha256.toString('hex')).toBe(sha256(file));
+    expect((await readFile(blobPath(sha256(file)))).equals(file)).toBe(true);
+    expect((await q<{ text_body: string }>('SELECT text_body FROM messages WHERE id = $1', [row.id]))[0]!.text_body).toBe('Attached.');
+  });
 });

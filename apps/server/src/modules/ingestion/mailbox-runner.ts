@@ -6,8 +6,8 @@ import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
-import { byteBatches, inResync, planFolder, uidChunks } from './cursor.ts';
-import { commitMessages, ingestMessage, prepareMessage, type IngestDeps } from './ingest-message.ts';
+import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks, type FolderCursor } from './cursor.ts';
+import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type IngestDeps } from './ingest-message.ts';
 import {
   advanceCursor,
   knownUidls,
@@ -331,8 +331,13 @@ async function syncImapFolder(
       if (m.uid >= plan.fromUid) sizes.push({ uid: m.uid, size: m.size ?? 0 });
     }
   }
+  const sizeOf = new Map(sizes.map((s) => [s.uid, s.size]));
   for (const batch of byteBatches(sizes)) {
     if (signal.aborted) return;
+    if (batch.length === 1 && (sizeOf.get(batch[0]!) ?? 0) >= FETCH_BATCH.aloneFrom) {
+      await syncLargeMessage(deps, client, campaign, folder, node, plan.cursor, uidvalidity, batch[0]!);
+      continue;
+    }
     const fetched: Array<{ uid: number; source: Buffer }> = [];
     for await (const msg of client.fetch(uidChunks(batch, batch.length)[0]!, { uid: true, source: true }, { uid: true })) {
       if (msg.source && msg.uid >= plan.fromUid) fetched.push({ uid: msg.uid, source: msg.source });
@@ -370,6 +375,33 @@ async function syncImapFolder(
     await afterCommit(client, campaign, committed);
   }
   await markSynced(deps.db, campaign.id, node);
+}
+
+// A large message is streamed from the server straight into the blob store
+// (imapflow would otherwise gather it whole, and then concatenate it: twice
+// its size in memory), then read back for the parser and committed alone.
+async function syncLargeMessage(
+  deps: RunnerDeps,
+  client: ImapFlow,
+  campaign: CampaignRow,
+  folder: string,
+  node: string,
+  cursor: FolderCursor,
+  uidvalidity: number,
+  uid: number,
+): Promise<void> {
+  const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 256 * 1024 });
+  if (!('content' in download) || !download.content) return; // expunged meanwhile, as a fetch would skip it
+  const blob = await deps.blobs.putStream(download.content);
+  const prepared = await prepareStoredMessage(deps, blob);
+  await commitMessages(deps, campaign, [
+    {
+      source: { kind: 'imap', folder, uidvalidity, uid, resync: inResync(cursor, uid) },
+      prepared,
+      advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+    },
+  ]);
+  await afterCommit(client, campaign, [uid]);
 }
 
 // The campaign's choice for fetched mail, applied only to committed messages.

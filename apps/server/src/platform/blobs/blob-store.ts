@@ -21,6 +21,12 @@ export interface BlobStore {
    * key before it commits anything that points at it.
    */
   put(data: Uint8Array, opts?: { durable?: boolean }): Promise<BlobRef>;
+  /**
+   * Stores bytes that arrive as a stream (a large message read from its
+   * server a piece at a time), hashing them on the way: never all in memory.
+   * Durable on return.
+   */
+  putStream(chunks: AsyncIterable<Uint8Array>): Promise<BlobRef>;
   /** Makes blobs written with durable: false durable, all at once (the disk merges the flushes). */
   sync(sha256s: readonly string[]): Promise<void>;
   get(sha256: string): Promise<Buffer>;
@@ -105,6 +111,41 @@ export function localBlobStore(root: string): BlobStore {
       if (opts.durable === false) unsynced.add(file);
       else await fsyncPath(dir);
       return { sha256, size: data.byteLength };
+    },
+    async putStream(chunks) {
+      // written under a temporary name in the root, renamed into place once the hash is known
+      await mkdir(root, { recursive: true, mode: 0o700 });
+      const tmp = path.join(root, `.stream.${randomBytes(8).toString('hex')}.tmp`);
+      const hash = createHash('sha256');
+      let size = 0;
+      const fh = await open(tmp, 'wx', 0o600);
+      try {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          size += chunk.byteLength;
+          await fh.write(chunk);
+        }
+        await fh.sync();
+      } catch (err) {
+        await fh.close();
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      await fh.close();
+      const sha256 = hash.digest('hex');
+      const file = where(sha256);
+      if ((await sizeOf(file)) === size) {
+        await rm(tmp, { force: true });
+        return { sha256, size };
+      }
+      const dir = path.dirname(file);
+      if (!made.has(dir)) {
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        made.add(dir);
+      }
+      await rename(tmp, file);
+      await fsyncPath(dir);
+      return { sha256, size };
     },
     async sync(sha256s) {
       const files = [...new Set(sha256s.map(where))].filter((f) => unsynced.has(f));
