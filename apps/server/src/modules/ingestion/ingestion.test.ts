@@ -318,7 +318,7 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
 
   it('streams a large message into the blob store and stores it and its file exactly', async () => {
     // past FETCH_BATCH.aloneFrom (4 MiB): read from the server in pieces, never fetched whole
-    const file = Buffer.alloc(6 * 1024 * 1024).map((_, i) => (i * 7919) % 251);
+    const file = Buffer.from(new Uint8Array(6 * 1024 * 1024).map((_, i) => (i * 7919) % 251));
     const messageId = `large-${Date.now()}@customer.test`;
     const raw = Buffer.from(
       [
