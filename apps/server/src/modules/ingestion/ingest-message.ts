@@ -13,7 +13,7 @@ import {
   verifyMessageId,
   type ThreadCandidate,
 } from '../../../../../packages/mailkit/src/threading/index.ts';
-import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import type { BlobRef, BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { deferEvents, emitEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
@@ -112,8 +112,8 @@ const TRANSFER_MIN_BYTES = 4 * 1024 * 1024;
 
 /**
  * The part of ingesting that touches no shared state: raw bytes and
- * attachments to the blob store (synced later, as a group, by
- * commitMessages), and parsing in the worker pool. Sync runs it
+ * attachments to the blob store (each message's blobs fsynced together as
+ * soon as they are written), and parsing in the worker pool. Sync runs it
  * for several messages at once while committing them one by one, in UID
  * order, with commitMessage. What it returns holds no message-sized buffer:
  * several fetch rounds' worth of prepared messages may wait for their
@@ -122,16 +122,16 @@ const TRANSFER_MIN_BYTES = 4 * 1024 * 1024;
 export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<PreparedMessage> {
   // a copy, so the whole raw message is not kept alive by a view of its start
   const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
-  const parse = (opts?: { transfer: boolean }) =>
-    deps.parser.parse(raw, deps.parseLimits, opts).catch((err: unknown) => {
-      if (err instanceof ParseRejectedError) return err;
-      throw err;
-    });
-  // A small message is stored and parsed at once. A large one is stored
-  // first and then handed to the parser thread (moved, not copied): a
-  // 34 MB message would otherwise exist twice while both run.
-  const large = raw.length >= TRANSFER_MIN_BYTES;
-  const [blob, parsed] = large ? [await deps.blobs.put(raw, { durable: false }), await parse({ transfer: true })] : await Promise.all([deps.blobs.put(raw, { durable: false }), parse()]);
+  let blob: BlobRef;
+  let parsed: ParsedMessage | ParseRejectedError;
+  if (raw.length >= TRANSFER_MIN_BYTES) {
+    // stored first, then moved (not copied) to the parser thread: a 34 MB
+    // message would otherwise exist twice while both run
+    blob = await deps.blobs.put(raw, { durable: false });
+    parsed = await parseOrRefusal(deps, raw, { transfer: true });
+  } else {
+    [blob, parsed] = await Promise.all([deps.blobs.put(raw, { durable: false }), parseOrRefusal(deps, raw)]);
+  }
   await deps.blobs.sync([blob.sha256]);
   if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
   return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
@@ -142,16 +142,20 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
  * streamed there from its server): read back and moved to the parser thread,
  * so the process holds it once, briefly.
  */
-export async function prepareStoredMessage(deps: IngestDeps, blob: { sha256: string; size: number }): Promise<PreparedMessage> {
+export async function prepareStoredMessage(deps: IngestDeps, blob: BlobRef): Promise<PreparedMessage> {
   const raw = await deps.blobs.get(blob.sha256);
   const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
-  const parsed = await deps.parser.parse(raw, deps.parseLimits, { transfer: true }).catch((err: unknown) => {
-    if (err instanceof ParseRejectedError) return err;
-    throw err;
-  });
+  const parsed = await parseOrRefusal(deps, raw, { transfer: true });
   if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
   return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
 }
+
+// The parser's refusal is an outcome (quarantine), anything else a failure.
+const parseOrRefusal = (deps: IngestDeps, raw: Buffer, opts?: { transfer: boolean }): Promise<ParsedMessage | ParseRejectedError> =>
+  deps.parser.parse(raw, deps.parseLimits, opts).catch((err: unknown) => {
+    if (err instanceof ParseRejectedError) return err;
+    throw err;
+  });
 
 // Attachments are content-addressed blobs too, written before the commit;
 // their contents are dropped once stored (only keys and sizes are committed).
