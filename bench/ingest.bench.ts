@@ -486,8 +486,8 @@ export async function run(): Promise<Record<string, number>> {
 
     // --- ingest ----------------------------------------------------------------
     const profDir = process.env.BENCH_INGEST_CPU_PROF;
-    // as `npm start` runs it (2 MB semi-spaces: see parser-pool.ts)
-    const execArgv = ['--max-semi-space-size=2', '--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
+    // as `npm start` runs it (4 MB semi-spaces: see docs/CONFIGURATION.md)
+    const execArgv = ['--max-semi-space-size=4', '--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
     const tSpawn = performance.now();
     const proc = spawn(process.execPath, [...execArgv, path.join(ROOT, 'apps/server/src/main.ts')], {
       cwd: ROOT,
@@ -502,6 +502,8 @@ export async function run(): Promise<Record<string, number>> {
         UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
         // as `npm start` sets it: glibc keeps fewer per-thread malloc arenas (less RSS with parser threads)
         MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+        // as `npm start` sets it: a fixed mmap threshold (see docs/CONFIGURATION.md)
+        MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
