@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A stored blob: its key (hex SHA-256 of the bytes) and size. */
@@ -80,6 +80,24 @@ export function localBlobStore(root: string): BlobStore {
     await Promise.all(files.map(fsyncPath));
     await Promise.all([...new Set(files.map((f) => path.dirname(f)))].map(fsyncPath));
   };
+  const ensureDir = async (dir: string): Promise<void> => {
+    if (made.has(dir)) return;
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    made.add(dir);
+  };
+  // A new temporary file filled by `fill`, fsynced when asked; removed again if filling fails.
+  const writeTemp = async (tmp: string, fill: (fh: FileHandle) => Promise<void>, durable: boolean): Promise<void> => {
+    const fh = await open(tmp, 'wx', 0o600);
+    try {
+      await fill(fh);
+      if (durable) await fh.sync();
+    } catch (err) {
+      await fh.close();
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    await fh.close();
+  };
   return {
     async put(data, opts = {}) {
       const sha256 = sha256Hex(data);
@@ -92,21 +110,9 @@ export function localBlobStore(root: string): BlobStore {
         return { sha256, size: data.byteLength };
       }
       const dir = path.dirname(file);
-      if (!made.has(dir)) {
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-        made.add(dir);
-      }
+      await ensureDir(dir);
       const tmp = path.join(dir, `.${sha256}.${randomBytes(6).toString('hex')}.tmp`);
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        await fh.writeFile(data);
-        if (opts.durable !== false) await fh.sync();
-      } catch (err) {
-        await fh.close();
-        await rm(tmp, { force: true });
-        throw err;
-      }
-      await fh.close();
+      await writeTemp(tmp, (fh) => fh.writeFile(data), opts.durable !== false);
       await rename(tmp, file);
       if (opts.durable === false) unsynced.add(file);
       else await fsyncPath(dir);
@@ -114,24 +120,21 @@ export function localBlobStore(root: string): BlobStore {
     },
     async putStream(chunks) {
       // written under a temporary name in the root, renamed into place once the hash is known
-      await mkdir(root, { recursive: true, mode: 0o700 });
+      await ensureDir(root);
       const tmp = path.join(root, `.stream.${randomBytes(8).toString('hex')}.tmp`);
       const hash = createHash('sha256');
       let size = 0;
-      const fh = await open(tmp, 'wx', 0o600);
-      try {
-        for await (const chunk of chunks) {
-          hash.update(chunk);
-          size += chunk.byteLength;
-          await fh.write(chunk);
-        }
-        await fh.sync();
-      } catch (err) {
-        await fh.close();
-        await rm(tmp, { force: true });
-        throw err;
-      }
-      await fh.close();
+      await writeTemp(
+        tmp,
+        async (fh) => {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            size += chunk.byteLength;
+            await fh.write(chunk);
+          }
+        },
+        true,
+      );
       const sha256 = hash.digest('hex');
       const file = where(sha256);
       if ((await sizeOf(file)) === size) {
@@ -139,10 +142,7 @@ export function localBlobStore(root: string): BlobStore {
         return { sha256, size };
       }
       const dir = path.dirname(file);
-      if (!made.has(dir)) {
-        await mkdir(dir, { recursive: true, mode: 0o700 });
-        made.add(dir);
-      }
+      await ensureDir(dir);
       await rename(tmp, file);
       await fsyncPath(dir);
       return { sha256, size };
