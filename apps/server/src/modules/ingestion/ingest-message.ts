@@ -132,9 +132,7 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
   } else {
     [blob, parsed] = await Promise.all([deps.blobs.put(raw, { durable: false }), parseOrRefusal(deps, raw)]);
   }
-  await deps.blobs.sync([blob.sha256]);
-  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
-  return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
+  return storeParsed(deps, head, blob, parsed);
 }
 
 /**
@@ -145,9 +143,7 @@ export async function prepareMessage(deps: IngestDeps, raw: Buffer): Promise<Pre
 export async function prepareStoredMessage(deps: IngestDeps, blob: BlobRef): Promise<PreparedMessage> {
   const raw = await deps.blobs.get(blob.sha256);
   const head = Buffer.from(raw.subarray(0, PEEK_BYTES));
-  const parsed = await parseOrRefusal(deps, raw, { transfer: true });
-  if (parsed instanceof ParseRejectedError) return { head, blob, parsed: null, rejected: parsed };
-  return { head, blob, parsed: await storeAttachments(deps, parsed), rejected: null };
+  return storeParsed(deps, head, blob, await parseOrRefusal(deps, raw, { transfer: true }));
 }
 
 // The parser's refusal is an outcome (quarantine), anything else a failure.
@@ -159,13 +155,15 @@ const parseOrRefusal = (deps: IngestDeps, raw: Buffer, opts?: { transfer: boolea
 
 // Attachments are content-addressed blobs too, written before the commit;
 // their contents are dropped once stored (only keys and sizes are committed).
-async function storeAttachments(deps: IngestDeps, parsed: ParsedMessage): Promise<ParsedMessage> {
-  const files = await Promise.all(parsed.attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
-  for (const a of parsed.attachments) a.content = EMPTY;
-  // Made durable here, while earlier messages commit, rather than on the
-  // commit path, which runs one group at a time (commitMessages checks again).
-  await deps.blobs.sync(files.map((f) => f.sha256));
-  return parsed;
+// The message's blobs are made durable together here, while earlier messages
+// commit, rather than on the commit path, which runs one group at a time
+// (commitMessages checks again).
+async function storeParsed(deps: IngestDeps, head: Buffer, blob: BlobRef, parsed: ParsedMessage | ParseRejectedError): Promise<PreparedMessage> {
+  const attachments = parsed instanceof ParseRejectedError ? [] : parsed.attachments;
+  const files = await Promise.all(attachments.map((a) => deps.blobs.put(a.content, { durable: false })));
+  for (const a of attachments) a.content = EMPTY;
+  await deps.blobs.sync([blob.sha256, ...files.map((f) => f.sha256)]);
+  return parsed instanceof ParseRejectedError ? { head, blob, parsed: null, rejected: parsed } : { head, blob, parsed, rejected: null };
 }
 
 /** One message to commit: where it came from, what prepareMessage made of it, and its cursor move. */
