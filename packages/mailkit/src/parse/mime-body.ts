@@ -18,7 +18,7 @@ import libmime from 'libmime';
 import { decodeCharset } from './charset.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { sanitizeFilename } from './filename.ts';
-import type { ScannedEntity } from './mime-scan.ts';
+import { firstValue, type ScannedEntity } from './mime-scan.ts';
 import { decodeTransfer } from './transfer-encoding.ts';
 import type { ParsedAttachment } from './types.ts';
 
@@ -39,7 +39,7 @@ export interface MessageBody {
 }
 
 /** True when the entity is a file of the message rather than part of its readable body. */
-export const isAttachment = (e: ScannedEntity): boolean => !TEXT_TYPES.has(e.contentType) || e.disposition === 'attachment';
+const isAttachment = (e: ScannedEntity): boolean => !TEXT_TYPES.has(e.contentType) || e.disposition === 'attachment';
 
 /** The bytes of a text part as its author wrote them: transfer-decoded, format=flowed unfolded (RFC 3676), charset decoded. */
 function textOf(e: ScannedEntity): string {
@@ -65,10 +65,8 @@ function convertHtml(html: string, total: number): string {
 }
 
 function contentIdOf(e: ScannedEntity): string | null {
-  const raw = e.fields.find((f) => f.name === 'content-id')?.value;
-  if (raw === undefined) return null;
-  const cid = decodeEncodedWords(raw).trim().replace(/^<|>$/g, '').trim();
-  return cid;
+  const raw = firstValue(e.fields, 'content-id');
+  return raw === undefined ? null : decodeEncodedWords(raw).trim().replace(/^<|>$/g, '').trim();
 }
 
 function attachmentOf(e: ScannedEntity, index: number): ParsedAttachment {

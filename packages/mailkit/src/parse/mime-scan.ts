@@ -60,7 +60,8 @@ interface Task {
 
 const prefix = (path: string): string => (path === '' ? '' : `${path}.`);
 
-function firstValue(fields: RawHeaderField[], name: string): string | undefined {
+/** The value of the first header field of this (lowercased) name. */
+export function firstValue(fields: readonly RawHeaderField[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.value;
 }
 

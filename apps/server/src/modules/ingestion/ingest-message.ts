@@ -2,6 +2,7 @@ import { classifyMessage, type Classification } from '../../../../../packages/ma
 import { decodeEncodedWords } from '../../../../../packages/mailkit/src/parse/encoded-words.ts';
 import { findHeaderEnd, splitHeaderFields } from '../../../../../packages/mailkit/src/parse/header-block.ts';
 import { extractMessageIds } from '../../../../../packages/mailkit/src/parse/message-id.ts';
+import { firstValue } from '../../../../../packages/mailkit/src/parse/mime-scan.ts';
 import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
 import { ParseRejectedError } from '../../../../../packages/mailkit/src/parse/parse-error.ts';
 import type { ParseLimits } from '../../../../../packages/mailkit/src/parse/limits.ts';
@@ -522,7 +523,7 @@ export function peekHeaders(raw: Buffer): { subject: string | null; from: string
   const head = raw.subarray(0, PEEK_BYTES);
   const bounds = findHeaderEnd(head, 0, head.length, head.length);
   const fields = splitHeaderFields(head.subarray(0, bounds?.headerEnd ?? head.length));
-  const value = (name: string): string | undefined => fields.find((f) => f.name === name)?.value;
+  const value = (name: string): string | undefined => firstValue(fields, name);
   const text = (name: string): string | null => {
     const v = value(name);
     // eslint-disable-next-line no-control-regex
