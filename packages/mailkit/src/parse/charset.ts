@@ -59,8 +59,8 @@ export function decodeUnlabelled(bytes: Uint8Array): string {
 }
 
 // The ISO-2022 family is 7-bit by definition: 8-bit bytes under such a label
-// are text converted on the way (to UTF-8, EUC-JP or Shift_JIS) without the
-// label being changed. These are tried, strictly, in that order.
+// are text converted on the way (to UTF-8, EUC-JP, Shift_JIS, EUC-KR or GBK)
+// without the label being changed. These are tried, strictly, in that order.
 const SEVEN_BIT_LABEL = /^(?:cs)?iso-?2022/;
 const EIGHT_BIT_GUESSES = ['utf-8', 'euc-jp', 'shift_jis', 'euc-kr', 'gbk'].map((label) => new TextDecoder(label, { fatal: true }));
 

@@ -54,11 +54,11 @@ function decodeBase64(body: Buffer): Buffer {
     const chars = carry + body.toString('latin1', at, Math.min(body.length, at + BASE64_SLICE)).replace(/[^A-Za-z0-9+/=_-]/g, '');
     const last = at + BASE64_SLICE >= body.length;
     // a slice ends on a whole quad, the rest waits for the next one
-    const whole = last ? chars.length : chars.length - (chars.length % 4);
-    n += out.write(chars.slice(0, whole), n, 'base64');
-    carry = chars.slice(whole);
+    const quads = chars.slice(0, last ? chars.length : chars.length - (chars.length % 4));
+    n += out.write(quads, n, 'base64');
+    carry = chars.slice(quads.length);
     // padding ends the data (Node's decoder stops there too)
-    if (!last && chars.slice(0, whole).includes('=')) break;
+    if (!last && quads.includes('=')) break;
   }
   return out.subarray(0, n);
 }
