@@ -6,8 +6,8 @@ import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
-import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks, type FolderCursor } from './cursor.ts';
-import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type IngestDeps } from './ingest-message.ts';
+import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks } from './cursor.ts';
+import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type CommitItem, type IngestDeps, type PreparedMessage } from './ingest-message.ts';
 import {
   advanceCursor,
   knownUidls,
@@ -331,11 +331,21 @@ async function syncImapFolder(
       if (m.uid >= plan.fromUid) sizes.push({ uid: m.uid, size: m.size ?? 0 });
     }
   }
+  // what commits one message of this folder: its source and its cursor move
+  const itemFor = (uid: number, prepared: PreparedMessage): CommitItem => ({
+    source: { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
+    prepared,
+    advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
+  });
   const sizeOf = new Map(sizes.map((s) => [s.uid, s.size]));
   for (const batch of byteBatches(sizes)) {
     if (signal.aborted) return;
     if (batch.length === 1 && (sizeOf.get(batch[0]!) ?? 0) >= FETCH_BATCH.aloneFrom) {
-      await syncLargeMessage(deps, client, campaign, folder, node, plan.cursor, uidvalidity, batch[0]!);
+      const uid = batch[0]!;
+      const prepared = await prepareLargeMessage(deps, client, uid);
+      if (!prepared) continue; // expunged meanwhile, as a fetch would skip it
+      await commitMessages(deps, campaign, [itemFor(uid, prepared)]);
+      await afterCommit(client, campaign, [uid]);
       continue;
     }
     const fetched: Array<{ uid: number; source: Buffer }> = [];
@@ -360,11 +370,7 @@ async function syncImapFolder(
         await commitMessages(
           deps,
           campaign,
-          group.map(({ uid }, k) => ({
-            source: { kind: 'imap' as const, folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
-            prepared: ready[k]!,
-            advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
-          })),
+          group.map(({ uid }, k) => itemFor(uid, ready[k]!)),
         );
         committed.push(...group.map((m) => m.uid));
       }
@@ -379,29 +385,11 @@ async function syncImapFolder(
 
 // A large message is streamed from the server straight into the blob store
 // (imapflow would otherwise gather it whole, and then concatenate it: twice
-// its size in memory), then read back for the parser and committed alone.
-async function syncLargeMessage(
-  deps: RunnerDeps,
-  client: ImapFlow,
-  campaign: CampaignRow,
-  folder: string,
-  node: string,
-  cursor: FolderCursor,
-  uidvalidity: number,
-  uid: number,
-): Promise<void> {
+// its size in memory), then read back for the parser; null when it is gone.
+async function prepareLargeMessage(deps: RunnerDeps, client: ImapFlow, uid: number): Promise<PreparedMessage | null> {
   const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 256 * 1024 });
-  if (!('content' in download) || !download.content) return; // expunged meanwhile, as a fetch would skip it
-  const blob = await deps.blobs.putStream(download.content);
-  const prepared = await prepareStoredMessage(deps, blob);
-  await commitMessages(deps, campaign, [
-    {
-      source: { kind: 'imap', folder, uidvalidity, uid, resync: inResync(cursor, uid) },
-      prepared,
-      advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
-    },
-  ]);
-  await afterCommit(client, campaign, [uid]);
+  if (!('content' in download) || !download.content) return null;
+  return prepareStoredMessage(deps, await deps.blobs.putStream(download.content));
 }
 
 // The campaign's choice for fetched mail, applied only to committed messages.
