@@ -95,7 +95,8 @@ function handle(child: ChildProcess, port: number, dir: string): SmtpSink {
     const files = (await readdir(dir)).filter((f) => f.startsWith('msg.')).sort();
     const out: SinkMessage[] = [];
     for (const f of files) {
-      const parsed = parseDump(await readFile(path.join(dir, f), 'utf8'));
+      const text = await readDumpFile(path.join(dir, f));
+      const parsed = text === null ? null : parseDump(text);
       if (parsed) out.push(parsed);
     }
     return out;
@@ -120,6 +121,18 @@ function handle(child: ChildProcess, port: number, dir: string): SmtpSink {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// smtp-sink opens a transaction's dump file at MAIL FROM and unlinks it when
+// the transaction is aborted (a refused RCPT, RSET, a hang-up): a file listed
+// a moment ago may be gone when it is read, and was never a message.
+async function readDumpFile(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
