@@ -94,7 +94,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     s = await startTestServer({ serveWeb: true, env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_ROUTING_TICK_MS: '100' } });
     const admin = await s.login('admin', ADMIN_PASSWORD);
     const call = (method: string, url: string, body: unknown) => s.call(method, url, { cookie: admin, body, headers: { origin: s.url } });
-    const template = await call('POST', '/api/templates', { name: 'Refund policy', campaignId: null, html: '<p>Dear ${customer_name}, refunds take 5 days.</p>' });
+    const template = await call('POST', '/api/templates', { name: 'Refund policy', campaignId: null, html: '<p>Dear ${contactName}, refunds take 5 days.</p>' });
     expect(template.status).toBe(201);
     const campaign = await call(
       'POST',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TEMPLATE_VARIABLES } from '../../../../packages/mailkit/src/template/variables.ts';
 import en from './en.json';
 import es from './es.json';
 import it_ from './it.json';
@@ -43,5 +44,12 @@ describe.each([
       expect(translated.trim(), key).not.toBe('');
       expect(placeholders(translated), key).toEqual(placeholders(text));
     }
+  });
+});
+
+describe('the template editor', () => {
+  it('has a label for each field the product fills, and none for a field it does not', () => {
+    const labelled = [...reference.keys()].filter((k) => k.startsWith('templates.variables.')).map((k) => k.slice('templates.variables.'.length));
+    expect(labelled.sort()).toEqual([...TEMPLATE_VARIABLES].sort());
   });
 });

@@ -38,7 +38,7 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     admin = await s.login('admin', ADMIN_PASSWORD);
     const template = await s.call('POST', '/api/templates', {
       cookie: admin,
-      body: { name: 'Thanks', campaignId: null, html: '<p>Hello ${customer_name}, we got your message ${ticket}.</p>' },
+      body: { name: 'Thanks', campaignId: null, html: '<p>Hello ${contactName}, we got your message ${ticket}.</p>' },
     });
     expect(template.status).toBe(201);
     const res = await s.call('POST', '/api/campaigns', {
@@ -85,6 +85,8 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     expect(sent!.content).toMatch(/^Auto-Submitted: auto-replied$/m);
     expect(sent!.content).toContain(`In-Reply-To: <${mail.messageId}>`);
     expect(sent!.content).toMatch(new RegExp(`^Subject: Re: Order 1234 is late \\[#SUP-${firstInteraction}\\]$`, 'm'));
+    // the template's fields are the editor's names, filled from the customer and the interaction
+    expect((await simpleParser(sent!.content)).html).toContain(`Hello Ana López, we got your message [#SUP-${firstInteraction}].`);
     const outbound = await eventually(async () => (await q<{ message_id: string; state: string }>(
       `SELECT m.message_id, o.state FROM messages m JOIN outbox o ON o.message_id = m.id WHERE m.interaction_id = $1 AND m.kind = 'confirmation'`,
       [firstInteraction]))[0]?.state === 'sent' ? (await q<{ message_id: string }>(`SELECT message_id FROM messages WHERE interaction_id = $1 AND kind = 'confirmation'`, [firstInteraction]))[0] : null);

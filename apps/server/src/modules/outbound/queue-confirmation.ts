@@ -1,6 +1,7 @@
 import type { ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
 import { renderTemplate } from '../../../../../packages/mailkit/src/template/render.ts';
 import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
+import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
 import { buildReplyHeaders } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
@@ -65,14 +66,16 @@ export async function queueConfirmation(
   if (!decision.send || !template) return decision;
 
   const subject = outboundSubject(r.parsed.subject, c.key, r.interactionId);
-  const values: Record<string, string> = {
-    customer_name: r.recipient.name,
-    customer_email: r.recipient.address,
+  const values = templateValues({
+    contactName: r.recipient.name,
+    contactEmail: r.recipient.address,
     subject: r.parsed.subject,
-    campaign_name: c.name,
-    interaction_id: String(r.interactionId),
     ticket: subject.token,
-  };
+    campaignName: c.name,
+    interactionId: r.interactionId,
+    now: deps.now(),
+    timeZone: c.timezone,
+  });
   const html = renderTemplate(sanitizeTemplateHtml(template.html), values, 'html').output;
   const reply = r.parsed.messageId
     ? buildReplyHeaders({ messageId: r.parsed.messageId, references: r.parsed.references, inReplyTo: r.parsed.inReplyTo[0] ?? null })

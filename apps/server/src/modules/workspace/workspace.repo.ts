@@ -77,6 +77,7 @@ export interface InteractionView {
   signature_template_id: string | null;
   from_address: string;
   from_name: string;
+  timezone: string;
 }
 
 /** One interaction as a viewer may see it, or a 404. */
@@ -85,7 +86,7 @@ export async function visibleInteraction(q: Queryable, v: Viewer, id: number): P
     `SELECT i.id, i.campaign_id, c.key, c.name AS campaign_name, i.contact_id, i.customer_address, i.customer_name, i.subject,
             i.status, i.queue_state, i.assigned_to, u.display_name AS assigned_name, i.unread, i.linked_to, i.created_at, i.closed_at,
             i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.transfer_to_agent, c.transfer_to_queue,
-            c.qualification_enabled, c.qualification_title, c.signature_template_id, c.from_address, c.from_name
+            c.qualification_enabled, c.qualification_title, c.signature_template_id, c.from_address, c.from_name, c.timezone
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
        LEFT JOIN users u ON u.id = i.assigned_to
        LEFT JOIN dispositions d ON d.id = i.disposition_id

@@ -5,6 +5,7 @@ import { isValidAddress } from '../../../../../packages/mailkit/src/compose/inde
 import { RenderTimeoutError } from '../../../../../packages/mailkit/src/parse/parser-pool.ts';
 import { mailBodyCsp, mailDocument, renderPlainText } from '../../../../../packages/mailkit/src/render/index.ts';
 import { escapeHtml } from '../../../../../packages/mailkit/src/template/render.ts';
+import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
 import { formatSubjectToken } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -208,22 +209,17 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
         fromAddress: it.from_address,
       },
       // what ${variables} in templates and canned answers are filled with
-      values: {
-        customer_name: it.customer_name,
-        customer_email: it.customer_address,
-        subject: it.subject,
-        campaign_name: it.campaign_name,
-        interaction_id: String(it.id),
-        ticket,
-        agent_name: me.rows[0]?.display_name ?? '',
-        // the names the template editor offers
+      values: templateValues({
         contactName: it.customer_name,
         contactEmail: it.customer_address,
-        agentName: me.rows[0]?.display_name ?? '',
+        subject: it.subject,
+        ticket,
         campaignName: it.campaign_name,
-        interactionId: String(it.id),
-        date: new Date(deps.now()).toISOString().slice(0, 10),
-      },
+        interactionId: it.id,
+        agentName: me.rows[0]?.display_name ?? '',
+        now: deps.now(),
+        timeZone: it.timezone,
+      }),
       otherOpen: others.map((o) => ({ id: o.id, campaignKey: o.key, subject: o.subject, assignedName: o.assigned_name })),
       messages: messages.map((m) => ({
         id: m.id,

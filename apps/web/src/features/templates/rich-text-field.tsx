@@ -5,17 +5,8 @@ import { Extension, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { TEMPLATE_VARIABLES } from '../../../../../packages/mailkit/src/template/variables.ts';
 
-/** Variables the product fills in when it renders a template for a message. */
-export const KNOWN_VARIABLES = [
-  'contactName',
-  'contactEmail',
-  'agentName',
-  'campaignName',
-  'subject',
-  'interactionId',
-  'date',
-] as const;
 
 /** Bold, italic, underline, strike and clear: the first group of every editor's toolbar. */
 export function InlineFormattingControls() {
@@ -132,7 +123,7 @@ export function RichTextField({
             </Menu.Target>
             <Menu.Dropdown>
               <Menu.Label>{t('templates.knownVariables')}</Menu.Label>
-              {KNOWN_VARIABLES.map((name) => (
+              {TEMPLATE_VARIABLES.map((name) => (
                 <Menu.Item
                   key={name}
                   onClick={() => insert(name)}
