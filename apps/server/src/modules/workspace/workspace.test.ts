@@ -143,7 +143,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     interactionId = item.id;
     const t = await thread();
     expect(t.interaction).toMatchObject({ campaignName: 'Support', customerAddress: 'ana.lopez@customer.test', mine: true, mandatoryDisposition: true });
-    expect(t.values).toMatchObject({ customer_name: 'Ana López', agent_name: 'Wendy Agent', ticket: `[#SUP-${interactionId}]` });
+    expect(t.values).toMatchObject({ contactName: 'Ana López', contactEmail: 'ana.lopez@customer.test', agentName: 'Wendy Agent', ticket: `[#SUP-${interactionId}]`, interactionId: String(interactionId) });
     const [m] = t.messages;
     expect(m).toMatchObject({ direction: 'inbound', hasHtml: true });
     const names = m.attachments.map((a: { filename: string }) => a.filename);
