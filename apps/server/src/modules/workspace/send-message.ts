@@ -14,7 +14,7 @@ import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
 import { lockInteraction } from '../routing/offers.ts';
 import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
-import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
+import { deleteDraft, visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
 export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
 
@@ -96,7 +96,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
   await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [interactionId, deps.now()]);
-  await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [v.userId, interactionId]);
+  await deleteDraft(q, v.userId, interactionId);
   return { messageId: sent.messageId };
 }
 
@@ -150,6 +150,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
     },
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
+  await deleteDraft(q, v.userId, null);
   await emitEvent(q, { type: 'interaction.assigned', campaignId: c.id, interactionId, userId: v.userId, previousUserId: null });
   return { interactionId, messageId: sent.messageId };
 }

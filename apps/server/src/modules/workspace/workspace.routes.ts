@@ -18,14 +18,18 @@ import { requeue } from '../outbound/outbox.repo.ts';
 import { verifyRatingToken } from './rating-token.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
 import {
+  deleteDraft,
+  draftOf,
   inbox,
   notesOf,
   otherOpen,
+  saveDraft,
   searchInteractions,
   threadMessages,
   visibleAttachments,
   visibleInteraction,
   visibleMessage,
+  type DraftRow,
   type InboxRow,
   type Viewer,
 } from './workspace.repo.ts';
@@ -67,6 +71,15 @@ const DraftIn = z.strictObject({
   html: z.string().max(2 * 1024 * 1024, 'at most 2 MiB'),
   attachments: z.array(DraftAttachment).max(50).default([]),
 });
+// A new mail in progress: anything may still be missing; it is checked when sent.
+const NewMailDraftIn = z.strictObject({
+  campaignId: z.uuid('not a valid campaign id').nullable().default(null),
+  subject: z.string().max(900).default(''),
+  to: DraftIn.shape.to,
+  cc: DraftIn.shape.cc,
+  html: DraftIn.shape.html,
+  attachments: z.array(DraftAttachment.options[0]).max(50).default([]),
+});
 const NoteIn = z.strictObject({ text: z.string().trim().min(1, 'required').max(20_000, 'at most 20000 characters') });
 const SearchQuery = z.strictObject({ q: z.string().trim().min(3, 'at least 3 characters').max(200, 'at most 200 characters') });
 const UploadQuery = z.strictObject({
@@ -78,6 +91,16 @@ const UploadQuery = z.strictObject({
 const SAFE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const MAX_INLINE_IMAGE = 5 * 1024 * 1024;
 const TOO_COMPLEX = 'This message’s formatting is too complex to show safely; here is its text.';
+
+const presentDraft = (d: DraftRow) => ({
+  mode: d.mode,
+  to: d.to_addresses,
+  cc: d.cc_addresses,
+  subject: d.subject,
+  html: d.html,
+  attachments: d.attachments,
+  updatedAt: d.updated_at.toISOString(),
+});
 
 const presentItem = (r: InboxRow & { assigned_name?: string | null }) => ({
   id: r.id,
@@ -129,8 +152,15 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   });
 
   // The campaigns an agent may start a new mail in.
+  const writableCampaigns = async (v: Viewer) => (await listCampaigns(deps.db, v)).filter((c) => c.enabled);
   app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags } }, async (req) => ({
-    items: (await listCampaigns(deps.db, viewer(req))).filter((c) => c.enabled).map((c) => ({ id: c.id, key: c.key, name: c.name })),
+    items: (await writableCampaigns(viewer(req))).map((c) => ({
+      id: c.id,
+      key: c.key,
+      name: c.name,
+      timezone: c.timezone,
+      signatureTemplateId: c.signature_template_id,
+    })),
   }));
 
   // Where the interaction may be transferred: the campaign's other members
@@ -171,7 +201,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       threadMessages(deps.db, it.id),
       notesOf(deps.db, it.id),
       otherOpen(deps.db, v, it),
-      deps.db.query(`SELECT * FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [v.userId, it.id]),
+      draftOf(deps.db, v.userId, it.id),
       deps.db.query<{ display_name: string }>(`SELECT display_name FROM users WHERE id = $1`, [v.userId]),
     ]);
     const filesOf = new Map<number, typeof attachments>();
@@ -182,7 +212,6 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     } catch {
       // a key the token cannot carry: no token
     }
-    const d = draft.rows[0];
     return {
       interaction: {
         id: it.id,
@@ -246,9 +275,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
         })),
       })),
       notes: notes.map((n) => ({ id: n.id, text: n.text, author: n.author, createdAt: n.created_at.toISOString() })),
-      draft: d
-        ? { mode: d.mode, to: d.to_addresses, cc: d.cc_addresses, subject: d.subject, html: d.html, attachments: d.attachments, updatedAt: d.updated_at.toISOString() }
-        : null,
+      draft: draft ? presentDraft(draft) : null,
     };
   });
 
@@ -384,22 +411,38 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   app.put('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam, body: DraftIn } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
-    const d = req.body;
-    await deps.db.query(
-      `INSERT INTO drafts (user_id, campaign_id, interaction_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-       ON CONFLICT (user_id, interaction_id) WHERE interaction_id IS NOT NULL DO UPDATE
-         SET mode = EXCLUDED.mode, to_addresses = EXCLUDED.to_addresses, cc_addresses = EXCLUDED.cc_addresses,
-             subject = EXCLUDED.subject, html = EXCLUDED.html, attachments = EXCLUDED.attachments, updated_at = now()`,
-      [v.userId, it.campaign_id, it.id, d.mode, JSON.stringify(d.to), JSON.stringify(d.cc), d.subject, d.html, JSON.stringify(d.attachments)],
-    );
+    await saveDraft(deps.db, v.userId, { campaignId: it.campaign_id, interactionId: it.id }, req.body);
     return reply.status(204).send();
   });
 
   app.delete('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
-    await deps.db.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [v.userId, it.id]);
+    await deleteDraft(deps.db, v.userId, it.id);
+    return reply.status(204).send();
+  });
+
+  // The new mail the agent is writing (one per agent), saved as they type
+  // and deleted when sent. A campaign they no longer may write in is dropped
+  // from it, not shown.
+  app.get('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req) => {
+    const v = viewer(req);
+    const draft = await draftOf(deps.db, v.userId, null);
+    if (!draft) return { draft: null };
+    const usable = draft.campaign_id !== null && (await writableCampaigns(v)).some((c) => c.id === draft.campaign_id);
+    return { draft: { ...presentDraft(draft), campaignId: usable ? draft.campaign_id : null } };
+  });
+
+  app.put('/api/me/new-mail', { preHandler: requireUser, schema: { tags, body: NewMailDraftIn } }, async (req, reply) => {
+    const v = viewer(req);
+    const { campaignId, ...d } = req.body;
+    if (campaignId !== null && !(await writableCampaigns(v)).some((c) => c.id === campaignId)) throw notFound('campaign');
+    await saveDraft(deps.db, v.userId, { campaignId, interactionId: null }, { ...d, mode: 'new' });
+    return reply.status(204).send();
+  });
+
+  app.delete('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req, reply) => {
+    await deleteDraft(deps.db, viewer(req).userId, null);
     return reply.status(204).send();
   });
 

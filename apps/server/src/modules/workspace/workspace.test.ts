@@ -339,6 +339,48 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect((await as(agent).get('/api/me/inbox')).body.closed.map((i: { id: number }) => i.id)).toContain(interactionId);
   });
 
+  it('keeps the new mail an agent is writing as their own draft, and drops it once sent', async () => {
+    const upload = await fetch(`${s.url}/api/uploads?filename=${encodeURIComponent('price list.txt')}&type=text/plain`, {
+      method: 'POST',
+      headers: { cookie: agent, origin: s.url, 'content-type': 'application/octet-stream' },
+      body: 'prices',
+    });
+    expect(upload.status).toBe(201);
+    const file = { uploadId: ((await upload.json()) as { id: string }).id, name: 'price list.txt', size: 6 };
+    expect((await as(agent).get('/api/me/new-mail')).body).toEqual({ draft: null });
+
+    // nothing is required yet: an agent may not have chosen a campaign or anyone to write to
+    expect((await as(agent).put('/api/me/new-mail', { html: '<p>Dear</p>' })).status).toBe(204);
+    expect((await as(agent).get('/api/me/new-mail')).body.draft).toMatchObject({ campaignId: null, mode: 'new', to: [], html: '<p>Dear</p>' });
+    const draft = { campaignId, to: [{ address: 'lead@customer.test', name: 'Lead' }], cc: [{ address: 'boss@customer.test' }], subject: 'Our offer', html: '<p>Dear Lead,</p>', attachments: [file] };
+    expect((await as(agent).put('/api/me/new-mail', draft)).status).toBe(204);
+    expect((await as(agent).get('/api/me/new-mail')).body.draft).toMatchObject({ ...draft, mode: 'new' });
+
+    // the agent's answer drafts are separate from it
+    expect((await as(agent).put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', html: '<p>An answer</p>' })).status).toBe(204);
+    expect((await thread()).draft).toMatchObject({ html: '<p>An answer</p>' });
+    expect((await as(agent).get('/api/me/new-mail')).body.draft.html).toBe('<p>Dear Lead,</p>');
+    expect((await as(agent).del(`/api/interactions/${interactionId}/draft`)).status).toBe(204);
+
+    // it is the agent's own; another agent cannot aim one at a campaign they are not in, and bad input names its field
+    expect((await as(outsider).get('/api/me/new-mail')).body).toEqual({ draft: null });
+    expect((await as(outsider).put('/api/me/new-mail', { ...draft, attachments: [] })).status).toBe(404);
+    const bad = await as(agent).put('/api/me/new-mail', { ...draft, attachments: [{ messageId: 1, partPath: '1' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.details)).toContain('attachments');
+    expect((await as(agent).put('/api/me/new-mail', { ...draft, subject: 'x'.repeat(901) })).body.details[0].path).toBe('subject');
+
+    const sent = await as(agent).post(`/api/campaigns/${campaignId}/mail`, { to: draft.to, cc: draft.cc, subject: draft.subject, html: draft.html, attachments: [{ uploadId: file.uploadId }] });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    expect((await as(agent).get('/api/me/new-mail')).body).toEqual({ draft: null });
+    const mail = await sentTo('lead@customer.test', 'Dear Lead');
+    expect(mail.content).toContain('price list.txt');
+
+    expect((await as(agent).put('/api/me/new-mail', { html: '<p>Another</p>' })).status).toBe(204);
+    expect((await as(agent).del('/api/me/new-mail')).status).toBe(204);
+    expect((await as(agent).get('/api/me/new-mail')).body).toEqual({ draft: null });
+  });
+
   it('starts a new outbound interaction in a campaign the agent belongs to', async () => {
     const r = await as(agent).post(`/api/campaigns/${campaignId}/mail`, { to: [{ address: 'new.customer@customer.test', name: 'New Customer' }], subject: 'Your renewal', html: '<p>Time to renew.</p>' });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
