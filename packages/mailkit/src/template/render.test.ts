@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, renderTemplate, templateVariables } from './render.ts';
+import { escapeHtml, fillKnownFields, renderTemplate, templateVariables } from './render.ts';
 
 describe('renderTemplate', () => {
   const cases: Array<[string, string, Record<string, string>, 'html' | 'text', string, string[]]> = [
@@ -27,5 +27,19 @@ describe('renderTemplate', () => {
 
   it('escapes all five HTML specials', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
+
+describe('fillKnownFields', () => {
+  it('fills the fields it knows and leaves the others as written', () => {
+    expect(fillKnownFields('Dear ${contactName}, ref ${ticket} ${ custom }', { contactName: 'Ana' }, 'text')).toBe('Dear Ana, ref ${ticket} ${ custom }');
+  });
+
+  it('escapes values in html mode and keeps them data', () => {
+    expect(fillKnownFields('<p>${a} ${b}</p>', { a: '<img onerror=x>', b: '${a}' }, 'html')).toBe('<p>&lt;img onerror=x&gt; ${a}</p>');
+  });
+
+  it('does not take prototype names for values', () => {
+    expect(fillKnownFields('${constructor}${toString}', {}, 'text')).toBe('${constructor}${toString}');
   });
 });

@@ -37,3 +37,17 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
   return { output, missing: [...missing] };
 }
+
+/**
+ * Fills the `${name}` fields it has values for and leaves every other field
+ * as written, for a person to see and fix (the agent's editor), or for a
+ * later pass that knows more (a new mail's ticket, known once sent). Values
+ * are data, escaped in 'html' mode, as in renderTemplate.
+ */
+export function fillKnownFields(template: string, values: Readonly<Record<string, string>>, mode: 'html' | 'text'): string {
+  return template.replace(FIELD, (all, name: string) => {
+    if (!Object.hasOwn(values, name)) return all;
+    const v = String(values[name]);
+    return mode === 'html' ? escapeHtml(v) : v;
+  });
+}

@@ -15,3 +15,12 @@ export function outboundSubject(customerSubject: string, campaignKey: string, in
     return { text: base, token: '' };
   }
 }
+
+/** The subject token of an interaction ("[#KEY-123]"), or '' when the campaign key cannot carry one. */
+export function ticketOf(campaignKey: string, interactionId: number): string {
+  try {
+    return formatSubjectToken(campaignKey.toUpperCase(), interactionId);
+  } catch {
+    return '';
+  }
+}

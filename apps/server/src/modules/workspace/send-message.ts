@@ -1,7 +1,7 @@
 import type { ComposeAttachment, MailAddress } from '../../../../../packages/mailkit/src/compose/index.ts';
 import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
 import { sanitizeMailHtml } from '../../../../../packages/mailkit/src/render/index.ts';
-import { escapeHtml } from '../../../../../packages/mailkit/src/template/render.ts';
+import { escapeHtml, fillKnownFields } from '../../../../../packages/mailkit/src/template/render.ts';
 import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
 import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
@@ -11,6 +11,7 @@ import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { findCampaign } from '../campaigns/campaigns.repo.ts';
 import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
 import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
+import { ticketOf } from '../outbound/outbound-subject.ts';
 import { lockInteraction } from '../routing/offers.ts';
 import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
@@ -130,7 +131,8 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
     [c.id, contactId, customer.address, customer.name ?? '', input.subject.trim().slice(0, 900), now, v.userId],
   );
   const interactionId = created.rows[0]!.id;
-  let html = sanitizeTemplateHtml(input.html);
+  // the editor left the fields only known now (the ticket, the number) as written
+  let html = fillKnownFields(sanitizeTemplateHtml(input.html), { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
   const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
   if (ratingKey) html += ratingBlock(deps.publicUrl, c.qualification_title, ratingToken(deps.mailSecret, ratingKey));
   const sent = await enqueueOutbound(q, deps, {

@@ -6,7 +6,6 @@ import { RenderTimeoutError } from '../../../../../packages/mailkit/src/parse/pa
 import { mailBodyCsp, mailDocument, renderPlainText } from '../../../../../packages/mailkit/src/render/index.ts';
 import { escapeHtml } from '../../../../../packages/mailkit/src/template/render.ts';
 import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
-import { formatSubjectToken } from '../../../../../packages/mailkit/src/threading/index.ts';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
@@ -14,6 +13,7 @@ import { iso } from '../../platform/http/iso.ts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { listCampaigns } from '../campaigns/campaigns.repo.ts';
 import { recordBlobs } from '../ingestion/ingestion.repo.ts';
+import { ticketOf } from '../outbound/outbound-subject.ts';
 import { requeue } from '../outbound/outbox.repo.ts';
 import { verifyRatingToken } from './rating-token.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
@@ -206,12 +206,6 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     ]);
     const filesOf = new Map<number, typeof attachments>();
     for (const a of attachments) filesOf.set(a.message_id, [...(filesOf.get(a.message_id) ?? []), a]);
-    let ticket = '';
-    try {
-      ticket = formatSubjectToken(it.key.toUpperCase(), it.id);
-    } catch {
-      // a key the token cannot carry: no token
-    }
     return {
       interaction: {
         id: it.id,
@@ -242,7 +236,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
         contactName: it.customer_name,
         contactEmail: it.customer_address,
         subject: it.subject,
-        ticket,
+        ticket: ticketOf(it.key, it.id),
         campaignName: it.campaign_name,
         interactionId: it.id,
         agentName: me.rows[0]?.display_name ?? '',

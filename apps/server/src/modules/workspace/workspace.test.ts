@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../../../../../test/peers/dovecot.ts';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
@@ -370,11 +371,14 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(JSON.stringify(bad.body.details)).toContain('attachments');
     expect((await as(agent).put('/api/me/new-mail', { ...draft, subject: 'x'.repeat(901) })).body.details[0].path).toBe('subject');
 
-    const sent = await as(agent).post(`/api/campaigns/${campaignId}/mail`, { to: draft.to, cc: draft.cc, subject: draft.subject, html: draft.html, attachments: [{ uploadId: file.uploadId }] });
+    // the fields only known once sent (the ticket, the number) are filled then; others stay as written
+    const html = '<p>Dear Lead, your reference is ${ticket} (${interactionId}), ${unknown}.</p>';
+    const sent = await as(agent).post(`/api/campaigns/${campaignId}/mail`, { to: draft.to, cc: draft.cc, subject: draft.subject, html, attachments: [{ uploadId: file.uploadId }] });
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     expect((await as(agent).get('/api/me/new-mail')).body).toEqual({ draft: null });
-    const mail = await sentTo('lead@customer.test', 'Dear Lead');
-    expect(mail.content).toContain('price list.txt');
+    const mail = await simpleParser((await sentTo('lead@customer.test', 'Dear Lead')).content);
+    expect(mail.html).toContain(`Dear Lead, your reference is [#SUP-${sent.body.interactionId}] (${sent.body.interactionId}), \${unknown}.`);
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['price list.txt']);
 
     expect((await as(agent).put('/api/me/new-mail', { html: '<p>Another</p>' })).status).toBe(204);
     expect((await as(agent).del('/api/me/new-mail')).status).toBe(204);

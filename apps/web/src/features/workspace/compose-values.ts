@@ -1,20 +1,13 @@
+import { escapeHtml, fillKnownFields } from '../../../../../packages/mailkit/src/template/render.ts';
 import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '../../app/contract.ts';
-
-const FIELD = /\$\{\s*([A-Za-z_][A-Za-z0-9_.-]{0,63})\s*\}/g;
-const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => escapes[c]!);
 
 /**
  * Fills `${name}` fields with the interaction's values. Values are data: in
  * HTML they are escaped, so a customer named `<img onerror=…>` stays text.
  * Unknown fields stay as written, for the agent to see and fix.
  */
-export function fillFields(template: string, values: Readonly<Record<string, string>>, html: boolean): string {
-  return template.replace(FIELD, (all, name: string) => {
-    if (!Object.hasOwn(values, name)) return all;
-    return html ? escapeHtml(values[name]!) : values[name]!;
-  });
-}
+export const fillFields = (template: string, values: Readonly<Record<string, string>>, html: boolean): string =>
+  fillKnownFields(template, values, html ? 'html' : 'text');
 
 /** A canned answer (plain text) as editor HTML: one paragraph per line, fields filled and escaped. */
 export function cannedToHtml(text: string, values: Readonly<Record<string, string>>): string {
