@@ -96,6 +96,8 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     const call = (method: string, url: string, body: unknown) => s.call(method, url, { cookie: admin, body, headers: { origin: s.url } });
     const template = await call('POST', '/api/templates', { name: 'Refund policy', campaignId: null, html: '<p>Dear ${contactName}, refunds take 5 days.</p>' });
     expect(template.status).toBe(201);
+    const welcome = await call('POST', '/api/templates', { name: 'Welcome', campaignId: null, html: '<p>Hello ${contactEmail}, your reference is ${ticket}.</p>' });
+    expect(welcome.status).toBe(201);
     const campaign = await call(
       'POST',
       '/api/campaigns',
@@ -198,6 +200,54 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect(quotedPrintable(fwd.content)).toContain('I want a refund for order 77.'); // the HTML-only original, quoted as text
     expect(fwd.content).toContain(Buffer.from('%PDF-1.4 receipt 77').toString('base64'));
     await agent.screenshot({ path: 'test-results/workspace-thread.png' });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('writes a new mail with a template and a file, keeps it as a draft across a reload, and sends it with its ticket', async () => {
+    const draftRow = async () =>
+      (await s.db.query<{ html: string; subject: string; attachments: Array<{ name?: string }> }>('SELECT html, subject, attachments FROM drafts WHERE interaction_id IS NULL')).rows[0];
+
+    await agent.getByTestId('new-mail').click();
+    const dialog = agent.getByRole('dialog');
+    await dialog.getByTestId('new-mail-to').fill('lena@customer.test');
+    await dialog.getByTestId('new-mail-to').press('Enter');
+    await dialog.getByTestId('new-mail-subject').fill('Your new account');
+    await dialog.getByTestId('insert-template').click();
+    await agent.getByRole('menuitem', { name: 'Welcome' }).click();
+    await dialog.locator('input[type="file"]').setInputFiles({ name: 'terms.txt', mimeType: 'text/plain', buffer: Buffer.from('terms of service') });
+    await dialog.getByTestId('compose-files').getByText('terms.txt').waitFor();
+    // the template's customer field is filled from the first recipient; the ticket waits for the interaction
+    await dialog.getByText('Hello lena@customer.test, your reference is ${ticket}.').waitFor();
+    await dialog.getByTestId('new-mail-later-fields').waitFor();
+    await eventually(async () => {
+      const d = await draftRow();
+      return d?.subject === 'Your new account' && d.html.includes('your reference is') && d.attachments.some((a) => a.name === 'terms.txt');
+    }, 15_000, 'new mail draft saved');
+
+    await agent.reload();
+    await agent.getByTestId('new-mail').click();
+    await dialog.getByText('Hello lena@customer.test, your reference is ${ticket}.').waitFor();
+    await dialog.getByTestId('compose-files').getByText('terms.txt').waitFor();
+    expect(await dialog.getByTestId('new-mail-subject').inputValue()).toBe('Your new account');
+    // closed straight after typing: what was typed is kept for the next opening
+    await dialog.locator('.ProseMirror').click();
+    await agent.keyboard.press('End');
+    await agent.keyboard.type(' See you soon.');
+    await agent.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await agent.getByTestId('new-mail').click();
+    await dialog.getByText('See you soon.').waitFor();
+    await agent.screenshot({ path: 'test-results/workspace-new-mail.png' });
+    await dialog.getByTestId('new-mail-send').click();
+
+    const sent = await eventually(async () => (await sink.messages()).find((m) => m.rcptTo.includes('<lena@customer.test>')), 20_000, 'new mail at the sink');
+    const { rows: [started] } = await s.db.query<{ id: number }>(`SELECT id FROM interactions WHERE customer_address = 'lena@customer.test'`);
+    expect(sent.content).toMatch(new RegExp(`^Subject: Your new account \\[#SUP-${started!.id}\\]$`, 'm'));
+    expect(quotedPrintable(sent.content)).toContain(`Hello lena@customer.test, your reference is [#SUP-${started!.id}]. See you soon.`);
+    expect(sent.content).toContain('filename=terms.txt');
+    // the agent is taken to the new interaction, and the draft is gone
+    await agent.waitForURL((url) => url.pathname === `/work/${started!.id}`);
+    expect(await draftRow()).toBeUndefined();
     expect(pageErrors).toEqual([]);
   }, 120_000);
 

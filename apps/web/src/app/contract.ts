@@ -509,6 +509,28 @@ export const threadSchema = z.object({
 });
 export type Thread = z.infer<typeof threadSchema>;
 
+/** The campaigns an agent may start a new mail in. */
+export const myCampaignsSchema = z.object({
+  items: z.array(z.object({ id: z.string(), key: z.string(), name: z.string(), timezone: z.string(), signatureTemplateId: z.string().nullable() })),
+});
+export type MyCampaign = z.infer<typeof myCampaignsSchema>['items'][number];
+
+/** The new mail an agent is writing, as saved; the campaign is null until chosen (or when no longer theirs). */
+export const newMailDraftSchema = z.object({
+  draft: z
+    .object({
+      campaignId: z.string().nullable(),
+      to: z.array(mailAddressSchema),
+      cc: z.array(mailAddressSchema),
+      subject: z.string(),
+      html: z.string(),
+      attachments: z.array(z.object({ uploadId: z.string(), name: z.string().optional(), size: z.number().optional() })),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+});
+export type NewMailDraft = NonNullable<z.infer<typeof newMailDraftSchema>['draft']>;
+
 export const uploadSchema = z.object({ id: z.string(), filename: z.string(), contentType: z.string(), size: z.number() });
 export type Upload = z.infer<typeof uploadSchema>;
 export const sentSchema = z.object({ messageId: z.number() });

@@ -27,6 +27,17 @@ export function parseAddress(input: string): MailAddress | null {
   return name ? { address, name } : { address };
 }
 
+/** Every entry of an address field as an address, or the first one that is not. */
+export function parseAddressList(list: readonly string[]): { ok: MailAddress[] } | { bad: string } {
+  const ok: MailAddress[] = [];
+  for (const entry of list) {
+    const a = parseAddress(entry);
+    if (!a) return { bad: entry };
+    ok.push(a);
+  }
+  return { ok };
+}
+
 export const formatAddress = (a: MailAddress): string => (a.name ? `${a.name} <${a.address}>` : a.address);
 
 /**

@@ -2,6 +2,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { ApiError, apiRequest, apiSend } from '../../app/api.ts';
 import {
   inboxSchema,
+  myCampaignsSchema,
+  newMailDraftSchema,
   searchResultSchema,
   sentSchema,
   startedSchema,
@@ -10,6 +12,7 @@ import {
   type AttachmentRef,
   type ComposeMode,
   type MailAddress,
+  type NewMailDraft,
   type Upload,
 } from '../../app/contract.ts';
 import { liveKeys } from '../../app/realtime.tsx';
@@ -98,6 +101,43 @@ export function saveDraft(id: number, draft: Omit<SendBody, 'parentId' | 'attach
 
 export function deleteDraft(id: number): Promise<void> {
   return apiSend(`/api/interactions/${id}/draft`, { method: 'DELETE' });
+}
+
+export function useMyCampaigns(enabled: boolean) {
+  return useQuery({ queryKey: ['me', 'campaigns'], queryFn: async () => (await apiRequest('/api/me/campaigns', myCampaignsSchema)).items, enabled });
+}
+
+export const newMailDraftKey = ['me', 'new-mail'] as const;
+
+// The form saves when it closes; the next opening reads after that save.
+let lastNewMailSave: Promise<unknown> = Promise.resolve();
+
+/**
+ * The new mail the agent was writing. Read once per opening of the form (the
+ * form forgets it on close) and not refetched while open: the form owns the
+ * text from then on.
+ */
+export function useNewMailDraft(enabled: boolean) {
+  return useQuery({
+    queryKey: newMailDraftKey,
+    queryFn: async () => {
+      await lastNewMailSave;
+      return (await apiRequest('/api/me/new-mail', newMailDraftSchema)).draft;
+    },
+    enabled,
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+}
+
+export function saveNewMailDraft(draft: Omit<NewMailDraft, 'updatedAt'>): Promise<void> {
+  const saved = apiSend('/api/me/new-mail', { method: 'PUT', body: draft });
+  lastNewMailSave = saved.catch(() => undefined);
+  return saved;
+}
+
+export function deleteNewMailDraft(): Promise<void> {
+  return apiSend('/api/me/new-mail', { method: 'DELETE' });
 }
 
 /** Uploads one file as raw bytes (no multipart parsing on the server). */
