@@ -98,11 +98,14 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect(template.status).toBe(201);
     const welcome = await call('POST', '/api/templates', { name: 'Welcome', campaignId: null, html: '<p>Hello ${contactEmail}, your reference is ${ticket}.</p>' });
     expect(welcome.status).toBe(201);
+    const signature = await call('POST', '/api/templates', { name: 'Signature', campaignId: null, html: '<p>-- ${agentName}, ${campaignName}</p>' });
+    expect(signature.status).toBe(201);
     const campaign = await call(
       'POST',
       '/api/campaigns',
       campaignBody({
         schedule: [],
+        signatureTemplateId: signature.body.id,
         inbound: { port: dv.imapPort, password: PASSWORD, mailbox: 'INBOX' },
         smtp: { port: sink.port, auth: false, username: '', password: undefined },
       }),
@@ -174,6 +177,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect(sent.content).toContain(`In-Reply-To: <${mail.messageId}>`);
     expect(sent.content).toMatch(new RegExp(`^Subject: Re: Refund for order 77 \\[#SUP-${id}\\]$`, 'm'));
     expect(quotedPrintable(sent.content)).toContain('Dear Ana López');
+    expect(quotedPrintable(sent.content)).toContain('-- Wanda Agent, Support');
     expect(sent.content).toContain('filename=label.txt');
     const ours = sent.content.match(/^Message-ID: <([^>]+)>$/m)![1]!;
     await agent.locator('[data-testid^="outbox-"]').filter({ hasText: 'Sent' }).waitFor({ timeout: 20_000 });
@@ -209,6 +213,8 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
 
     await agent.getByTestId('new-mail').click();
     const dialog = agent.getByRole('dialog');
+    // the only campaign is chosen, and its signature is in place
+    await dialog.getByText('-- Wanda Agent, Support').waitFor();
     await dialog.getByTestId('new-mail-to').fill('lena@customer.test');
     await dialog.getByTestId('new-mail-to').press('Enter');
     await dialog.getByTestId('new-mail-subject').fill('Your new account');
@@ -230,7 +236,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     await dialog.getByTestId('compose-files').getByText('terms.txt').waitFor();
     expect(await dialog.getByTestId('new-mail-subject').inputValue()).toBe('Your new account');
     // closed straight after typing: what was typed is kept for the next opening
-    await dialog.locator('.ProseMirror').click();
+    await dialog.getByText('Hello lena@customer.test, your reference is ${ticket}.').click();
     await agent.keyboard.press('End');
     await agent.keyboard.type(' See you soon.');
     await agent.keyboard.press('Escape');
@@ -244,6 +250,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     const { rows: [started] } = await s.db.query<{ id: number }>(`SELECT id FROM interactions WHERE customer_address = 'lena@customer.test'`);
     expect(sent.content).toMatch(new RegExp(`^Subject: Your new account \\[#SUP-${started!.id}\\]$`, 'm'));
     expect(quotedPrintable(sent.content)).toContain(`Hello lena@customer.test, your reference is [#SUP-${started!.id}]. See you soon.`);
+    expect(quotedPrintable(sent.content)).toContain('-- Wanda Agent, Support');
     expect(sent.content).toContain('filename=terms.txt');
     // the agent is taken to the new interaction, and the draft is gone
     await agent.waitForURL((url) => url.pathname === `/work/${started!.id}`);

@@ -122,7 +122,12 @@ function NewMailForm({
     if (!editor || !campaign || !templates.data || written.current || signedFor.current === campaign.id) return;
     signedFor.current = campaign.id;
     const signature = templates.data.find((x) => x.id === campaign.signatureTemplateId);
-    editor.commands.setContent(signature ? `<p></p><p></p>${fillFields(signature.html, values, true)}` : '<p></p>', { emitUpdate: false });
+    // the cursor waits above the signature, without taking the focus from the form's first field
+    editor
+      .chain()
+      .setContent(signature ? `<p></p><p></p>${fillFields(signature.html, values, true)}` : '<p></p>', { emitUpdate: false })
+      .setTextSelection(1)
+      .run();
   }, [editor, campaign, templates.data, values]);
 
   const saver = useDraftSaver(() => {
