@@ -84,6 +84,8 @@ export const connectionSchema = z.object({
   code: z.string().nullable(),
   message: z.string().nullable(),
   checkedAt: z.string(),
+  /** SMTP only: the outbox holds the account back; retryAt null means until the settings are fixed or verified. */
+  hold: z.object({ since: z.string(), retryAt: z.string().nullable(), waiting: z.number() }).nullable().optional(),
 });
 /** The last result of checking one mail connection. */
 export type Connection = z.infer<typeof connectionSchema>;
@@ -405,7 +407,8 @@ export type RealtimeMessage =
   | { type: 'message.changed'; interactionId: number; messageId: number; state: string }
   | { type: 'presence.changed'; state: PresenceState }
   | { type: 'agent.changed'; userId: string; state: PresenceState }
-  | { type: 'queue.changed'; campaignIds: string[] };
+  | { type: 'queue.changed'; campaignIds: string[] }
+  | { type: 'campaign.changed'; campaignId: string };
 
 // --- the agent workspace: inbox, thread, search, uploads ---
 

@@ -18,6 +18,7 @@ export const liveKeys = {
   interactions: ['me', 'interactions'] as const,
   queues: ['supervisor', 'queues'] as const,
   agents: ['supervisor', 'agents'] as const,
+  campaigns: ['campaigns'] as const,
 };
 
 // Reconnect quickly after a blip, then back off so a down server is not hammered.
@@ -71,6 +72,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
             break;
           case 'agent.changed':
             invalidate(liveKeys.agents);
+            break;
+          case 'campaign.changed':
+            invalidate(liveKeys.campaigns);
             break;
           case 'queue.changed':
             invalidate(liveKeys.queues);

@@ -8,6 +8,7 @@ export const presentConnection = (c: ConnectionRow) => ({
   code: c.code,
   message: c.message,
   checkedAt: c.checked_at.toISOString(),
+  hold: c.hold_since ? { since: c.hold_since.toISOString(), retryAt: c.hold_retry_at?.toISOString() ?? null, waiting: c.hold_waiting ?? 0 } : null,
 });
 
 /**

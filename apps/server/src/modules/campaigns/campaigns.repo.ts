@@ -73,6 +73,10 @@ export interface ConnectionRow {
   code: string | null;
   message: string | null;
   checked_at: Date;
+  /** SMTP only: the account is held back by the outbox (see smtp_holds), with how many messages wait. */
+  hold_since: Date | null;
+  hold_retry_at: Date | null;
+  hold_waiting: number | null;
 }
 
 /** A campaign row with its default list's name: every reader of campaigns starts here. */
@@ -102,14 +106,30 @@ export async function findCampaign(db: Queryable, id: string, viewer: { userId: 
   return rows[0] ?? null;
 }
 
-/** Connection states of the given campaigns. */
+/** Connection states of the given campaigns; an SMTP account the outbox holds back says so. */
 export async function listConnections(db: Queryable, campaignIds: string[]): Promise<ConnectionRow[]> {
   if (campaignIds.length === 0) return [];
   const { rows } = await db.query<ConnectionRow>(
-    `SELECT * FROM campaign_connections WHERE campaign_id = ANY($1::uuid[]) ORDER BY protocol`,
+    `SELECT cc.*, h.since AS hold_since, h.retry_at AS hold_retry_at,
+            CASE WHEN h.campaign_id IS NOT NULL THEN
+              (SELECT count(*)::int FROM outbox o WHERE o.campaign_id = h.campaign_id AND o.state IN ('queued', 'retrying', 'sending')) END AS hold_waiting
+       FROM campaign_connections cc
+       LEFT JOIN smtp_holds h ON h.campaign_id = cc.campaign_id AND cc.protocol = 'smtp'
+      WHERE cc.campaign_id = ANY($1::uuid[]) ORDER BY cc.protocol`,
     [campaignIds],
   );
   return rows;
+}
+
+/** Records what real traffic showed of one connection (the outbox's sends), beside the admin's checks. */
+export async function recordConnection(db: Queryable, campaignId: string, r: { protocol: 'imap' | 'pop3' | 'smtp'; ok: boolean; code?: string; message?: string }, at: Date): Promise<void> {
+  await db.query(
+    `INSERT INTO campaign_connections (campaign_id, protocol, ok, code, message, checked_at)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (campaign_id, protocol) DO UPDATE
+       SET ok = EXCLUDED.ok, code = EXCLUDED.code, message = EXCLUDED.message, checked_at = EXCLUDED.checked_at`,
+    [campaignId, r.protocol, r.ok, r.ok ? null : (r.code ?? null), r.ok ? null : (r.message ?? null), at],
+  );
 }
 
 /** Replaces a campaign's connection states with the latest checks. */
@@ -119,15 +139,7 @@ export async function saveConnections(
   results: { protocol: 'imap' | 'pop3' | 'smtp'; ok: boolean; code?: string; message?: string }[],
   checkedAt: Date,
 ): Promise<void> {
-  for (const r of results) {
-    await db.query(
-      `INSERT INTO campaign_connections (campaign_id, protocol, ok, code, message, checked_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (campaign_id, protocol) DO UPDATE
-         SET ok = EXCLUDED.ok, code = EXCLUDED.code, message = EXCLUDED.message, checked_at = EXCLUDED.checked_at`,
-      [campaignId, r.protocol, r.ok, r.ok ? null : (r.code ?? null), r.ok ? null : (r.message ?? null), checkedAt],
-    );
-  }
+  for (const r of results) await recordConnection(db, campaignId, r, checkedAt);
   // A campaign that switched from IMAP to POP3 (or back) drops the stale state.
   const keep = results.map((r) => r.protocol);
   await db.query(`DELETE FROM campaign_connections WHERE campaign_id = $1 AND NOT (protocol = ANY($2::text[]))`, [campaignId, keep]);

@@ -6,7 +6,7 @@ import { notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { IdParams } from '../users/users.schema.ts';
 import { findCampaign, listCampaigns, listConnections, softDeleteCampaign } from './campaigns.repo.ts';
-import { presentCampaign } from './campaigns.presenter.ts';
+import { presentCampaign, presentConnection } from './campaigns.presenter.ts';
 import { CampaignInput, CampaignOut, ConnectionsOut, VerifyBody } from './campaigns.schema.ts';
 import { servicePresets } from './presets.ts';
 import { saveCampaign } from './save-campaign.ts';
@@ -84,9 +84,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     { preHandler: admin, config: checkLimit, schema: { tags, params: IdParams, response: { 200: ConnectionsOut } } },
     async (req) => {
       const rows = await verifyStoredCampaign(deps, principalOf(req).userId, req.params.id);
-      return {
-        connections: rows.map((c) => ({ protocol: c.protocol, ok: c.ok, code: c.code, message: c.message, checkedAt: c.checked_at.toISOString() })),
-      };
+      return { connections: rows.map(presentConnection) };
     },
   );
 
@@ -98,7 +96,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       const results = await verifyUnsavedCampaign(deps, principalOf(req).userId, campaign, id);
       const checkedAt = deps.now().toISOString();
       return {
-        connections: results.map((r) => ({ protocol: r.protocol, ok: r.ok, code: r.code ?? null, message: r.message ?? null, checkedAt })),
+        connections: results.map((r) => ({ protocol: r.protocol, ok: r.ok, code: r.code ?? null, message: r.message ?? null, checkedAt, hold: null })),
       };
     },
   );

@@ -168,6 +168,8 @@ const ConnectionOut = z.object({
   code: z.string().nullable(),
   message: z.string().nullable(),
   checkedAt: z.string(),
+  /** SMTP only: sending is held back since, until retryAt (null: until the settings are fixed or verified). */
+  hold: z.object({ since: z.string(), retryAt: z.string().nullable(), waiting: z.number() }).nullable(),
 });
 export const ConnectionsOut = z.object({ connections: z.array(ConnectionOut) });
 

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, notFound, type ErrorDetail } from '../../platform/http/errors.ts';
+import { resumeSending } from '../outbound/resume-sending.ts';
 import {
   campaignValues,
   ensureContactList,
@@ -67,7 +68,11 @@ export async function saveCampaign(
       if (existing) await updateCampaign(q, campaignId, values);
       else await insertCampaign(q, campaignId, values);
       if (mustCheck) await saveConnections(q, campaignId, results, deps.now());
-      if (existing && mustCheck) await resetMailboxSync(q, campaignId, inboundMoved(existing, input));
+      if (existing && mustCheck) {
+        // the new settings logged in (a failed check refuses the save): what the outbox held back goes now
+        await resumeSending(q, campaignId);
+        await resetMailboxSync(q, campaignId, inboundMoved(existing, input));
+      }
       // sync nodes pick the change up at once instead of at their next lease renewal
       await emitEvent(q, { type: 'campaign.changed', campaignId });
     });

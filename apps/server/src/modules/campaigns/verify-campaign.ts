@@ -1,6 +1,7 @@
 import type { CheckResult } from '../../../../../packages/mailkit/src/verify/index.ts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
+import { resumeSending } from '../outbound/resume-sending.ts';
 import { findCampaign, listConnections, saveConnections, type ConnectionRow } from './campaigns.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
 import { connectionTarget, inputFromRow, resolvePasswords } from './connection-settings.ts';
@@ -13,7 +14,11 @@ export async function verifyStoredCampaign(deps: Deps, actorId: string, id: stri
   const input = inputFromRow(c);
   const pw = resolvePasswords(deps, input, c);
   const results = await runChecks(deps, connectionTarget(input, pw));
-  await saveConnections(deps.db, id, results, deps.now());
+  await deps.db.tx(async (q) => {
+    await saveConnections(q, id, results, deps.now());
+    // the login works again: the messages the outbox held back go now
+    if (results.some((r) => r.protocol === 'smtp' && r.ok)) await resumeSending(q, id);
+  });
   deps.log.info({ campaignId: id, by: actorId, ok: results.every((r) => r.ok) }, 'campaign.verified');
   return listConnections(deps.db, [id]);
 }

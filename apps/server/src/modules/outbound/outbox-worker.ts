@@ -1,12 +1,14 @@
 import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
-import { sendRaw, type SendResult } from '../../../../../packages/mailkit/src/smtp/index.ts';
+import { sendRaw, type SendFailure, type SendResult } from '../../../../../packages/mailkit/src/smtp/index.ts';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
-import type { Db } from '../../platform/db/db.ts';
+import type { Db, Queryable } from '../../platform/db/db.ts';
 import { emitEvent, type DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
-import { claimDue, markFailed, markSent, type ClaimedSend } from './outbox.repo.ts';
+import { recordConnection } from '../campaigns/campaigns.repo.ts';
+import { claimDue, lockHold, markFailed, markSent, putBack, saveHold, type ClaimedSend } from './outbox.repo.ts';
+import { resumeSending } from './resume-sending.ts';
 import { copySentMessages } from './sent-copy.ts';
 
 /** Retries of a temporary failure: 30 s doubling to at most an hour, about a day in all. */
@@ -30,6 +32,26 @@ export interface OutboxWorker {
   stop(): Promise<void>;
   /** Runs one claim-and-send round now; for tests and for the wake-up. */
   tick(): Promise<number>;
+}
+
+/**
+ * Holds a campaign's SMTP account after an account-wide failure; true when
+ * it was not held before. A refused login waits for the admin (no retry
+ * time: retrying the same password only spins and may lock the account);
+ * anything else is tried again with the messages' backoff. The messages of
+ * one round fail together, so a hold already re-armed for later is left as
+ * it is, and a hold for the admin is not weakened by a temporary failure.
+ */
+export async function holdAccount(q: Queryable, campaignId: string, failure: SendFailure, now: Date, random?: () => number): Promise<boolean> {
+  const current = await lockHold(q, campaignId);
+  const forAdmin = failure.permanent;
+  if (current && !forAdmin && (current.retry_at === null || current.retry_at > now)) return false;
+  const attempts = (current?.attempts ?? 0) + 1;
+  const retryAt = forAdmin ? null : new Date(now.getTime() + backoffDelay(attempts - 1, { ...OUTBOX_RETRY, ...(random ? { random } : {}) }));
+  await saveHold(q, { campaign_id: campaignId, code: failure.code, response: failure.response, attempts, retry_at: retryAt });
+  await recordConnection(q, campaignId, { protocol: 'smtp', ok: false, code: failure.code, message: `SMTP: ${failure.response}` }, now);
+  if (!current) await emitEvent(q, { type: 'smtp.held', campaignId, code: failure.code });
+  return !current;
 }
 
 /** Decides what a failed attempt becomes: another try at a time, or a final failure. */
@@ -77,19 +99,34 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
               { signal: controller.signal },
             );
     }
-    await deps.db.tx(async (q) => {
+    const failure = result.ok ? null : result;
+    const held = await deps.db.tx(async (q) => {
       let state: string;
-      if (result.ok) {
-        await markSent(q, job.id, result.response);
-        state = 'sent';
+      let newHold = false;
+      if (failure && row && failure.scope === 'account' && failure.code !== 'aborted') {
+        // the account's problem, not the message's: the message waits, the account is held
+        await putBack(q, job.id, `${failure.code}: ${failure.response}`, failure.response);
+        newHold = await holdAccount(q, job.campaign_id, failure, deps.now());
+        state = 'retrying';
       } else {
-        const retryAt = result.code === 'aborted' ? deps.now() : nextAttempt(result, job.attempts, deps.now());
-        await markFailed(q, job.id, `${result.code}: ${result.response}`, result.response, retryAt);
-        state = retryAt ? 'retrying' : 'failed';
+        if (failure) {
+          const retryAt = failure.code === 'aborted' ? deps.now() : nextAttempt(failure, job.attempts, deps.now());
+          await markFailed(q, job.id, `${failure.code}: ${failure.response}`, failure.response, retryAt);
+          state = retryAt ? 'retrying' : 'failed';
+        } else {
+          await markSent(q, job.id, result.response);
+          state = 'sent';
+        }
+        // the server took the session as far as the message: the account works again
+        if (row && failure?.code !== 'aborted' && (await resumeSending(q, job.campaign_id))) {
+          await recordConnection(q, job.campaign_id, { protocol: 'smtp', ok: true }, deps.now());
+        }
       }
       await emitEvent(q, { type: 'outbox.changed', campaignId: job.campaign_id, messageId: job.message_id, state });
+      return newHold;
     });
-    if (!result.ok) deps.log.warn({ outboxId: job.id, code: result.code, permanent: result.permanent }, 'outbox.send_failed');
+    if (failure) deps.log.warn({ outboxId: job.id, code: failure.code, permanent: failure.permanent, scope: failure.scope }, 'outbox.send_failed');
+    if (held) deps.log.warn({ campaignId: job.campaign_id, code: failure?.code }, 'outbox.account_held');
   };
 
   const round = async (): Promise<number> => {
@@ -128,7 +165,7 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
   };
 
   const unsubscribe = deps.onEvent((e) => {
-    if (e.type === 'outbox.changed' && e.state === 'queued' && !stopped) void tick();
+    if (((e.type === 'outbox.changed' && e.state === 'queued') || e.type === 'smtp.resumed') && !stopped) void tick();
   });
   const timer = setInterval(() => void tick(), pollMs);
   void tick();

@@ -14,7 +14,8 @@ export interface ClaimedSend {
 
 /**
  * Claims due entries for this worker with SKIP LOCKED, so several workers
- * (on several nodes) never take the same one. A claim is a lease: the row is
+ * (on several nodes) never take the same one. Entries of a campaign whose
+ * SMTP account is held (see SmtpHold) wait. A claim is a lease: the row is
  * 'sending' until locked_until, and an entry whose worker died mid-send is
  * claimed again after it — its bytes and Message-ID are the stored ones, so a
  * resend is the same message, and the attempt count shows it was retried.
@@ -23,8 +24,10 @@ export async function claimDue(q: Queryable, limit: number, leaseSec: number): P
   const { rows } = await q.query<ClaimedSend>(
     `WITH due AS (
        SELECT id FROM outbox
-        WHERE (state IN ('queued', 'retrying') AND next_attempt_at <= now())
-           OR (state = 'sending' AND locked_until < now())
+        WHERE ((state IN ('queued', 'retrying') AND next_attempt_at <= now())
+            OR (state = 'sending' AND locked_until < now()))
+          AND NOT EXISTS (SELECT 1 FROM smtp_holds h
+                           WHERE h.campaign_id = outbox.campaign_id AND (h.retry_at IS NULL OR h.retry_at > now()))
         ORDER BY next_attempt_at
         LIMIT $1
         FOR UPDATE SKIP LOCKED)
@@ -69,5 +72,50 @@ export async function requeue(q: Queryable, messageId: number): Promise<boolean>
       WHERE message_id = $1 AND state = 'failed'`,
     [messageId],
   );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/**
+ * Puts an entry back after a failure that was the account's, not its own:
+ * the attempt does not count against it, and it waits for the account (the
+ * claim skips held campaigns) with the reason shown.
+ */
+export async function putBack(q: Queryable, id: number, error: string, response: string): Promise<void> {
+  await q.query(
+    `UPDATE outbox SET state = 'retrying', attempts = greatest(attempts - 1, 0), next_attempt_at = now(), last_error = $2, smtp_response = $3,
+            locked_until = NULL, updated_at = now()
+      WHERE id = $1`,
+    [id, error.slice(0, 1000), response.slice(0, 1000)],
+  );
+}
+
+/** A campaign's SMTP account held back: by the admin (retry_at null) or until retry_at. */
+export interface SmtpHold {
+  campaign_id: string;
+  code: string;
+  response: string;
+  attempts: number;
+  retry_at: Date | null;
+  since: Date;
+}
+
+/** The campaign's hold, locked for the caller's transaction. */
+export async function lockHold(q: Queryable, campaignId: string): Promise<SmtpHold | undefined> {
+  const { rows } = await q.query<SmtpHold>(`SELECT * FROM smtp_holds WHERE campaign_id = $1 FOR UPDATE`, [campaignId]);
+  return rows[0];
+}
+
+export async function saveHold(q: Queryable, h: Omit<SmtpHold, 'since'>): Promise<void> {
+  await q.query(
+    `INSERT INTO smtp_holds (campaign_id, code, response, attempts, retry_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (campaign_id) DO UPDATE
+       SET code = EXCLUDED.code, response = EXCLUDED.response, attempts = EXCLUDED.attempts, retry_at = EXCLUDED.retry_at, updated_at = now()`,
+    [h.campaign_id, h.code, h.response.slice(0, 1000), h.attempts, h.retry_at],
+  );
+}
+
+/** Lifts the campaign's hold; true when there was one. */
+export async function releaseHold(q: Queryable, campaignId: string): Promise<boolean> {
+  const r = await q.query(`DELETE FROM smtp_holds WHERE campaign_id = $1`, [campaignId]);
   return (r.rowCount ?? 0) > 0;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
-import { startTestServer, type TestServer } from '../../../../../test/support/app.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
+import { sealContext } from '../campaigns/connection-settings.ts';
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { eventually } from '../../../../../test/support/mail-fixtures.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';
@@ -34,23 +35,29 @@ describe.skipIf(!sinkReady)('outbox worker against smtp-sink', () => {
   let ok: SmtpSink;
   let soft: SmtpSink;
   let hard: SmtpSink;
+  let authRefused: SmtpSink;
+  let hangsUp: SmtpSink;
+  let admin: string;
 
   beforeAll(async () => {
-    [ok, soft, hard] = await Promise.all([
+    [ok, soft, hard, authRefused, hangsUp] = await Promise.all([
       startSmtpSink(),
       startSmtpSink({ softReject: ['RCPT'], softReply: '451 4.7.1 Greylisted, try again later' }),
       startSmtpSink({ hardReject: ['RCPT'], hardReply: '550 5.1.1 No such user here' }),
+      startSmtpSink({ hardReject: ['AUTH'], hardReply: '535 5.7.8 Authentication credentials invalid' }),
+      startSmtpSink({ disconnect: ['MAIL'] }),
     ]);
     s = await startTestServer({ env: { POSTDESK_ROLES: 'api,worker' } });
+    admin = await s.login('admin', ADMIN_PASSWORD);
   });
   afterAll(async () => {
     await s?.stop();
-    await Promise.all([ok?.stop(), soft?.stop(), hard?.stop()]);
+    await Promise.all([ok?.stop(), soft?.stop(), hard?.stop(), authRefused?.stop(), hangsUp?.stop()]);
   });
 
-  async function queue(port: number, key: string): Promise<{ messageId: number; raw: Buffer }> {
-    const campaignId = await insertCampaignRow(s.db, { key, fromAddress: `${key.toLowerCase()}@example.test` });
-    await s.db.query(`UPDATE campaigns SET smtp_host = '127.0.0.1', smtp_port = $2, smtp_security = 'none', smtp_auth = false WHERE id = $1`, [campaignId, port]);
+  async function queue(port: number, key: string, existing?: string): Promise<{ messageId: number; raw: Buffer; campaignId: string }> {
+    const campaignId = existing ?? (await insertCampaignRow(s.db, { key, fromAddress: `${key.toLowerCase()}@example.test` }));
+    if (!existing) await s.db.query(`UPDATE campaigns SET smtp_host = '127.0.0.1', smtp_port = $2, smtp_security = 'none', smtp_auth = false WHERE id = $1`, [campaignId, port]);
     const { rows } = await s.db.query<{ id: number }>(
       `INSERT INTO interactions (campaign_id, customer_address, subject) VALUES ($1, 'ana@customer.test', 'Hello') RETURNING id`,
       [campaignId],
@@ -64,11 +71,15 @@ describe.skipIf(!sinkReady)('outbox worker against smtp-sink', () => {
       }),
     );
     const sha = (await s.db.query<{ raw_sha256: Buffer }>('SELECT raw_sha256 FROM messages WHERE id = $1', [enq.messageId])).rows[0]!.raw_sha256;
-    return { messageId: enq.messageId, raw: await s.deps.blobs.get(sha.toString('hex')) };
+    return { messageId: enq.messageId, raw: await s.deps.blobs.get(sha.toString('hex')), campaignId };
   }
   const outbox = async (messageId: number) =>
-    (await s.db.query<{ state: string; attempts: number; last_error: string | null; smtp_response: string | null; next_attempt_at: Date }>(
-      'SELECT state, attempts, last_error, smtp_response, next_attempt_at FROM outbox WHERE message_id = $1', [messageId])).rows[0]!;
+    (await s.db.query<{ state: string; attempts: number; last_error: string | null; smtp_response: string | null; next_attempt_at: Date; updated_at: Date }>(
+      'SELECT state, attempts, last_error, smtp_response, next_attempt_at, updated_at FROM outbox WHERE message_id = $1', [messageId])).rows[0]!;
+  const hold = async (campaignId: string) =>
+    (await s.db.query<{ code: string; response: string; attempts: number; retry_at: Date | null }>('SELECT code, response, attempts, retry_at FROM smtp_holds WHERE campaign_id = $1', [campaignId])).rows[0];
+  const smtpConnection = async (campaignId: string) =>
+    (await s.call('GET', `/api/campaigns/${campaignId}`, { cookie: admin })).body.connections.find((c: { protocol: string }) => c.protocol === 'smtp');
 
   it('sends exactly the stored bytes, with our Message-ID', async () => {
     const { messageId, raw } = await queue(ok.port, 'OKA');
@@ -93,5 +104,68 @@ describe.skipIf(!sinkReady)('outbox worker against smtp-sink', () => {
     const row = await eventually(async () => ((await outbox(messageId)).state === 'failed' ? outbox(messageId) : null), 20_000, 'failed');
     expect(row.attempts).toBe(1);
     expect(row.smtp_response).toContain('550 5.1.1 No such user here');
+  });
+
+  it('holds the account when its login is refused: the messages wait, the admin sees why, and they go once it logs in again', async () => {
+    const campaignId = await insertCampaignRow(s.db, { key: 'AUT', fromAddress: 'aut@example.test' });
+    await s.db.query(`UPDATE campaigns SET smtp_host = '127.0.0.1', smtp_port = $2, smtp_security = 'none', smtp_auth = true, smtp_username = 'desk',
+                        smtp_password_sealed = $3, inbound_host = '127.0.0.1', inbound_port = 1, inbound_security = 'none' WHERE id = $1`,
+      [campaignId, authRefused.port, s.deps.secrets.seal('the-old-password', sealContext(campaignId, 'smtp'))]);
+    const first = await queue(authRefused.port, 'AUT', campaignId);
+    const second = await queue(authRefused.port, 'AUT', campaignId);
+    await eventually(async () => (await hold(first.campaignId))?.code === 'auth_failed', 20_000, 'account held');
+    // nothing failed: the message tried waits, its attempt not counted, with the server's reply; the other is not even tried
+    const tried = await eventually(async () => {
+      const rows = await Promise.all([first, second].map((m) => outbox(m.messageId)));
+      return rows.find((r) => r.last_error) ?? null;
+    }, 20_000, 'reason recorded');
+    expect(tried).toMatchObject({ state: 'retrying', attempts: 0 });
+    expect(tried.last_error).toContain('535 5.7.8 Authentication credentials invalid');
+    for (const m of [first, second]) {
+      const row = await outbox(m.messageId);
+      expect(row.attempts).toBe(0);
+      expect(row.state === 'queued' ? row.last_error : row.state).toBe(row.state === 'queued' ? null : 'retrying');
+      // the agent sees each as waiting for the mail server, with its reply
+      const { rows: [msg] } = await s.db.query<{ interaction_id: number }>('SELECT interaction_id FROM messages WHERE id = $1', [m.messageId]);
+      const thread = (await s.call('GET', `/api/interactions/${msg!.interaction_id}`, { cookie: admin })).body;
+      expect(thread.messages[0].outbox).toMatchObject({ state: 'held', error: expect.stringContaining('535 5.7.8') });
+    }
+    expect((await hold(first.campaignId))!.retry_at).toBeNull();
+    expect(await smtpConnection(first.campaignId)).toMatchObject({ ok: false, code: 'auth_failed', hold: { waiting: 2, retryAt: null } });
+    expect((await smtpConnection(first.campaignId)).message).toContain('535 5.7.8');
+    // and nothing spins against the server meanwhile: the worker polls every 2 s
+    const before = (await outbox(first.messageId)).updated_at.getTime();
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect((await outbox(first.messageId)).updated_at.getTime()).toBe(before);
+    expect(await hold(first.campaignId)).toBeDefined();
+
+    // the admin points the campaign at a server that takes it and verifies: both go at once
+    await s.db.query(`UPDATE campaigns SET smtp_port = $2, smtp_auth = false WHERE id = $1`, [first.campaignId, ok.port]);
+    const verified = await s.call('POST', `/api/campaigns/${first.campaignId}/verify`, { cookie: admin, headers: { origin: s.url } });
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    for (const m of [first, second]) await eventually(async () => (await outbox(m.messageId)).state === 'sent', 20_000, 'sent after the fix');
+    expect(await hold(first.campaignId)).toBeUndefined();
+    expect(await smtpConnection(first.campaignId)).toMatchObject({ ok: true, hold: null });
+  });
+
+  it('holds the account after a 421 and tries it again by itself, backing off', async () => {
+    const m = await queue(hangsUp.port, 'HUP');
+    const held = await eventually(async () => hold(m.campaignId), 20_000, 'account held');
+    expect(held).toMatchObject({ code: 'rejected', attempts: 1 });
+    expect(held.response).toMatch(/^421/);
+    expect(held.retry_at!.getTime()).toBeGreaterThan(Date.now() + 5_000);
+    expect(await outbox(m.messageId)).toMatchObject({ state: 'retrying', attempts: 0 });
+
+    // its time comes while the server still hangs up: held again, for longer
+    await s.db.query(`UPDATE smtp_holds SET retry_at = now() WHERE campaign_id = $1`, [m.campaignId]);
+    const again = await eventually(async () => ((await hold(m.campaignId))?.attempts === 2 ? hold(m.campaignId) : null), 20_000, 'held again');
+    expect(again.retry_at!.getTime()).toBeGreaterThan(Date.now() + 5_000);
+
+    // the server is back at its next time: sent, and the hold is gone
+    await s.db.query(`UPDATE campaigns SET smtp_port = $2 WHERE id = $1`, [m.campaignId, ok.port]);
+    await s.db.query(`UPDATE smtp_holds SET retry_at = now() WHERE campaign_id = $1`, [m.campaignId]);
+    await eventually(async () => (await outbox(m.messageId)).state === 'sent', 20_000, 'sent');
+    expect(await hold(m.campaignId)).toBeUndefined();
+    expect((await outbox(m.messageId)).attempts).toBe(1);
   });
 });

@@ -167,6 +167,11 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       case 'interaction.queued':
         queueChanged(e.campaignId);
         return;
+      case 'smtp.held':
+      case 'smtp.resumed':
+        // the campaigns screen shows a held account and what waits behind it
+        toStaff({ type: 'campaign.changed', campaignId: e.campaignId });
+        return;
       case 'agent.presence_changed':
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });

@@ -136,11 +136,16 @@ export async function threadMessages(q: Queryable, interactionId: number): Promi
     `SELECT m.id, m.direction, m.kind, m.message_id, m.in_reply_to, m.references_ids, m.subject, m.from_address, m.from_name,
             m.to_addresses, m.cc_addresses, m.sent_date, m.created_at,
             left(coalesce(m.text_body, ''), 400) AS snippet, m.html_body IS NOT NULL AS has_html,
-            u.display_name AS sent_by_name, o.state AS outbox_state, coalesce(o.smtp_response, o.last_error) AS outbox_error,
+            u.display_name AS sent_by_name,
+            -- waiting behind a held SMTP account: shown as such, with the server's reply
+            CASE WHEN h.campaign_id IS NOT NULL AND o.state IN ('queued', 'retrying') THEN 'held' ELSE o.state END AS outbox_state,
+            CASE WHEN h.campaign_id IS NOT NULL AND o.state IN ('queued', 'retrying') THEN h.response
+                 ELSE coalesce(o.smtp_response, o.last_error) END AS outbox_error,
             o.attempts AS outbox_attempts, r.score AS rating
        FROM messages m
        LEFT JOIN users u ON u.id = m.sent_by
        LEFT JOIN outbox o ON o.message_id = m.id
+       LEFT JOIN smtp_holds h ON h.campaign_id = o.campaign_id
        LEFT JOIN ratings r ON r.message_id = m.id
       WHERE m.interaction_id = $1
       ORDER BY m.created_at, m.id

@@ -12,6 +12,9 @@ export type DomainEvent =
   | { type: 'message.received'; campaignId: string; interactionId: number | null; messageId: number; kind: string }
   | { type: 'message.quarantined'; campaignId: string; quarantineId: number }
   | { type: 'outbox.changed'; campaignId: string; messageId: number; state: string }
+  // a campaign's SMTP account was held back (its messages wait) or may send again
+  | { type: 'smtp.held'; campaignId: string; code: string }
+  | { type: 'smtp.resumed'; campaignId: string }
   | { type: 'mailbox.status_changed'; campaignId: string; state: string }
   | { type: 'campaign.changed'; campaignId: string }
   | { type: 'members.changed'; campaignIds: string[]; userIds: string[] }

@@ -56,6 +56,14 @@ function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connect
           {connection.code ? ` (${connection.code})` : ''}
         </Text>
       ) : null}
+      {connection?.hold ? (
+        <Text size="xs" fw={600} data-testid="connection-hold">
+          {t('campaigns.connection.held', { count: connection.hold.waiting })}{' '}
+          {connection.hold.retryAt
+            ? t('campaigns.connection.heldRetry', { when: formatRelativeTime(connection.hold.retryAt, now, i18n.language) })
+            : t('campaigns.connection.heldForAdmin')}
+        </Text>
+      ) : null}
       {connection ? (
         <Text size="xs" c="dimmed" title={formatDateTime(connection.checkedAt, i18n.language)}>
           {t('campaigns.connection.checked', { when: formatRelativeTime(connection.checkedAt, now, i18n.language) })}
@@ -74,10 +82,12 @@ function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connect
         leftSection={<StatusDot color={COLORS[state]} />}
         data-testid={`connection-badge-${protocol}`}
         data-state={state}
+        data-held={connection?.hold ? 'true' : undefined}
         aria-label={t(`campaigns.connection.${state}`, { protocol: t(`protocols.${protocol}`) })}
         styles={{ root: { cursor: 'default' } }}
       >
         {t(`protocols.${protocol}`)}
+        {connection?.hold ? ` · ${t('campaigns.connection.heldShort', { count: connection.hold.waiting })}` : ''}
       </Badge>
     </Tooltip>
   );

@@ -7,7 +7,7 @@ import { formatDateTime } from '../../components/relative-time.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';
 import { MessageFrame } from './message-frame.tsx';
 
-const OUTBOX_COLOURS: Record<string, string> = { queued: 'gray', sending: 'blue', retrying: 'orange', sent: 'teal', failed: 'red' };
+const OUTBOX_COLOURS: Record<string, string> = { queued: 'gray', sending: 'blue', retrying: 'orange', held: 'orange', sent: 'teal', failed: 'red' };
 
 const who = (name: string, address: string): string => (name ? `${name} <${address}>` : address);
 
