@@ -103,9 +103,10 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
     const held = await deps.db.tx(async (q) => {
       let state: string;
       let newHold = false;
-      if (failure && row && failure.scope === 'account' && failure.code !== 'aborted') {
+      const accountWide = failure && row && failure.scope === 'account' && failure.code !== 'aborted';
+      if (accountWide && (failure.permanent || nextAttempt(failure, job.attempts, deps.now()) !== null)) {
         // the account's problem, not the message's: the message waits, the account is held
-        await putBack(q, job.id, `${failure.code}: ${failure.response}`, failure.response);
+        await putBack(q, job.id, `${failure.code}: ${failure.response}`, failure.response, !failure.permanent);
         newHold = await holdAccount(q, job.campaign_id, failure, deps.now());
         state = 'retrying';
       } else {
@@ -118,7 +119,7 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
           state = 'sent';
         }
         // the server took the session as far as the message: the account works again
-        if (row && failure?.code !== 'aborted' && (await resumeSending(q, job.campaign_id))) {
+        if (row && (!failure || failure.scope === 'message') && (await resumeSending(q, job.campaign_id))) {
           await recordConnection(q, job.campaign_id, { protocol: 'smtp', ok: true }, deps.now());
         }
       }

@@ -77,15 +77,17 @@ export async function requeue(q: Queryable, messageId: number): Promise<boolean>
 
 /**
  * Puts an entry back after a failure that was the account's, not its own:
- * the attempt does not count against it, and it waits for the account (the
- * claim skips held campaigns) with the reason shown.
+ * it waits for the account (the claim skips held campaigns) with the reason
+ * shown. A refused login does not count as the message's attempt (it was
+ * never tried); a server that was down or hung up does, so one message that
+ * always times out cannot be tried for ever.
  */
-export async function putBack(q: Queryable, id: number, error: string, response: string): Promise<void> {
+export async function putBack(q: Queryable, id: number, error: string, response: string, countAttempt: boolean): Promise<void> {
   await q.query(
-    `UPDATE outbox SET state = 'retrying', attempts = greatest(attempts - 1, 0), next_attempt_at = now(), last_error = $2, smtp_response = $3,
-            locked_until = NULL, updated_at = now()
+    `UPDATE outbox SET state = 'retrying', attempts = CASE WHEN $4 THEN attempts ELSE greatest(attempts - 1, 0) END, next_attempt_at = now(),
+            last_error = $2, smtp_response = $3, locked_until = NULL, updated_at = now()
       WHERE id = $1`,
-    [id, error.slice(0, 1000), response.slice(0, 1000)],
+    [id, error.slice(0, 1000), response.slice(0, 1000), countAttempt],
   );
 }
 
