@@ -13,7 +13,9 @@ import { checkPeer } from '../support/peers.ts';
 // SIGKILL at random moments while it ingests 2,000 messages, 20 times; a
 // fresh process takes the mailbox over each time (the killed one's lease
 // expires). At the end every message on the server is stored exactly once,
-// with the SHA-256 of the server's copy.
+// with the SHA-256 of the server's copy, and the campaign's action for
+// fetched mail (move to a folder) has been applied to every one of them —
+// also to those whose process died between the commit and the move.
 
 const PASSWORD = 'imap-Pa55-faults-1';
 const TOTAL = 2_000;
@@ -46,10 +48,9 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
     [dv, sink] = await Promise.all([startDovecot({ users: { alice: PASSWORD } }), startSmtpSink()]);
     s = await startTestServer();
     const admin = await s.login('admin', ADMIN_PASSWORD);
-    const res = await s.call('POST', '/api/campaigns', {
-      cookie: admin,
-      body: campaignBody({ inbound: { port: dv.imapPort, password: PASSWORD }, smtp: { port: sink.port, auth: false, username: '', password: undefined } }),
-    });
+    const body = campaignBody({ inbound: { port: dv.imapPort, password: PASSWORD }, smtp: { port: sink.port, auth: false, username: '', password: undefined } });
+    body.queue = { ...(body.queue as object), fetchedMailAction: 'move', moveToFolder: 'Processed' };
+    const res = await s.call('POST', '/api/campaigns', { cookie: admin, body });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const client = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false });
     await client.connect();
@@ -68,6 +69,7 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
 
   it(`stores each of ${TOTAL} messages exactly once across ${KILLS} kills`, async () => {
     const progress: number[] = [];
+    let diedBeforeMoving = 0;
     for (let k = 0; k < KILLS; k++) {
       const child = spawnSync();
       // a random moment mid-ingest: once this process has committed its first
@@ -81,12 +83,20 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
       while ((await stored()) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
       await killed(child);
       progress.push(await stored());
+      const { rows: [f] } = await s.db.query<{ behind: boolean }>('SELECT acted_uid < last_uid AS behind FROM mailbox_folders');
+      if (f?.behind) diedBeforeMoving++;
     }
     const last = spawnSync();
     await eventually(async () => (await stored()) >= TOTAL, 240_000, `all ${TOTAL} messages`);
+    // the last moves follow the last commits
+    await eventually(async () => {
+      const { rows: [f] } = await s.db.query<{ behind: boolean }>('SELECT acted_uid < last_uid AS behind FROM mailbox_folders');
+      return f && !f.behind;
+    }, 60_000, 'the action caught up');
     last.kill('SIGTERM');
     await new Promise((r) => last.once('exit', r));
-    console.info(`[faults] stored after each kill: ${progress.join(', ')}`);
+    console.info(`[faults] stored after each kill: ${progress.join(', ')}; ${diedBeforeMoving} kills fell between a commit and its move`);
+    expect(diedBeforeMoving).toBeGreaterThan(0);
     // the kills really interrupted ingestion: most landed after the process had
     // committed some messages and while others were still waiting
     const midIngest = progress.filter((n, i) => n < TOTAL && n > (i === 0 ? 0 : progress[i - 1]!)).length;
@@ -103,7 +113,8 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
     await client.connect();
     const mismatched: string[] = [];
     let seen = 0;
-    const lock = await client.getMailboxLock('INBOX');
+    const inbox = await client.status('INBOX', { messages: true });
+    const lock = await client.getMailboxLock('Processed');
     try {
       for await (const msg of client.fetch('1:*', { source: true, envelope: true })) {
         seen++;
@@ -114,6 +125,8 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
       lock.release();
       await client.logout();
     }
+    // every message was moved, each exactly once, even where a kill fell between a commit and its move
+    expect(inbox && inbox.messages).toBe(0);
     expect(seen).toBe(TOTAL);
     expect(mismatched).toEqual([]);
   }, 600_000);

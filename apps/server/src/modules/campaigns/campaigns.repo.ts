@@ -164,6 +164,14 @@ export async function resetMailboxSync(db: Queryable, campaignId: string, inboun
   await db.query('DELETE FROM pop3_uidls WHERE campaign_id = $1', [campaignId]);
 }
 
+/**
+ * The campaign's action for fetched mail changed: it applies to mail fetched
+ * from now on, never retroactively to what earlier sessions left behind.
+ */
+export async function actionChangedFromNow(db: Queryable, campaignId: string): Promise<void> {
+  await db.query('UPDATE mailbox_folders SET acted_uid = last_uid WHERE campaign_id = $1', [campaignId]);
+}
+
 /** Finds or creates a contact list by name. */
 export async function ensureContactList(db: Queryable, name: string): Promise<string> {
   const { rows } = await db.query<{ id: string }>(

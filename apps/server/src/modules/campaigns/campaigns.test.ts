@@ -150,6 +150,27 @@ describe.skipIf(!dovecot.available)('campaigns against real Dovecot and an SMTP 
     await dv.restart();
   });
 
+  it('applies a new action for fetched mail from now on, never to mail fetched before', async () => {
+    // a folder where the old action (leave) never ran on UIDs 4..10
+    await s.db.query(`INSERT INTO mailbox_folders (campaign_id, folder, uidvalidity, last_uid, acted_uid) VALUES ($1, 'INBOX', 7, 10, 3)
+                      ON CONFLICT (campaign_id, folder) DO UPDATE SET last_uid = 10, acted_uid = 3`, [campaignId]);
+    const { inbound, smtp: sm, ...rest } = body({ name: 'Support desk' });
+    const edit = (queue: Record<string, unknown>) => ({
+      ...rest,
+      queue: { ...(rest.queue as object), ...queue },
+      inbound: { ...(inbound as object), password: undefined },
+      smtp: { ...(sm as object), password: undefined },
+    });
+    const acted = async () => (await s.db.query<{ acted_uid: number }>(`SELECT acted_uid FROM mailbox_folders WHERE campaign_id = $1`, [campaignId])).rows[0]!.acted_uid;
+    // another setting: the backlog is still owed
+    expect((await call('PUT', `/api/campaigns/${campaignId}`, { cookie: admin, body: JSON.parse(JSON.stringify(edit({ serviceLevelSec: 90 }))) })).status).toBe(200);
+    expect(Number(await acted())).toBe(3);
+    const res = await call('PUT', `/api/campaigns/${campaignId}`, { cookie: admin, body: JSON.parse(JSON.stringify(edit({ fetchedMailAction: 'delete' }))) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(Number(await acted())).toBe(10);
+    expect((await call('PUT', `/api/campaigns/${campaignId}`, { cookie: admin, body: JSON.parse(JSON.stringify(edit({ fetchedMailAction: 'leave' }))) })).status).toBe(200);
+  });
+
   it('verifies on demand and turns red when the server refuses', async () => {
     const ok = await call('POST', `/api/campaigns/${campaignId}/verify`, { cookie: admin });
     expect(ok.status).toBe(200);

@@ -5,6 +5,7 @@ import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, notFound, type ErrorDetail } from '../../platform/http/errors.ts';
 import { resumeSending } from '../outbound/resume-sending.ts';
 import {
+  actionChangedFromNow,
   campaignValues,
   ensureContactList,
   findCampaign,
@@ -68,6 +69,9 @@ export async function saveCampaign(
       if (existing) await updateCampaign(q, campaignId, values);
       else await insertCampaign(q, campaignId, values);
       if (mustCheck) await saveConnections(q, campaignId, results, deps.now());
+      if (existing && (existing.fetched_mail_action !== input.queue.fetchedMailAction || existing.move_to_folder !== input.queue.moveToFolder)) {
+        await actionChangedFromNow(q, campaignId);
+      }
       if (existing && mustCheck) {
         // the new settings logged in (a failed check refuses the save): what the outbox held back goes now
         await resumeSending(q, campaignId);

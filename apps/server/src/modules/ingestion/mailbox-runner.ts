@@ -13,6 +13,7 @@ import {
   knownUidls,
   LeaseLostError,
   loadCursor,
+  markActed,
   markSynced,
   rememberUidl,
   resetCursor,
@@ -313,11 +314,15 @@ async function syncImapFolder(
   // UIDNEXT is only fresh right after SELECT (IDLE updates the message count,
   // not UIDNEXT); later passes search from the cursor instead (0 = unknown)
   const uidNext = firstPass ? mailbox.uidNext : 0;
-  const plan = planFolder(await loadCursor(deps.db, campaign.id, folder), { uidvalidity, uidNext });
+  const stored = await loadCursor(deps.db, campaign.id, folder);
+  const plan = planFolder(stored, { uidvalidity, uidNext });
   if (plan.action === 'fetch' && plan.reset) {
     if (plan.cursor.resyncBelow !== null) deps.log.warn({ campaignId: campaign.id, folder, uidvalidity }, 'mailbox.uidvalidity_changed');
     await resetCursor(deps.db, campaign.id, folder, plan.cursor);
+  } else if (firstPass && stored && stored.actedUid < stored.lastUid) {
+    await catchUpAction(deps, client, campaign, folder, uidvalidity, stored.actedUid, stored.lastUid);
   }
+  const acted = (uids: number[]) => afterCommit(deps, client, campaign, { folder, uidvalidity }, uids);
   if (plan.action === 'up_to_date') {
     await markSynced(deps.db, campaign.id, node);
     return;
@@ -345,7 +350,7 @@ async function syncImapFolder(
       const prepared = await prepareLargeMessage(deps, client, uid);
       if (!prepared) continue; // expunged meanwhile, as a fetch would skip it
       await commitMessages(deps, campaign, [itemFor(uid, prepared)]);
-      await afterCommit(client, campaign, [uid]);
+      await acted([uid]);
       continue;
     }
     const fetched: Array<{ uid: number; source: Buffer }> = [];
@@ -378,7 +383,7 @@ async function syncImapFolder(
       // nothing may reject unobserved once we stop early
       for (const p of prepared) p.catch(() => undefined);
     }
-    await afterCommit(client, campaign, committed);
+    await acted(committed);
   }
   await markSynced(deps.db, campaign.id, node);
 }
@@ -392,30 +397,52 @@ async function prepareLargeMessage(deps: RunnerDeps, client: ImapFlow, uid: numb
   return prepareStoredMessage(deps, await deps.blobs.putStream(download.content));
 }
 
-// The campaign's choice for fetched mail, applied only to committed messages.
-// If the process dies between the commit and this, the mail is simply left
-// on the server (never lost; the cursor is past it, so it is not fetched twice).
-async function afterCommit(client: ImapFlow, campaign: CampaignRow, uids: number[]): Promise<void> {
-  if (uids.length === 0) return;
-  const range = uidChunks(uids, uids.length)[0]!;
-  switch (campaign.fetched_mail_action) {
-    case 'leave':
-      return;
-    case 'mark_seen':
-      await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
-      return;
-    case 'delete':
-      await client.messageDelete(range, { uid: true });
-      return;
-    case 'move': {
-      const target = campaign.move_to_folder;
-      if (!target) return;
-      const moved = await client.messageMove(range, target, { uid: true }).catch(() => false);
-      if (moved === false) {
-        await client.mailboxCreate(target).catch(() => undefined);
-        await client.messageMove(range, target, { uid: true });
+// The campaign's choice for fetched mail, applied only to committed messages,
+// then recorded (acted_uid). If the process dies between the commit and this,
+// the mail is left on the server for a moment: never lost, not fetched twice
+// (the cursor is past it), and the next session catches the action up.
+async function afterCommit(deps: RunnerDeps, client: ImapFlow, campaign: CampaignRow, at: { folder: string; uidvalidity: number }, uids: number[]): Promise<void> {
+  if (uids.length === 0 || campaign.fetched_mail_action === 'leave') return;
+  await applyFetchedAction(client, campaign, uids);
+  await markActed(deps.db, campaign.id, at.folder, at.uidvalidity, Math.max(...uids));
+}
+
+// A session's first pass: the action owed to committed mail an earlier
+// session did not get to (killed, or the server refused the action).
+async function catchUpAction(deps: RunnerDeps, client: ImapFlow, campaign: CampaignRow, folder: string, uidvalidity: number, actedUid: number, lastUid: number): Promise<void> {
+  if (campaign.fetched_mail_action !== 'leave') {
+    const found = (await client.search({ uid: `${actedUid + 1}:${lastUid}` }, { uid: true })) || [];
+    // "n:m" also matches the highest UID when every UID is below n
+    const owed = found.filter((u) => u > actedUid && u <= lastUid);
+    if (owed.length) {
+      await applyFetchedAction(client, campaign, owed);
+      deps.log.info({ campaignId: campaign.id, folder, count: owed.length, action: campaign.fetched_mail_action }, 'mailbox.action_caught_up');
+    }
+  }
+  await markActed(deps.db, campaign.id, folder, uidvalidity, lastUid);
+}
+
+async function applyFetchedAction(client: ImapFlow, campaign: CampaignRow, uids: number[]): Promise<void> {
+  for (const range of uidChunks(uids, 1_000)) {
+    switch (campaign.fetched_mail_action) {
+      case 'leave':
+        return;
+      case 'mark_seen':
+        await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+        break;
+      case 'delete':
+        await client.messageDelete(range, { uid: true });
+        break;
+      case 'move': {
+        const target = campaign.move_to_folder;
+        if (!target) return;
+        const moved = await client.messageMove(range, target, { uid: true }).catch(() => false);
+        if (moved === false) {
+          await client.mailboxCreate(target).catch(() => undefined);
+          await client.messageMove(range, target, { uid: true });
+        }
+        break;
       }
-      return;
     }
   }
 }

@@ -95,22 +95,23 @@ export async function markSynced(q: Queryable, campaignId: string, node: string)
   await q.query(`UPDATE mailboxes SET last_sync_at = now() WHERE campaign_id = $1 AND lease_holder = $2`, [campaignId, node]);
 }
 
-/** The stored cursor of a folder, or null before its first sync. */
-export async function loadCursor(q: Queryable, campaignId: string, folder: string): Promise<FolderCursor | null> {
-  const { rows } = await q.query<{ uidvalidity: number; last_uid: number; resync_below: number | null }>(
-    'SELECT uidvalidity, last_uid, resync_below FROM mailbox_folders WHERE campaign_id = $1 AND folder = $2',
+/** The stored cursor of a folder, or null before its first sync; actedUid is where the fetched-mail action has caught up to. */
+export async function loadCursor(q: Queryable, campaignId: string, folder: string): Promise<(FolderCursor & { actedUid: number }) | null> {
+  const { rows } = await q.query<{ uidvalidity: number; last_uid: number; resync_below: number | null; acted_uid: number }>(
+    'SELECT uidvalidity, last_uid, resync_below, acted_uid FROM mailbox_folders WHERE campaign_id = $1 AND folder = $2',
     [campaignId, folder],
   );
   const r = rows[0];
-  return r ? { uidvalidity: r.uidvalidity, lastUid: r.last_uid, resyncBelow: r.resync_below } : null;
+  return r ? { uidvalidity: r.uidvalidity, lastUid: r.last_uid, resyncBelow: r.resync_below, actedUid: r.acted_uid } : null;
 }
 
 /** Starts a folder's cursor over (first sync, or a new UIDVALIDITY epoch). */
 export async function resetCursor(q: Queryable, campaignId: string, folder: string, c: FolderCursor): Promise<void> {
   await q.query(
-    `INSERT INTO mailbox_folders (campaign_id, folder, uidvalidity, last_uid, resync_below) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO mailbox_folders (campaign_id, folder, uidvalidity, last_uid, resync_below, acted_uid) VALUES ($1, $2, $3, $4, $5, $4)
      ON CONFLICT (campaign_id, folder) DO UPDATE
-       SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, resync_below = EXCLUDED.resync_below, updated_at = now()`,
+       SET uidvalidity = EXCLUDED.uidvalidity, last_uid = EXCLUDED.last_uid, resync_below = EXCLUDED.resync_below,
+           acted_uid = EXCLUDED.acted_uid, updated_at = now()`,
     [campaignId, folder, c.uidvalidity, c.lastUid, c.resyncBelow],
   );
 }
@@ -132,6 +133,14 @@ export async function advanceCursor(q: Queryable, campaignId: string, folder: st
     [campaignId, folder, uidvalidity, uid, node],
   );
   if ((r.rowCount ?? 0) === 0) throw new LeaseLostError(campaignId);
+}
+
+/** The fetched-mail action has been applied to every committed UID up to uid (only ever forward, in this epoch). */
+export async function markActed(q: Queryable, campaignId: string, folder: string, uidvalidity: number, uid: number): Promise<void> {
+  await q.query(
+    `UPDATE mailbox_folders SET acted_uid = $4 WHERE campaign_id = $1 AND folder = $2 AND uidvalidity = $3 AND acted_uid < $4`,
+    [campaignId, folder, uidvalidity, uid],
+  );
 }
 
 /** Remembers a POP3 message as stored, fenced by the lease like advanceCursor. */
