@@ -84,6 +84,16 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     put: (url: string, body?: unknown) => s.call('PUT', url, { cookie, body, headers: { origin: s.url } }),
     del: (url: string) => s.call('DELETE', url, { cookie, headers: { origin: s.url } }),
   });
+  /** The agent uploads a text file for a message; its upload id. */
+  const upload = async (filename: string, body: string): Promise<string> => {
+    const res = await fetch(`${s.url}/api/uploads?filename=${encodeURIComponent(filename)}&type=text/plain`, {
+      method: 'POST',
+      headers: { cookie: agent, origin: s.url, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { id: string }).id;
+  };
   const thread = async (cookie = agent) => (await as(cookie).get(`/api/interactions/${interactionId}`)).body;
   const sentTo = (rcpt: string, containing: string) =>
     eventually(async () => (await sink.messages()).find((m) => m.rcptTo.includes(`<${rcpt}>`) && m.content.includes(containing)), 20_000, `mail to ${rcpt}`);
@@ -191,13 +201,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
   let ourMessageId: string;
 
   it('replies with an uploaded file: threading headers, subject token, rating links, and the sent state', async () => {
-    const upload = await fetch(`${s.url}/api/uploads?filename=${encodeURIComponent('credit note.txt')}&type=text/plain`, {
-      method: 'POST',
-      headers: { cookie: agent, origin: s.url, 'content-type': 'application/octet-stream' },
-      body: 'credit note 42',
-    });
-    expect(upload.status).toBe(201);
-    const { id: uploadId } = (await upload.json()) as { id: string };
+    const uploadId = await upload('credit note.txt', 'credit note 42');
     // a draft is kept while the agent types (an upload with its name, to show it again), and gone once sent
     const draftFile = { uploadId, name: 'credit note.txt', size: 14 };
     const saved = await as(agent).put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', to: [{ address: 'ana.lopez@customer.test' }], html: '<p>Half written</p>', attachments: [draftFile] });
@@ -341,13 +345,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
   });
 
   it('keeps the new mail an agent is writing as their own draft, and drops it once sent', async () => {
-    const upload = await fetch(`${s.url}/api/uploads?filename=${encodeURIComponent('price list.txt')}&type=text/plain`, {
-      method: 'POST',
-      headers: { cookie: agent, origin: s.url, 'content-type': 'application/octet-stream' },
-      body: 'prices',
-    });
-    expect(upload.status).toBe(201);
-    const file = { uploadId: ((await upload.json()) as { id: string }).id, name: 'price list.txt', size: 6 };
+    const file = { uploadId: await upload('price list.txt', 'prices'), name: 'price list.txt', size: 6 };
     expect((await as(agent).get('/api/me/new-mail')).body).toEqual({ draft: null });
 
     // nothing is required yet: an agent may not have chosen a campaign or anyone to write to

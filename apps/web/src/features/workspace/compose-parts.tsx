@@ -1,5 +1,5 @@
-import { ActionIcon, Badge, Button, FileButton, Group, Menu } from '@mantine/core';
-import { IconFileText, IconMessage2, IconPaperclip, IconTrash } from '@tabler/icons-react';
+import { ActionIcon, Badge, Button, FileButton, Group, Kbd, Menu, Text } from '@mantine/core';
+import { IconFileText, IconMessage2, IconPaperclip, IconSend, IconTrash } from '@tabler/icons-react';
 import { Extension } from '@tiptap/react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -130,6 +130,31 @@ export function AttachButton({ onAdded }: { onAdded: (file: FileItem) => void })
         </Button>
       )}
     </FileButton>
+  );
+}
+
+/** What stops the message from going, in one line; nothing when all is well. */
+export function ComposeError({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <Text size="xs" c="red" role="alert">
+      {message}
+    </Text>
+  );
+}
+
+/** Send, with its keyboard shortcut beside it. */
+export function SendButton({ loading, onSend, testId }: { loading: boolean; onSend: () => void; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <Group gap="xs">
+      <Text size="xs" c="dimmed">
+        <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd>
+      </Text>
+      <Button size="xs" leftSection={<IconSend size={14} />} loading={loading} onClick={onSend} data-testid={testId}>
+        {t('desk.send')}
+      </Button>
+    </Group>
   );
 }
 

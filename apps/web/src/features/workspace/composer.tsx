@@ -1,6 +1,6 @@
-import { ActionIcon, Button, Group, Kbd, Paper, SegmentedControl, Stack, TagsInput, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Group, Paper, SegmentedControl, Stack, TagsInput, TextInput, Tooltip } from '@mantine/core';
 import { Link, RichTextEditor } from '@mantine/tiptap';
-import { IconSend, IconX } from '@tabler/icons-react';
+import { IconX } from '@tabler/icons-react';
 import { useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -9,7 +9,7 @@ import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '../../ap
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
-import { AttachButton, FileBadges, InsertMenus, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
+import { AttachButton, ComposeError, FileBadges, InsertMenus, SendButton, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
 import { fillFields, formatAddress, parseAddress, parseAddressList, recipientsFor } from './compose-values.ts';
 import { deleteDraft, saveDraft, useSend } from './workspace-api.ts';
 
@@ -195,21 +195,10 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
           <RichTextEditor.Content mih={140} />
         </RichTextEditor>
         <FileBadges files={files} onRemove={(i) => touched(setFiles)(files.filter((_x, j) => j !== i))} />
-        {invalid ? (
-          <Text size="xs" c="red" role="alert">
-            {invalid}
-          </Text>
-        ) : null}
+        <ComposeError message={invalid} />
         <Group justify="space-between">
           <AttachButton onAdded={(file) => touched(setFiles)((list: FileItem[]) => [...list, file])} />
-          <Group gap="xs">
-            <Text size="xs" c="dimmed">
-              <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd>
-            </Text>
-            <Button size="xs" leftSection={<IconSend size={14} />} loading={send.isPending} onClick={() => void submit()} data-testid="send">
-              {t('desk.send')}
-            </Button>
-          </Group>
+          <SendButton loading={send.isPending} onSend={() => void submit()} testId="send" />
         </Group>
       </Stack>
     </Paper>

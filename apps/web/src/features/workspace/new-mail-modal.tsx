@@ -1,6 +1,6 @@
-import { Button, Center, Group, Kbd, Loader, Modal, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
+import { Button, Center, Group, Loader, Modal, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { Link, RichTextEditor } from '@mantine/tiptap';
-import { IconSend, IconTrash } from '@tabler/icons-react';
+import { IconTrash } from '@tabler/icons-react';
 import { useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useQueryClient } from '@tanstack/react-query';
@@ -12,7 +12,7 @@ import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { useCurrentUser } from '../auth/session.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
-import { AttachButton, FileBadges, InsertMenus, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
+import { AttachButton, ComposeError, FileBadges, InsertMenus, SendButton, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
 import { fillFields, formatAddress, parseAddress, parseAddressList } from './compose-values.ts';
 import { deleteNewMailDraft, newMailDraftKey, saveNewMailDraft, useMyCampaigns, useNewMail, useNewMailDraft } from './workspace-api.ts';
 
@@ -220,11 +220,7 @@ function NewMailForm({
         </Text>
       ) : null}
       <FileBadges files={files} onRemove={(i) => touched(setFiles)(files.filter((_x, j) => j !== i))} />
-      {error ? (
-        <Text size="xs" c="red" role="alert">
-          {error}
-        </Text>
-      ) : null}
+      <ComposeError message={error} />
       <Group justify="space-between">
         <Group gap="xs">
           <AttachButton onAdded={(file) => touched(setFiles)((list: FileItem[]) => [...list, file])} />
@@ -232,14 +228,7 @@ function NewMailForm({
             {t('desk.discard')}
           </Button>
         </Group>
-        <Group gap="xs">
-          <Text size="xs" c="dimmed">
-            <Kbd size="xs">Ctrl</Kbd> + <Kbd size="xs">Enter</Kbd>
-          </Text>
-          <Button size="xs" leftSection={<IconSend size={14} />} onClick={() => void submit()} loading={start.isPending} data-testid="new-mail-send">
-            {t('desk.send')}
-          </Button>
-        </Group>
+        <SendButton loading={start.isPending} onSend={() => void submit()} testId="new-mail-send" />
       </Group>
     </Stack>
   );
