@@ -9,6 +9,7 @@ import { launchChromium, newDesktopContext, signIn, watchedPage } from '../suppo
 import { campaignBody } from '../support/campaign-input.ts';
 import { eventually } from '../support/mail-fixtures.ts';
 import { checkPeer } from '../support/peers.ts';
+import { openSocket, type TestSocket } from '../support/ws-client.ts';
 
 // A campaign's SMTP password stops working (changed at the provider): the
 // outbox holds the account instead of failing every reply, the admin sees it
@@ -25,6 +26,8 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let campaignId: string;
+  let member: TestSocket;
+  let outsider: TestSocket;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -37,12 +40,22 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     campaignId = res.body.id;
+    // an agent of the campaign and one of no campaign, on the workspace socket
+    for (const username of ['hold-member', 'hold-outsider']) {
+      const u = await s.call('POST', '/api/users', { cookie: admin, headers: { origin: s.url }, body: { username, displayName: username, role: 'agent', password: 'agent-password-hold' } });
+      expect(u.status).toBe(201);
+      if (username === 'hold-member') expect((await s.call('POST', '/api/members', { cookie: admin, headers: { origin: s.url }, body: { campaignIds: [campaignId], userIds: [u.body.id] } })).status).toBe(204);
+    }
+    member = await openSocket(s.url, { cookie: await s.login('hold-member', 'agent-password-hold') });
+    outsider = await openSocket(s.url, { cookie: await s.login('hold-outsider', 'agent-password-hold') });
     browser = await launchChromium();
     page = await watchedPage(await newDesktopContext(browser), { errors: pageErrors });
     await signIn(page, s.url, 'admin', ADMIN_PASSWORD);
   }, 120_000);
 
   afterAll(async () => {
+    member?.close();
+    outsider?.close();
     await browser?.close();
     await s?.stop();
     await Promise.all([dv?.stop(), smtp?.stop()]);
@@ -76,6 +89,9 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     await page.screenshot({ path: 'test-results/smtp-hold.png' });
     const outbox = async () => (await s.db.query<{ state: string; attempts: number }>('SELECT state, attempts FROM outbox WHERE message_id = $1', [messageId])).rows[0]!;
     expect(await outbox()).toEqual({ state: 'retrying', attempts: 0 });
+    // the campaign's agents are told (their messages now wait for the mail server); others are not
+    await member.next((m) => m.type === 'campaign.changed' && m.campaignId === campaignId);
+    expect(outsider.messages.filter((m) => m.type === 'campaign.changed')).toEqual([]);
 
     // the admin enters the password again and saves: the login is checked, and what waited goes
     await row.getByTestId('campaign-edit').click();

@@ -74,7 +74,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
             invalidate(liveKeys.agents);
             break;
           case 'campaign.changed':
+            // a held (or resumed) SMTP account: the campaigns screen, and the messages waiting behind it
             invalidate(liveKeys.campaigns);
+            invalidate(liveKeys.interactions);
             break;
           case 'queue.changed':
             invalidate(liveKeys.queues);

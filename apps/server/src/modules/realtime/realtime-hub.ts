@@ -168,10 +168,18 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         queueChanged(e.campaignId);
         return;
       case 'smtp.held':
-      case 'smtp.resumed':
-        // the campaigns screen shows a held account and what waits behind it
-        toStaff({ type: 'campaign.changed', campaignId: e.campaignId });
+      case 'smtp.resumed': {
+        // the campaigns screen shows a held account and what waits behind it;
+        // the campaign's agents see their messages wait for the mail server (or go)
+        const msg = { type: 'campaign.changed', campaignId: e.campaignId };
+        toStaff(msg);
+        if (byUser.size === 0) return;
+        deps.db.query<{ user_id: string }>('SELECT user_id FROM campaign_members WHERE campaign_id = $1', [e.campaignId]).then(({ rows }) => {
+          // staff had it above
+          for (const r of rows) for (const c of byUser.get(r.user_id) ?? []) if (!c.staff) send(c, msg);
+        }, fail);
         return;
+      }
       case 'agent.presence_changed':
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
