@@ -61,14 +61,20 @@ export function templateValues(ctx: TemplateContext): TemplateValues {
   };
 }
 
+// One formatter per zone: building one costs far more than using it.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 function localDate(now: Date, timeZone: string): string {
-  let zone = timeZone;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    // campaigns are saved with a valid zone; one the runtime lost still gets a date
-    zone = 'UTC';
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    try {
+      // en-CA formats a date as YYYY-MM-DD
+      format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      // campaigns are saved with a valid zone; one the runtime lost still gets a date
+      return now.toISOString().slice(0, 10);
+    }
+    if (dayFormats.size < 1_000) dayFormats.set(timeZone, format);
   }
-  // en-CA formats a date as YYYY-MM-DD
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return format.format(now);
 }

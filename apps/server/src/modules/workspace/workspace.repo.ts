@@ -400,11 +400,12 @@ const NEW_MAIL_DRAFT_UPSERT = DRAFT_UPSERT('(user_id) WHERE interaction_id IS NU
 
 /** The agent's draft in an interaction, or their new mail when interactionId is null. */
 export async function draftOf(q: Queryable, userId: string, interactionId: number | null): Promise<DraftRow | undefined> {
-  const { rows } = await q.query<DraftRow>(
-    `SELECT campaign_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at FROM drafts
-      WHERE user_id = $1 AND interaction_id IS NOT DISTINCT FROM $2`,
-    [userId, interactionId],
-  );
+  const columns = 'campaign_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at';
+  // two statements, each matching its unique index
+  const { rows } =
+    interactionId === null
+      ? await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId])
+      : await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
   return rows[0];
 }
 
@@ -425,5 +426,6 @@ export async function saveDraft(q: Queryable, userId: string, at: { campaignId: 
 
 /** Deletes the agent's draft in an interaction, or their new mail when interactionId is null. */
 export async function deleteDraft(q: Queryable, userId: string, interactionId: number | null): Promise<void> {
-  await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id IS NOT DISTINCT FROM $2`, [userId, interactionId]);
+  if (interactionId === null) await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId]);
+  else await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
 }
