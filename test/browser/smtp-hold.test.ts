@@ -93,6 +93,13 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     await member.next((m) => m.type === 'campaign.changed' && m.campaignId === campaignId);
     expect(outsider.messages.filter((m) => m.type === 'campaign.changed')).toEqual([]);
 
+    // the supervisor's Live view says so too
+    await page.getByTestId('nav-live').click();
+    await page.getByTestId('sending-held-SUP').waitFor();
+    expect(await page.getByTestId('sending-held-SUP').innerText()).toBe('Sending held · 1 waiting');
+    await page.screenshot({ path: 'test-results/smtp-hold-live.png' });
+    await page.getByTestId('nav-campaigns').click();
+
     // the admin enters the password again and saves: the login is checked, and what waited goes
     await row.getByTestId('campaign-edit').click();
     await expect.poll(() => page.getByTestId('campaign-field-name').inputValue()).toBe('Support'); // loaded
@@ -103,6 +110,9 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     await page.getByTestId('nav-campaigns').click();
     await expect.poll(() => page.getByTestId('campaign-row-SUP').getByTestId('connection-badge-smtp').getAttribute('data-held')).toBeNull();
     expect(await page.getByTestId('campaign-row-SUP').getByTestId('connection-badge-smtp').getAttribute('data-state')).toBe('ok');
+    await page.getByTestId('nav-live').click();
+    await page.getByTestId('queue-row-SUP').waitFor();
+    expect(await page.getByTestId('sending-held-SUP').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -370,6 +370,8 @@ export const queueFiguresSchema = z.object({
   avgAnswerSec: z.number().nullable(),
   avgHandlingSec: z.number().nullable(),
   serviceLevelSec: z.number(),
+  /** The campaign's SMTP account is held back: its replies wait for the mail server. */
+  sendingHeld: z.object({ since: z.string(), retryAt: z.string().nullable(), waiting: z.number(), response: z.string() }).nullable().optional(),
   agents: z.object({ available: z.number(), paused: z.number(), offline: z.number(), busy: z.number() }),
   colours: z.object({
     longestWait: thresholdColourSchema,

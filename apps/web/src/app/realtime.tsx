@@ -77,6 +77,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
             // a held (or resumed) SMTP account: the campaigns screen, and the messages waiting behind it
             invalidate(liveKeys.campaigns);
             invalidate(liveKeys.interactions);
+            invalidate(liveKeys.queues);
             break;
           case 'queue.changed':
             invalidate(liveKeys.queues);

@@ -12,6 +12,8 @@ export interface QueueFigures extends ServiceLevelStats {
   inProgress: number;
   agents: { available: number; paused: number; offline: number; busy: number };
   serviceLevelSec: number;
+  /** The campaign's SMTP account is held back by the outbox: replies wait (see smtp_holds). */
+  sendingHeld: { since: string; retryAt: string | null; waiting: number; response: string } | null;
 }
 
 const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
@@ -46,6 +48,12 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
             ${activeLoadSql('m.user_id')}::int AS load
        FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id`,
   );
+  const holds = await q.query<{ campaign_id: string; since: Date; retry_at: Date | null; response: string; waiting: number }>(
+    `SELECT h.campaign_id, h.since, h.retry_at, h.response,
+            (SELECT count(*)::int FROM outbox o WHERE o.campaign_id = h.campaign_id AND o.state IN ('queued', 'retrying', 'sending')) AS waiting
+       FROM smtp_holds h`,
+  );
+  const heldOf = new Map(holds.rows.map((h) => [h.campaign_id, h]));
   const byCampaign = new Map<string, typeof items.rows>();
   for (const r of items.rows) {
     let list = byCampaign.get(r.campaign_id);
@@ -71,6 +79,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
       now: now.getTime(),
     });
     const team = agents.rows.filter((a) => a.campaign_id === c.id);
+    const held = heldOf.get(c.id);
     return {
       ...stats,
       campaignId: c.id,
@@ -80,6 +89,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
       offered: rows.filter((r) => r.queue_state === 'offered').length,
       inProgress: rows.filter((r) => r.queue_state === 'assigned').length,
       serviceLevelSec: c.service_level_sec,
+      sendingHeld: held ? { since: held.since.toISOString(), retryAt: held.retry_at?.toISOString() ?? null, waiting: held.waiting, response: held.response } : null,
       agents: {
         available: team.filter((a) => a.state === 'available' && a.load < c.max_interactions_per_agent).length,
         busy: team.filter((a) => a.state === 'available' && a.load >= c.max_interactions_per_agent).length,

@@ -115,6 +115,14 @@ function QueueTable({ rows }: { rows: QueueFigures[] }) {
                       </Badge>
                     )}
                   </Group>
+                  {q.sendingHeld ? (
+                    // on a line of its own: the campaign's name and state keep their room
+                    <Tooltip label={q.sendingHeld.response} multiline maw={360}>
+                      <Badge size="xs" color="red" variant="light" mt={4} data-testid={`sending-held-${q.campaignKey}`}>
+                        {t('live.sendingHeld', { count: q.sendingHeld.waiting })}
+                      </Badge>
+                    </Tooltip>
+                  ) : null}
                 </Table.Td>
                 <Table.Td ta="right">
                   <Text size="sm" ff="monospace" fw={q.waiting > 0 ? 700 : 400} data-testid={`waiting-${q.campaignKey}`}>
