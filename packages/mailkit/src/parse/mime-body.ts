@@ -38,6 +38,12 @@ export interface MessageBody {
   attachments: ParsedAttachment[];
 }
 
+/** True when a multipart of this type encloses the entity, at any depth. */
+function within(e: ScannedEntity, type: string): boolean {
+  for (let p = e.parent; p; p = p.parent) if (p.contentType === type) return true;
+  return false;
+}
+
 /** True when the entity is a file of the message rather than part of its readable body. */
 const isAttachment = (e: ScannedEntity): boolean => !TEXT_TYPES.has(e.contentType) || e.disposition === 'attachment';
 
@@ -75,8 +81,6 @@ function attachmentOf(e: ScannedEntity, index: number): ParsedAttachment {
   // a file sent as application/octet-stream is named for what it is (report.pdf)
   const contentType = e.contentType === 'application/octet-stream' && declared ? (libmime.detectMimeType(declared) ?? e.contentType).toLowerCase() : e.contentType;
   const contentId = contentIdOf(e);
-  let related = false;
-  if (contentId !== null) for (let p = e.parent; p && !related; p = p.parent) related = p.contentType === 'multipart/related';
   return {
     partPath: e.path ?? '',
     filename: sanitizeFilename(declared, { index, contentType }),
@@ -84,7 +88,7 @@ function attachmentOf(e: ScannedEntity, index: number): ParsedAttachment {
     size: content.length,
     sha256: createHash('sha256').update(content).digest('hex'),
     contentId,
-    inline: e.disposition === 'inline' || related,
+    inline: e.disposition === 'inline' || (contentId !== null && within(e, 'multipart/related')),
     // a decoded copy owns its memory; an unencoded body is a view into the whole message, so copy it out
     content: content === e.body ? Buffer.from(content) : content,
   };
@@ -111,9 +115,7 @@ export function readBody(entities: readonly ScannedEntity[]): MessageBody {
       text.push(content);
       continue;
     }
-    let inAlternative = false;
-    for (let p = e.parent; p && !inAlternative; p = p.parent) inAlternative = p.contentType === 'multipart/alternative';
-    if ((!inAlternative && hasText) || (e === root && !hasText)) text.push(convertHtml(content, htmlTotal));
+    if ((hasText && !within(e, 'multipart/alternative')) || (e === root && !hasText)) text.push(convertHtml(content, htmlTotal));
     html.push(content);
   }
   return {
