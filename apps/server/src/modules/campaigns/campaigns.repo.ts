@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
+import { waitingBehindHoldSql } from '../outbound/outbox.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
 
 /** A campaign row; sealed passwords stay inside the server. */
@@ -111,8 +112,7 @@ export async function listConnections(db: Queryable, campaignIds: string[]): Pro
   if (campaignIds.length === 0) return [];
   const { rows } = await db.query<ConnectionRow>(
     `SELECT cc.*, h.since AS hold_since, h.retry_at AS hold_retry_at,
-            CASE WHEN h.campaign_id IS NOT NULL THEN
-              (SELECT count(*)::int FROM outbox o WHERE o.campaign_id = h.campaign_id AND o.state IN ('queued', 'retrying', 'sending')) END AS hold_waiting
+            CASE WHEN h.campaign_id IS NOT NULL THEN ${waitingBehindHoldSql('h.campaign_id')} END AS hold_waiting
        FROM campaign_connections cc
        LEFT JOIN smtp_holds h ON h.campaign_id = cc.campaign_id AND cc.protocol = 'smtp'
       WHERE cc.campaign_id = ANY($1::uuid[]) ORDER BY cc.protocol`,

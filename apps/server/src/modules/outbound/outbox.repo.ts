@@ -101,6 +101,14 @@ export interface SmtpHold {
   since: Date;
 }
 
+/**
+ * SQL for how many messages of a held campaign wait (not yet sent or
+ * failed), given the SQL naming its id: what the campaigns screen and the
+ * Live view show beside a hold.
+ */
+export const waitingBehindHoldSql = (campaignId: string): string =>
+  `(SELECT count(*)::int FROM outbox o WHERE o.campaign_id = ${campaignId} AND o.state IN ('queued', 'retrying', 'sending'))`;
+
 /** The campaign's hold, locked for the caller's transaction. */
 export async function lockHold(q: Queryable, campaignId: string): Promise<SmtpHold | undefined> {
   const { rows } = await q.query<SmtpHold>(`SELECT * FROM smtp_holds WHERE campaign_id = $1 FOR UPDATE`, [campaignId]);

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
+import { waitingBehindHoldSql } from '../outbound/outbox.repo.ts';
 import { activeLoadSql } from './routing.repo.ts';
 import { isOpen, type ScheduleFrame } from './schedule.ts';
 import { serviceLevelStats, type ServiceLevelItem, type ServiceLevelStats } from './service-level.ts';
@@ -50,7 +51,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
   );
   const holds = await q.query<{ campaign_id: string; since: Date; retry_at: Date | null; response: string; waiting: number }>(
     `SELECT h.campaign_id, h.since, h.retry_at, h.response,
-            (SELECT count(*)::int FROM outbox o WHERE o.campaign_id = h.campaign_id AND o.state IN ('queued', 'retrying', 'sending')) AS waiting
+            ${waitingBehindHoldSql('h.campaign_id')} AS waiting
        FROM smtp_holds h`,
   );
   const heldOf = new Map(holds.rows.map((h) => [h.campaign_id, h]));
