@@ -412,7 +412,7 @@ async function afterCommit(deps: RunnerDeps, client: ImapFlow, campaign: Campaig
 async function catchUpAction(deps: RunnerDeps, client: ImapFlow, campaign: CampaignRow, folder: string, uidvalidity: number, actedUid: number, lastUid: number): Promise<void> {
   if (campaign.fetched_mail_action !== 'leave') {
     const found = (await client.search({ uid: `${actedUid + 1}:${lastUid}` }, { uid: true })) || [];
-    // "n:m" also matches the highest UID when every UID is below n
+    // only what lies between the two cursors is owed, whatever the server answers
     const owed = found.filter((u) => u > actedUid && u <= lastUid);
     if (owed.length) {
       await applyFetchedAction(client, campaign, owed);
