@@ -1,4 +1,4 @@
-import type { ParserPool } from '../../../packages/mailkit/src/parse/parser-pool.ts';
+import type { ParserPool } from '@postdesk/mailkit/parse';
 import type { Config } from './config.ts';
 import type { BlobStore } from './platform/blobs/blob-store.ts';
 import type { EventBus } from './platform/events/event-bus.ts';

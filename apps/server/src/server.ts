@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { createParserPool } from '../../../packages/mailkit/src/parse/parser-pool.ts';
+import { createParserPool } from '@postdesk/mailkit/parse';
 import { buildApp, webDist } from './app.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEMPLATE_VARIABLES } from '../../../../packages/mailkit/src/template/variables.ts';
+import { TEMPLATE_VARIABLES } from '@postdesk/mailkit/template/fields';
 import en from './en.json';
 import es from './es.json';
 import it_ from './it.json';

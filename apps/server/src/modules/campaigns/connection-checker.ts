@@ -1,4 +1,4 @@
-import { verifyImap, verifyPop3, verifySmtp, type CheckResult, type ImapSettings, type Pop3Settings, type SmtpSettings } from '../../../../../packages/mailkit/src/verify/index.ts';
+import { verifyImap, verifyPop3, verifySmtp, type CheckResult, type ImapSettings, type Pop3Settings, type SmtpSettings } from '@postdesk/mailkit/verify';
 
 /** What to check: the inbound account (if the campaign receives mail) and the SMTP account. */
 export interface ConnectionTarget {

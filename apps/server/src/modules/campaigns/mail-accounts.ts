@@ -1,5 +1,5 @@
-import type { ImapSettings, Pop3Settings, SmtpSettings } from '../../../../../packages/mailkit/src/verify/index.ts';
-import type { SmtpAccount } from '../../../../../packages/mailkit/src/smtp/index.ts';
+import type { ImapSettings, Pop3Settings, SmtpSettings } from '@postdesk/mailkit/verify';
+import type { SmtpAccount } from '@postdesk/mailkit/smtp';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignSelect, type CampaignRow } from './campaigns.repo.ts';

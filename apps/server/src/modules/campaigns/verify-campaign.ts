@@ -1,4 +1,4 @@
-import type { CheckResult } from '../../../../../packages/mailkit/src/verify/index.ts';
+import type { CheckResult } from '@postdesk/mailkit/verify';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { resumeSending } from '../outbound/resume-sending.ts';

@@ -1,19 +1,12 @@
-import { classifyMessage, type Classification } from '../../../../../packages/mailkit/src/classify/index.ts';
-import { decodeEncodedWords } from '../../../../../packages/mailkit/src/parse/encoded-words.ts';
-import { findHeaderEnd, splitHeaderFields } from '../../../../../packages/mailkit/src/parse/header-block.ts';
-import { extractMessageIds } from '../../../../../packages/mailkit/src/parse/message-id.ts';
-import { firstValue } from '../../../../../packages/mailkit/src/parse/mime-scan.ts';
-import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
-import { ParseRejectedError } from '../../../../../packages/mailkit/src/parse/parse-error.ts';
-import type { ParseLimits } from '../../../../../packages/mailkit/src/parse/limits.ts';
-import type { ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
+import { classifyMessage, type Classification } from '@postdesk/mailkit/classify';
+import { decodeEncodedWords, findHeaderEnd, splitHeaderFields, extractMessageIds, firstValue, normalizeAddress, ParseRejectedError, type ParseLimits, type ParsedMessage } from '@postdesk/mailkit/parse';
 import {
   findSubjectTokens,
   resolveThread,
   stripSubjectToken,
   verifyMessageId,
   type ThreadCandidate,
-} from '../../../../../packages/mailkit/src/threading/index.ts';
+} from '@postdesk/mailkit/threading';
 import type { BlobRef, BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { deferEvents, emitEvent } from '../../platform/events/events.ts';

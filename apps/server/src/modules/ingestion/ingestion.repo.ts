@@ -1,4 +1,4 @@
-import type { Address, ParsedAttachment, ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
+import type { Address, ParsedAttachment, ParsedMessage } from '@postdesk/mailkit/parse';
 import type { Prepared, Queryable } from '../../platform/db/db.ts';
 import { ensureContactList } from '../campaigns/campaigns.repo.ts';
 

@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow';
-import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
-import { openPop3Session } from '../../../../../packages/mailkit/src/pop3/index.ts';
-import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '../../../../../packages/mailkit/src/verify/index.ts';
+import { backoffDelay } from '@postdesk/mailkit/backoff';
+import { openPop3Session } from '@postdesk/mailkit/pop3';
+import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';

@@ -1,5 +1,5 @@
-import { composeMessage, messageEnvelope, type ComposeInput } from '../../../../../packages/mailkit/src/compose/index.ts';
-import { createMessageId } from '../../../../../packages/mailkit/src/threading/index.ts';
+import { composeMessage, messageEnvelope, type ComposeInput } from '@postdesk/mailkit/compose';
+import { createMessageId } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';

@@ -1,4 +1,4 @@
-import { addSubjectToken, formatSubjectToken, normalizeSubject } from '../../../../../packages/mailkit/src/threading/index.ts';
+import { addSubjectToken, formatSubjectToken, normalizeSubject } from '@postdesk/mailkit/threading';
 
 /**
  * The subject of our reply: "Re: <customer's subject> [#KEY-123]". The token

@@ -1,5 +1,5 @@
-import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
-import { sendRaw, type SendFailure, type SendResult } from '../../../../../packages/mailkit/src/smtp/index.ts';
+import { backoffDelay } from '@postdesk/mailkit/backoff';
+import { sendRaw, type SendFailure, type SendResult } from '@postdesk/mailkit/smtp';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { emitEvent, type DomainEvent } from '../../platform/events/events.ts';

@@ -1,8 +1,6 @@
-import type { ParsedMessage } from '../../../../../packages/mailkit/src/parse/types.ts';
-import { renderTemplate } from '../../../../../packages/mailkit/src/template/render.ts';
-import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
-import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
-import { buildReplyHeaders } from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { ParsedMessage } from '@postdesk/mailkit/parse';
+import { renderTemplate, sanitizeTemplateHtml, templateValues } from '@postdesk/mailkit/template';
+import { buildReplyHeaders } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { CampaignRow } from '../campaigns/campaigns.repo.ts';

@@ -1,6 +1,6 @@
 import { ImapFlow } from 'imapflow';
-import { backoffDelay } from '../../../../../packages/mailkit/src/backoff/index.ts';
-import { imapClientOptions, redactSecret } from '../../../../../packages/mailkit/src/verify/index.ts';
+import { backoffDelay } from '@postdesk/mailkit/backoff';
+import { imapClientOptions, redactSecret } from '@postdesk/mailkit/verify';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Logger } from '../../platform/log/logger.ts';

@@ -1,8 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { renderTemplate, templateVariables } from '../../../../../packages/mailkit/src/template/render.ts';
-import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
+import { renderTemplate, templateVariables, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORMER_VARIABLE_NAMES } from '../../../../../packages/mailkit/src/template/variables.ts';
+import { FORMER_VARIABLE_NAMES } from '@postdesk/mailkit/template';
 import { createTestDatabase } from '../../../../../test/support/database.ts';
 
 // Migration 0007 renamed the snake_case fields the first confirmation messages

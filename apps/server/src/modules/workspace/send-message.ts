@@ -1,9 +1,8 @@
-import type { ComposeAttachment, MailAddress } from '../../../../../packages/mailkit/src/compose/index.ts';
-import { normalizeAddress } from '../../../../../packages/mailkit/src/parse/address.ts';
-import { sanitizeMailHtml } from '../../../../../packages/mailkit/src/render/index.ts';
-import { escapeHtml, fillKnownFields } from '../../../../../packages/mailkit/src/template/render.ts';
-import { sanitizeTemplateHtml } from '../../../../../packages/mailkit/src/template/sanitize-template.ts';
-import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '../../../../../packages/mailkit/src/threading/index.ts';
+import type { ComposeAttachment, MailAddress } from '@postdesk/mailkit/compose';
+import { normalizeAddress } from '@postdesk/mailkit/parse';
+import { sanitizeMailHtml } from '@postdesk/mailkit/render';
+import { escapeHtml, fillKnownFields, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
+import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';

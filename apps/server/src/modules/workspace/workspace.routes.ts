@@ -1,11 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isValidAddress } from '../../../../../packages/mailkit/src/compose/index.ts';
-import { RenderTimeoutError } from '../../../../../packages/mailkit/src/parse/parser-pool.ts';
-import { mailBodyCsp, mailDocument, renderPlainText } from '../../../../../packages/mailkit/src/render/index.ts';
-import { escapeHtml } from '../../../../../packages/mailkit/src/template/render.ts';
-import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
+import { isValidAddress } from '@postdesk/mailkit/compose';
+import { RenderTimeoutError } from '@postdesk/mailkit/parse';
+import { mailBodyCsp, mailDocument, renderPlainText } from '@postdesk/mailkit/render';
+import { escapeHtml, templateValues } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';

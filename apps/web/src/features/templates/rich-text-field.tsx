@@ -5,7 +5,7 @@ import { Extension, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { TEMPLATE_VARIABLES } from '../../../../../packages/mailkit/src/template/variables.ts';
+import { TEMPLATE_VARIABLES } from '@postdesk/mailkit/template/fields';
 
 
 /** Bold, italic, underline, strike and clear: the first group of every editor's toolbar. */

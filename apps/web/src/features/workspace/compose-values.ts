@@ -1,4 +1,4 @@
-import { escapeHtml, fillKnownFields } from '../../../../../packages/mailkit/src/template/render.ts';
+import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template/fields';
 import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '../../app/contract.ts';
 
 /**

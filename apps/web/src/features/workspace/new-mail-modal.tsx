@@ -6,7 +6,7 @@ import StarterKit from '@tiptap/starter-kit';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { templateValues } from '../../../../../packages/mailkit/src/template/variables.ts';
+import { templateValues } from '@postdesk/mailkit/template/fields';
 import type { MyCampaign, NewMailDraft } from '../../app/contract.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { useCurrentUser } from '../auth/session.ts';

@@ -1,0 +1,2 @@
+// The API's shapes, shared by the server (validation, OpenAPI) and the console (types, parsing).
+export {};
