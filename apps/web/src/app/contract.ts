@@ -50,6 +50,7 @@ export const apiTokenSchema = z.object({
   prefix: z.string(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
+  owner: z.object({ id: idSchema, username: z.string(), displayName: z.string() }),
 });
 /** An API token's metadata; the secret itself is shown once, at creation. */
 export type ApiToken = z.infer<typeof apiTokenSchema>;

@@ -25,7 +25,9 @@ export type DomainEvent =
   | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
   | { type: 'agent.presence_changed'; userId: string; state: string }
-  | { type: 'agent.logged_out'; userId: string };
+  | { type: 'agent.logged_out'; userId: string }
+  // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
+  | { type: 'user.access_changed'; userId: string };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 
