@@ -16,6 +16,8 @@ export interface SmtpAuthOptions {
 /** A running throwaway SMTP server owned by this process. */
 export interface SmtpAuthServer {
   port: number;
+  /** Every AUTH a client tried, in order, accepted or not: what a hostile server would have collected. */
+  authAttempts: Array<{ username: string; password: string }>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export interface SmtpAuthServer {
  */
 export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAuthServer> {
   const tls = opts.secure === true || opts.starttls === true;
+  const authAttempts: SmtpAuthServer['authAttempts'] = [];
   const dir = tls ? await mkdtemp(path.join(os.tmpdir(), 'postdesk-smtp-')) : undefined;
   const cert = dir ? await createSelfSignedCert(dir) : undefined;
   const server = new SMTPServer({
@@ -40,6 +43,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
     logger: false,
     closeTimeout: 1_000,
     onAuth(auth, _session, callback) {
+      authAttempts.push({ username: auth.username ?? '', password: auth.password ?? '' });
       const expected = auth.username !== undefined ? opts.users[auth.username] : undefined;
       if (expected !== undefined && auth.password === expected) callback(null, { user: auth.username });
       else callback(new Error('Invalid username or password'));
@@ -61,6 +65,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
   let stopped = false;
   return {
     port,
+    authAttempts,
     async stop() {
       if (stopped) return;
       stopped = true;
