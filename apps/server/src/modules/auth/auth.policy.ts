@@ -42,7 +42,7 @@ export const isRoleGuard = (hook: unknown): boolean => typeof hook === 'function
 export const requireUser = requireRole('admin', 'supervisor', 'agent');
 
 /** Admins and supervisors see every campaign; agents only those they are members of. */
-export const seesAllCampaigns = (p: Principal): boolean => p.role === 'admin' || p.role === 'supervisor';
+export const seesAllCampaigns = (p: Pick<Principal, 'role'>): boolean => p.role === 'admin' || p.role === 'supervisor';
 
 const rank: Record<UserRole, number> = { agent: 0, supervisor: 1, admin: 2 };
 

@@ -23,6 +23,8 @@ export interface Principal {
   role: UserRole;
   via: 'session' | 'token';
   language: 'en' | 'es' | 'it';
+  /** SHA-256 of the session cookie or token: what a long-lived socket re-checks (liveCredentials). */
+  credential: Buffer;
 }
 
 /**
@@ -44,7 +46,30 @@ export async function findSession(db: Queryable, token: string): Promise<Princip
   const r = rows[0];
   if (!r) return null;
   if (r.stale) await db.query('UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1', [hash]);
-  return { userId: r.id, username: r.username, role: r.role, language: r.language, via: 'session' };
+  return { userId: r.id, username: r.username, role: r.role, language: r.language, via: 'session', credential: hash };
+}
+
+/**
+ * Which of these credentials (session and token hashes) still stand, and
+ * with what role now: the same rules as findSession and findApiToken, read
+ * for many at once and without touching last-seen times. Keyed by the hash
+ * in hex; a missing key means the credential ended.
+ */
+export async function liveCredentials(db: Queryable, hashes: Buffer[]): Promise<Map<string, { userId: string; role: UserRole }>> {
+  const live = new Map<string, { userId: string; role: UserRole }>();
+  if (hashes.length === 0) return live;
+  const { rows } = await db.query<{ hash: Buffer; user_id: string; role: UserRole; owner_role: UserRole }>(
+    `SELECT s.token_hash AS hash, u.id AS user_id, u.role, u.role AS owner_role
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.token_hash = ANY($1::bytea[]) AND s.expires_at > now() AND u.enabled
+     UNION ALL
+     SELECT t.token_hash, u.id, t.role, u.role
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ANY($1::bytea[]) AND t.revoked_at IS NULL AND u.enabled`,
+    [hashes],
+  );
+  for (const r of rows) live.set(r.hash.toString('hex'), { userId: r.user_id, role: tokenRole(r.role, r.owner_role) });
+  return live;
 }
 
 /** Deletes one session (logout). */
@@ -73,7 +98,7 @@ export async function findApiToken(db: Queryable, token: string): Promise<Princi
   const r = rows[0];
   if (!r) return null;
   if (r.stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1', [hash]);
-  return { userId: r.user_id, username: r.username, role: tokenRole(r.role, r.owner_role), language: r.language, via: 'token' };
+  return { userId: r.user_id, username: r.username, role: tokenRole(r.role, r.owner_role), language: r.language, via: 'token', credential: hash };
 }
 
 /**

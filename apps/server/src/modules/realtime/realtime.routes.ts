@@ -26,6 +26,6 @@ export const realtimeRoutes = (_deps: Deps, hub: RealtimeHub): FastifyPluginAsyn
         return;
       }
     }
-    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p) });
+    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p), credential: p.credential });
   });
 };
