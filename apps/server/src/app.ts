@@ -11,6 +11,7 @@ import type { Deps } from './deps.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
 import { metricsGuard } from './platform/http/metrics-access.ts';
+import { refuseNulCharacters } from './platform/http/nul-guard.ts';
 import { sameOrigin } from './platform/http/origin.ts';
 import { isRoleGuard } from './modules/auth/auth.policy.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
@@ -106,6 +107,9 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
       }
     }
   });
+
+  // every text field of every request: one rule, before any route's schema
+  app.addHook('preValidation', refuseNulCharacters);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
