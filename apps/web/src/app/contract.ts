@@ -211,6 +211,8 @@ export const presetSchema = z.object({
 /** Known mail providers, so admins do not have to look up hosts and ports. */
 export type Preset = z.infer<typeof presetSchema>;
 export const presetListSchema = z.object({ items: z.array(presetSchema) });
+/** Whether replies can carry rating links (they need the server's public URL). */
+export const ratingLinksSchema = z.object({ available: z.boolean(), reason: z.enum(['no_public_url']).nullable() });
 
 export const memberSchema = z.object({
   campaignId: idSchema,

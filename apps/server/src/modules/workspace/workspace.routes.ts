@@ -136,12 +136,8 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     const p = principalOf(req);
     return { userId: p.userId, all: seesAllCampaigns(p) };
   };
-  const sendDeps = (req: FastifyRequest) => ({
-    blobs: deps.blobs,
-    mailSecret: deps.mailSecret,
-    now: deps.now,
-    publicUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}`,
-  });
+  // never a URL from the request: its Host header is the client's to choose
+  const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl };
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
 
@@ -371,12 +367,12 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   );
 
   app.post('/api/interactions/:id/messages', { onRequest: requireUser, schema: { tags, params: IdParam, body: SendIn } }, async (req, reply) => {
-    const r = await deps.db.tx((q) => sendInInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
+    const r = await deps.db.tx((q) => sendInInteraction(q, sendDeps, viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
   app.post('/api/campaigns/:id/mail', { onRequest: requireUser, schema: { tags, params: z.strictObject({ id: z.uuid('not a valid campaign id') }), body: NewMailIn } }, async (req, reply) => {
-    const r = await deps.db.tx((q) => startInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
+    const r = await deps.db.tx((q) => startInteraction(q, sendDeps, viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
@@ -438,6 +434,14 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     await deleteDraft(deps.db, viewer(req).userId, null);
     return reply.status(204).send();
   });
+
+  // Whether answers can carry rating links: only with a public URL to point
+  // them at. The campaign form and the composer say so when they cannot.
+  app.get(
+    '/api/rating-links',
+    { onRequest: requireUser, schema: { tags, response: { 200: z.object({ available: z.boolean(), reason: z.enum(['no_public_url']).nullable() }) } } },
+    async () => ({ available: deps.config.publicUrl !== undefined, reason: deps.config.publicUrl === undefined ? ('no_public_url' as const) : null }),
+  );
 
   // The customer's rating link: public, the token is the authority. One
   // rating per message; clicking another score changes it.
