@@ -31,6 +31,13 @@ export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Requests that happen all day and say nothing about what users do — the
+ * console's files, health checks, metric scrapes — are logged at debug; API
+ * calls and customers' rating clicks at info.
+ */
+export const routineRequest = (path: string): boolean => !path.startsWith('/api/') && !path.startsWith('/rating/');
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route checks its own credentials (e.g. /metrics' token): no session or API token is resolved. */
@@ -52,6 +59,8 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
     bodyLimit: deps.config.bodyLimitBytes,
     // behind a TLS proxy: the client's address (rate limits), scheme (Secure cookies) and host
     trustProxy,
+    // one line per request, written below at a level that depends on what was asked
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
 
   // A role guard must run before the body is read: after it, an anonymous
@@ -115,6 +124,11 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    // the path only: a query string can carry what a user searched for
+    const url = req.url.split('?')[0]!;
+    const line = { method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip };
+    if (routineRequest(url)) req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

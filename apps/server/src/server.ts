@@ -17,6 +17,7 @@ import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
 import { localBlobStore } from './platform/blobs/blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
+import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { createMetrics } from './platform/http/metrics.ts';
@@ -65,12 +66,20 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
   let embedded: EmbeddedServer | null = null;
+  let dataDirLock: { release(): Promise<void> } | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), {
-      port: config.embeddedPgPort,
-      log: (line) => log.debug({ component: 'postgres' }, line.trim()),
-    });
+    // one process runs the embedded database: a second start says who holds it
+    dataDirLock = await lockDataDir(config.dataDir);
+    try {
+      embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), {
+        port: config.embeddedPgPort,
+        log: (line) => log.debug({ component: 'postgres' }, line.trim()),
+      });
+    } catch (err) {
+      await dataDirLock.release();
+      throw err;
+    }
     databaseUrl = embedded.url;
   }
   const db = createDb(databaseUrl);
@@ -178,12 +187,14 @@ export async function startServer(
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();
+        await dataDirLock?.release();
       },
     };
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await db.close().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
+    await dataDirLock?.release();
     throw err;
   }
 }
