@@ -22,7 +22,7 @@ import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedd
 import { migrate } from './platform/db/migrate.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
-import { createSecretBox, loadOrCreateMasterKey } from './platform/secrets/secret-box.ts';
+import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -87,7 +87,10 @@ export async function startServer(
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    const masterKey = await loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    const master = await loadOrCreateMasterKey({ key: config.masterKey, file: config.masterKeyFile, dataDir: config.dataDir });
+    if (master.created) log.info({ file: master.file }, 'master key created');
+    for (const warning of await masterKeyWarnings(master, { dataDir: config.dataDir, externalDatabase: !!config.databaseUrl })) log.warn({ file: master.file }, warning);
+    const masterKey = master.key;
     const events = createEventBus(databaseUrl, (err) => log.error({ err: String(err) }, 'event handler failed'));
     const parser = createParserPool({ maxThreads: config.parserThreads, timeoutMs: config.parseTimeoutMs });
     closers.push(() => parser.close(), () => events.close());
