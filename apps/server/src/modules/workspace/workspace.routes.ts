@@ -1,3 +1,4 @@
+import { ratingLinksSchema } from '@postdesk/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -439,7 +440,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   // them at. The campaign form and the composer say so when they cannot.
   app.get(
     '/api/rating-links',
-    { onRequest: requireUser, schema: { tags, response: { 200: z.object({ available: z.boolean(), reason: z.enum(['no_public_url']).nullable() }) } } },
+    { onRequest: requireUser, schema: { tags, response: { 200: ratingLinksSchema } } },
     async () => ({ available: deps.config.publicUrl !== undefined, reason: deps.config.publicUrl === undefined ? ('no_public_url' as const) : null }),
   );
 

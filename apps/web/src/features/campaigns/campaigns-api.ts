@@ -7,7 +7,7 @@ import {
   connectionsEnvelopeSchema,
   presetListSchema,
   ratingLinksSchema,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const campaignsKeys = {

@@ -1,7 +1,7 @@
 import { Alert, Code, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
 import { IconLinkOff } from '@tabler/icons-react';
 import { Trans, useTranslation } from 'react-i18next';
-import type { Template } from '../../app/contract.ts';
+import type { Template } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { useFieldProps } from './campaign-form-context.ts';
 import { useRatingLinks } from './campaigns-api.ts';
