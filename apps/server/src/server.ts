@@ -10,7 +10,7 @@ import type { Deps } from './deps.ts';
 import { createMailConnectionChecker, type ConnectionChecker } from './modules/campaigns/connection-checker.ts';
 import { DEFAULT_SYNC_TIMING } from './modules/ingestion/mailbox-runner.ts';
 import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingestion/mailbox-supervisor.ts';
-import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
+import { startOutboxWorker, type OutboxDeps, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
@@ -61,6 +61,8 @@ export async function startServer(
     tlsRejectUnauthorized?: boolean;
     /** Observe routing decisions (the benchmark). */
     onRoutingDecision?: RouterOptions['onDecision'];
+    /** Observe outbox claims (the benchmark). */
+    onOutboxClaim?: OutboxDeps['onClaim'];
   } = {},
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
@@ -137,6 +139,7 @@ export async function startServer(
           now: deps.now,
           onEvent: (h) => events.on(h),
           ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
+          ...(opts.onOutboxClaim ? { onClaim: opts.onOutboxClaim } : {}),
         })
       : null;
     const router = roles.has('worker')

@@ -25,6 +25,8 @@ export interface OutboxDeps {
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
   /** Passed to sendRaw; tests use it to trust a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** Observes each claim (the benchmark): the messages claimed and how long the claim took. */
+  onClaim?: (messageIds: number[], ms: number) => void;
 }
 
 /** A running worker; stop() lets the current sends finish (they are bounded in time). */
@@ -131,7 +133,9 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
   };
 
   const round = async (): Promise<number> => {
+    const started = performance.now();
     const jobs = await claimDue(deps.db, batch, leaseSec);
+    if (jobs.length > 0) deps.onClaim?.(jobs.map((j) => j.message_id), performance.now() - started);
     await Promise.all(
       jobs.map((j) =>
         sendOne(j).catch((err: unknown) => deps.log.error({ outboxId: j.id, err: err instanceof Error ? err.message : String(err) }, 'outbox.error')),
