@@ -213,6 +213,32 @@ describe('the worker', () => {
     }
   });
 
+  it('a slow job holds up only its own slot: the others keep being claimed and run around it', async () => {
+    const kind = kindFor({ concurrency: 2 });
+    let release: () => void = () => undefined;
+    const slowDone = new Promise<void>((r) => (release = r));
+    const quick: number[] = [];
+    const handler: JobHandler<{ n: number }> = {
+      kind,
+      run: async ({ n }) => {
+        if (n === 0) await slowDone;
+        else quick.push(n);
+      },
+    };
+    await db.tx((q) => addJobs(q, kind, Array.from({ length: 6 }, (_v, n) => ({ payload: { n }, runAt: new Date(Date.now() - 60_000 + n) }))));
+    const worker = startJobWorker({ db, log, node: 'node-a', onEvent: noEvents }, [handler], { pollMs: 3_600_000 });
+    try {
+      await eventually(async () => quick.length === 5, 20_000, 'the quick ones ran while the slow one waits');
+      expect((await findJobs(db, kind.kind)).map((j) => j.payload)).toEqual([{ n: 0 }]);
+      release();
+      await worker.drain();
+      expect(await findJobs(db, kind.kind)).toEqual([]);
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+
   it('stop() lets a run in flight end (aborted, so it is tried again) and claims nothing more', async () => {
     const kind = kindFor({ concurrency: 1 });
     let started = 0;
