@@ -42,9 +42,10 @@ export interface OutboxWorker {
  * Holds a campaign's SMTP account after an account-wide failure; true when
  * it was not held before. A refused login waits for the admin (no retry
  * time: retrying the same password only spins and may lock the account);
- * anything else is tried again with the messages' backoff. The messages of
- * one round fail together, so a hold already re-armed for later is left as
- * it is, and a hold for the admin is not weakened by a temporary failure.
+ * anything else is tried again with the messages' backoff. The messages in
+ * flight when the account fails fail together, so a hold already re-armed
+ * for later is left as it is, and a hold for the admin is not weakened by a
+ * temporary failure.
  */
 export async function holdAccount(q: Queryable, campaignId: string, failure: SendFailure, now: Date, random?: () => number): Promise<boolean> {
   const current = await lockHold(q, campaignId);
