@@ -27,7 +27,9 @@ export type DomainEvent =
   | { type: 'agent.presence_changed'; userId: string; state: string }
   | { type: 'agent.logged_out'; userId: string }
   // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
-  | { type: 'user.access_changed'; userId: string };
+  | { type: 'user.access_changed'; userId: string }
+  // the jobs layer: jobs of this kind were added (wakes the workers of every node)
+  | { type: 'job.queued'; kind: string };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 
