@@ -54,4 +54,4 @@ export const roleAtMost = (role: UserRole, ceiling: UserRole): boolean => rank[r
  * demoted owner's token therefore loses the power at once, on every request,
  * even before (or without) the token being revoked.
  */
-export const tokenRole = (tokenRole: UserRole, ownerRole: UserRole): UserRole => (roleAtMost(tokenRole, ownerRole) ? tokenRole : ownerRole);
+export const tokenRole = (own: UserRole, ownerRole: UserRole): UserRole => (roleAtMost(own, ownerRole) ? own : ownerRole);

@@ -30,8 +30,9 @@ export interface RealtimeHub {
   close(): Promise<void>;
 }
 
-/** Close codes the console acts on: 4401 ended (log in again), 4409 rights changed (reconnect with the new ones). */
+/** Close code: the socket's session or token ended — the console sends the user to log in again. */
 export const CLOSE_ENDED = 4401;
+/** Close code: the user's rights changed — the console re-reads who they are and reconnects with the new rights. */
 export const CLOSE_RIGHTS_CHANGED = 4409;
 
 export interface HubDeps {
