@@ -26,15 +26,8 @@ const pgTextOrNull = (s: string | null): string | null => (s === null ? null : p
 /** A Message-ID as stored and looked up: no NUL, and short enough for its btree index (hostile ids can be megabytes). */
 export const idText = (s: string): string => pgText(s).slice(0, 998);
 
-/** Records that a blob's bytes are durably stored (idempotent). */
-/** Registers blobs (raw messages and attachments) in one statement; already known ones are left as they are. */
-export async function recordBlobs(q: Queryable, blobs: ReadonlyArray<{ sha256: string; size: number }>): Promise<void> {
-  if (blobs.length === 0) return;
-  await q.query(
-    `INSERT INTO blobs (sha256, size) SELECT * FROM unnest($1::bytea[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-    [blobs.map((b) => Buffer.from(b.sha256, 'hex')), blobs.map((b) => b.size)],
-  );
-}
+// The blob registry lives with the blob store; re-exported until ingest imports it from there.
+export { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
 
 /** The key storedSources uses for a source. */
 export const sourceKey = (s: SourceColumns): string | null =>

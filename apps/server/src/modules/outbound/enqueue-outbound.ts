@@ -3,7 +3,7 @@ import { createMessageId } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
-import { recordBlobs } from '../ingestion/ingestion.repo.ts';
+import { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
 
 /** What the caller decides about an outbound message; the Message-ID, date and envelope are ours to set. */
 export interface OutboundDraft {

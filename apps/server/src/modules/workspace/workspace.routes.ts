@@ -11,7 +11,7 @@ import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { iso } from '../../platform/http/iso.ts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { listCampaigns } from '../campaigns/campaigns.repo.ts';
-import { recordBlobs } from '../ingestion/ingestion.repo.ts';
+import { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
 import { ticketOf } from '../outbound/outbound-subject.ts';
 import { requeue } from '../outbound/outbox.repo.ts';
 import { verifyRatingToken } from './rating-token.ts';
