@@ -16,9 +16,11 @@ import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
 import { contentRoutes } from './modules/templates/content.routes.ts';
+import { dispositionsRoutes } from './modules/dispositions/dispositions.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
+import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 
@@ -119,9 +121,11 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(campaignsRoutes(deps));
   await app.register(membersRoutes(deps));
   await app.register(contentRoutes(deps));
+  await app.register(dispositionsRoutes(deps));
   await app.register(ingestionRoutes(deps));
   await app.register(routingRoutes(deps));
   await app.register(workspaceRoutes(deps));
+  await app.register(ratingRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

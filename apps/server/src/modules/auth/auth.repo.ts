@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../platform/db/db.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 
 /** Session cookies and API tokens are random; only their SHA-256 is stored. */
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -70,4 +70,10 @@ export async function findApiToken(db: Queryable, token: string): Promise<Princi
   if (!r) return null;
   if (r.stale) await db.query('UPDATE api_tokens SET last_used_at = now() WHERE token_hash = $1', [hash]);
   return { userId: r.user_id, username: r.username, role: r.role, language: r.language, via: 'token' };
+}
+
+/** True when the user exists and is an agent: only agents are logged out by a supervisor. */
+export async function isAgent(db: Queryable, userId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM users WHERE id = $1 AND role = 'agent'`, [userId]);
+  return (r.rowCount ?? 0) > 0;
 }

@@ -3,13 +3,10 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.ts';
-import { presentUser } from '../users/users.presenter.ts';
-import { findUserById, findUserByUsername } from '../users/users.repo.ts';
-import { IdParams, Role, UpdateMeBody, UserOut } from '../users/users.schema.ts';
-import { editUser } from '../users/update-user.ts';
-import { setPresence } from '../routing/presence.ts';
+import { editUser, findUserById, findUserByUsername, IdParams, presentUser, Role, UpdateMeBody, UserOut } from '../users/index.ts';
 import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy.ts';
-import { createSession, deleteSession } from './auth.repo.ts';
+import { createSession } from './auth.repo.ts';
+import { logOut } from './log-out.ts';
 import { verifyPassword } from './passwords.ts';
 import { issueToken, listTokens, revokeToken } from './tokens.ts';
 
@@ -71,13 +68,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   );
 
   app.post('/api/auth/logout', { schema: { tags } }, async (req, reply) => {
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) await deleteSession(deps.db, token);
-    // Logging out ends the working day: offers go back to the queue.
-    if (req.principal) {
-      const userId = req.principal.userId;
-      await deps.db.tx((q) => setPresence(q, userId, 'offline', null, deps.now()));
-    }
+    await logOut(deps.db, { session: req.cookies[SESSION_COOKIE] ?? null, userId: req.principal?.userId ?? null }, deps.now());
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

@@ -1,6 +1,7 @@
 import type { Address, ParsedAttachment, ParsedMessage } from '@postdesk/mailkit/parse';
 import type { Prepared, Queryable } from '../../platform/db/db.ts';
-import { ensureContactList } from '../campaigns/campaigns.repo.ts';
+import { pgText, pgTextOrNull } from '../../platform/db/pg-text.ts';
+import { contactUpsertSql, contactValues, participantsSql, participantValues } from '../interactions/index.ts';
 
 /** Where an inbound message came from; exactly-once is enforced on it. */
 export type MessageSource =
@@ -16,13 +17,6 @@ export interface SourceColumns {
   uidl: string | null;
 }
 
-/**
- * PostgreSQL text cannot hold NUL, and jsonb refuses the \u0000 escape, so a
- * message carrying one would fail its insert forever: NULs are dropped from
- * every string taken from mail (the raw bytes keep them).
- */
-export const pgText = (s: string): string => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
-const pgTextOrNull = (s: string | null): string | null => (s === null ? null : pgText(s));
 /** A Message-ID as stored and looked up: no NUL, and short enough for its btree index (hostile ids can be megabytes). */
 export const idText = (s: string): string => pgText(s).slice(0, 998);
 
@@ -178,35 +172,8 @@ export async function findOutboundByMessageIds(
   return rows[0] ?? null;
 }
 
-/** The campaign's contact list, created (and made the default) on first mail when it has none. */
-export async function contactListFor(q: Queryable, campaign: { id: string; name: string; default_list_id: string | null }): Promise<string> {
-  if (campaign.default_list_id) return campaign.default_list_id;
-  const listId = await ensureContactList(q, `${campaign.name} contacts`.slice(0, 120));
-  await q.query('UPDATE campaigns SET default_list_id = $2 WHERE id = $1 AND default_list_id IS NULL', [campaign.id, listId]);
-  return listId;
-}
-
-// The contact upsert and the participants insert are also parts of bigger
-// statements (a new interaction, an inbound message): written once, with the
-// number of their first parameter, so every use says the same thing.
-const contactUpsertSql = (at: number): string =>
-  `INSERT INTO contacts (list_id, address, address_norm, name) SELECT $${at}::uuid, $${at + 1}::text, $${at + 2}::text, $${at + 3}::text WHERE $${at + 1}::text <> ''
-     ON CONFLICT (list_id, address_norm) DO UPDATE
-       SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END,
-           updated_at = now()
-     RETURNING id`;
-const contactValues = (listId: string, who: Address, norm: string): unknown[] => [listId, pgText(who.address).slice(0, 320), pgText(norm).slice(0, 320), pgText(who.name).slice(0, 200)];
-
-const participantsSql = (interaction: string, addresses: string): string =>
-  `INSERT INTO interaction_participants (interaction_id, address_norm)
-     SELECT ${interaction}, a FROM unnest(${addresses}::text[]) AS a WHERE ${interaction} IS NOT NULL ON CONFLICT DO NOTHING`;
-const participantValues = (addresses: readonly string[]): string[] => [...new Set(addresses.filter((a) => a !== ''))].map((a) => pgText(a).slice(0, 320));
-
-/** Upserts a contact by normalised address; a display name fills in, never blanks, the stored one. */
-export async function upsertContact(q: Queryable, listId: string, who: Address, norm: string): Promise<string> {
-  const { rows } = await q.query<{ id: string }>(contactUpsertSql(1), contactValues(listId, who, norm));
-  return rows[0]!.id;
-}
+// The campaign's contact list is the campaigns module's; re-exported until ingest imports it from there.
+export { contactListFor } from '../campaigns/index.ts';
 
 export interface NewInteraction {
   campaignId: string;
@@ -241,13 +208,6 @@ const interactionValues = (row: NewInteraction): unknown[] => [
   pgText(row.subject).slice(0, 998),
   row.linkedTo,
 ];
-
-/** Adds addresses to an interaction's participants. */
-export async function addParticipants(q: Queryable, interactionId: number, addresses: string[]): Promise<void> {
-  const unique = participantValues(addresses);
-  if (unique.length === 0) return;
-  await q.query(participantsSql('$1::bigint', '$2'), [interactionId, unique]);
-}
 
 /**
  * A new customer message in an existing interaction: unread again. When

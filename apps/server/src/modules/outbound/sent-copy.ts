@@ -5,7 +5,7 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db } from '../../platform/db/db.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
 
 /** A failed copy is retried from a minute up to an hour apart, ten times in all. */
 const SENT_COPY_RETRY = { baseMs: 60_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 10 } as const;

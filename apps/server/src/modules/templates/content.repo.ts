@@ -57,3 +57,9 @@ export async function canSeeCampaign(db: Queryable, v: Viewer, campaignId: strin
   );
   return (rowCount ?? 0) > 0;
 }
+
+/** A template's HTML by id (automatic replies render it), or undefined when it is gone. */
+export async function templateHtml(db: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [id]);
+  return rows[0]?.html;
+}

@@ -17,8 +17,6 @@ const TemplateBody = z.strictObject({ name: Name, campaignId: CampaignRef, html:
 const TemplateOut = z.object({ id: z.string(), name: z.string(), campaignId: z.string().nullable(), html: z.string(), variables: z.array(z.string()), updatedAt: z.string() });
 const CannedBody = z.strictObject({ name: Name, campaignId: CampaignRef, text: z.string().min(1, 'required').max(20_000, 'at most 20000 characters') });
 const CannedOut = z.object({ id: z.string(), name: z.string(), text: z.string(), campaignId: z.string().nullable() });
-const DispositionBody = z.strictObject({ name: Name });
-const DispositionOut = z.object({ id: z.string(), name: z.string() });
 
 const presentTemplate = (t: TemplateRow) => ({
   id: t.id,
@@ -30,7 +28,7 @@ const presentTemplate = (t: TemplateRow) => ({
 });
 const presentCanned = (a: CannedRow) => ({ id: a.id, name: a.name, text: a.text, campaignId: a.campaign_id });
 
-/** Templates, canned answers and dispositions: admins write; members read what belongs to their campaigns. */
+/** Templates and canned answers: admins write; members read what belongs to their campaigns. */
 export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
   const admin = requireRole('admin');
   const viewer = (req: FastifyRequest) => {
@@ -135,35 +133,6 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   app.delete('/api/canned-answers/:id', { preHandler: admin, schema: { tags: ['canned answers'], params: IdParams } }, async (req, reply) => {
     const r = await deps.db.query('DELETE FROM canned_answers WHERE id = $1', [req.params.id]);
     if (!r.rowCount) throw notFound('canned answer');
-    return reply.status(204).send();
-  });
-
-  // Dispositions (always per campaign)
-  app.get('/api/campaigns/:id/dispositions', { preHandler: requireUser, schema: { tags: ['dispositions'], params: IdParams, response: { 200: z.object({ items: z.array(DispositionOut) }) } } }, async (req) => {
-    if (!(await canSeeCampaign(deps.db, viewer(req), req.params.id))) throw notFound('campaign');
-    const { rows } = await deps.db.query<{ id: string; name: string }>(`SELECT id, name FROM dispositions WHERE campaign_id = $1 ORDER BY lower(name)`, [req.params.id]);
-    return { items: rows };
-  });
-
-  app.post('/api/campaigns/:id/dispositions', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 201: DispositionOut } } }, async (req, reply) => {
-    if (!(await canSeeCampaign(deps.db, viewer(req), req.params.id))) throw notFound('campaign');
-    const { rows } = await deps.db
-      .query<{ id: string; name: string }>(`INSERT INTO dispositions (campaign_id, name) VALUES ($1, $2) RETURNING id, name`, [req.params.id, req.body.name])
-      .catch((e) => conflict(e, 'dispositions_name_key', req.body.name));
-    return reply.status(201).send(rows[0]!);
-  });
-
-  app.put('/api/dispositions/:id', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 200: DispositionOut } } }, async (req) => {
-    const { rows } = await deps.db
-      .query<{ id: string; name: string }>(`UPDATE dispositions SET name = $2 WHERE id = $1 RETURNING id, name`, [req.params.id, req.body.name])
-      .catch((e) => conflict(e, 'dispositions_name_key', req.body.name));
-    if (!rows[0]) throw notFound('disposition');
-    return rows[0];
-  });
-
-  app.delete('/api/dispositions/:id', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams } }, async (req, reply) => {
-    const r = await deps.db.query('DELETE FROM dispositions WHERE id = $1', [req.params.id]);
-    if (!r.rowCount) throw notFound('disposition');
     return reply.status(204).send();
   });
 };

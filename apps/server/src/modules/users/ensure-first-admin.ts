@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/db.ts';
-import { generatePassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/index.ts';
 import { createUser } from './create-user.ts';
 
 /**

@@ -1,7 +1,6 @@
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { deleteUserSessions } from '../auth/auth.repo.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { deleteUserSessions, hashPassword } from '../auth/index.ts';
 import { countEnabledAdmins, findUserById, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { requireRole } from '../auth/auth.policy.ts';
+import { requireRole } from '../auth/index.ts';
 import { createUser } from './create-user.ts';
 import { editUser } from './update-user.ts';
 import { presentUser } from './users.presenter.ts';
