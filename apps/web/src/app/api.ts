@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { apiErrorBodySchema } from './contract.ts';
+import { apiErrorBodySchema } from '@postdesk/contracts';
 
 /** One field or protocol named by an API error. */
 export interface ApiErrorDetail {

@@ -23,7 +23,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { notifyError } from '../components/notify.ts';
 import { useCurrentUser, useLogout, useUpdateMe } from '../features/auth/session.ts';
-import { type Language, LANGUAGES } from './contract.ts';
+import { type Language, LANGUAGES } from '@postdesk/contracts';
 import { Logo } from './logo.tsx';
 import { PresenceMenu } from '../features/routing/presence-menu.tsx';
 import { NAV_SECTIONS } from './navigation.ts';

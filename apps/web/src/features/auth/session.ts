@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiRequest, apiSend } from '../../app/api.ts';
-import { type Language, type User, userEnvelopeSchema } from '../../app/contract.ts';
+import { type Language, type User, userEnvelopeSchema } from '@postdesk/contracts';
 import { changeLanguage } from '../../i18n/i18n.ts';
 
 /** Query key of the signed-in user; `null` data means "nobody is signed in". */

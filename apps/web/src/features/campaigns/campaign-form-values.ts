@@ -9,7 +9,7 @@ import type {
   Security,
   Service,
   Strategy,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 
 // The campaign form's own value shape and the pure conversions between it and
 // the API: what the form shows for a stored campaign, and what it sends back.

@@ -12,7 +12,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import type { Campaign } from '../../app/contract.ts';
+import type { Campaign } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';

@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconPlugConnected, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { type Connection, type InboundProtocol, type Preset, securitySchema, serviceSchema } from '../../app/contract.ts';
+import { type Connection, type InboundProtocol, type Preset, securitySchema, serviceSchema } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { SecondsInput } from '../../components/seconds-input.tsx';
 import { useFieldProps } from './campaign-form-context.ts';

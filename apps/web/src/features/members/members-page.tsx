@@ -8,7 +8,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { useCampaigns } from '../campaigns/campaigns-api.ts';
 import { useUsers } from '../users/users-api.ts';
-import type { Member } from '../../app/contract.ts';
+import type { Member } from '@postdesk/contracts';
 import { useChangeMembers, useMemberSettings, useMembersOf } from './members-api.ts';
 import { SelectableList } from './selectable-list.tsx';
 

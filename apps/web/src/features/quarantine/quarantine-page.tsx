@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Badge, Button, Center, Group, Loader, Paper, Select,
 import { IconAlertTriangle, IconDownload, IconRotateClockwise } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import type { QuarantineItem, QuarantineState } from '../../app/contract.ts';
+import type { QuarantineItem, QuarantineState } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { describeError } from '../../components/describe-error.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';

@@ -16,7 +16,7 @@ import {
 import { IconLogout, IconPlugConnected, IconPlugConnectedX, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LiveAgent, QueueFigures, ThresholdColour } from '../../app/contract.ts';
+import type { LiveAgent, QueueFigures, ThresholdColour } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { useRealtimeConnected } from '../../app/realtime.tsx';
 import { confirmAction } from '../../components/confirm.ts';

@@ -1,7 +1,7 @@
 import { Button, Group, Menu, Text } from '@mantine/core';
 import { IconChevronDown, IconCoffee, IconPlayerPlay, IconPower } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import type { PresenceState } from '../../app/contract.ts';
+import type { PresenceState } from '@postdesk/contracts';
 import { notifyError } from '../../components/notify.ts';
 import { StatusDot } from '../../components/status-dot.tsx';
 import { usePauseReasons, usePresence, useSetPresence } from './routing-api.ts';

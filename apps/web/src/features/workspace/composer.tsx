@@ -5,7 +5,7 @@ import { useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '../../app/contract.ts';
+import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '@postdesk/contracts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';

@@ -5,7 +5,7 @@ import { IconInbox, IconMail, IconSearch } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
-import type { InboxItem } from '../../app/contract.ts';
+import type { InboxItem } from '@postdesk/contracts';
 import { useRealtimeConnected, useRealtimeMessages } from '../../app/realtime.tsx';
 import { LiveIndicator } from '../../components/live-indicator.tsx';
 import { notifyError } from '../../components/notify.ts';

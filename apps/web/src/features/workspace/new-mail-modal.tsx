@@ -7,7 +7,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { templateValues } from '@postdesk/mailkit/template/fields';
-import type { MyCampaign, NewMailDraft } from '../../app/contract.ts';
+import type { MyCampaign, NewMailDraft } from '@postdesk/contracts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { useCurrentUser } from '../auth/session.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
