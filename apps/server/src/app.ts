@@ -8,14 +8,15 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { isReachable } from './platform/db/db.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
-import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
+import { findApiToken, findSession } from './modules/auth/index.ts';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
-import { contentRoutes } from './modules/templates/content.routes.ts';
+import { templatesRoutes } from './modules/templates/templates.routes.ts';
 import { dispositionsRoutes } from './modules/dispositions/dispositions.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
@@ -104,12 +105,8 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await deps.db.query('SELECT 1');
-      return { status: 'ready' };
-    } catch {
-      return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
-    }
+    if (await isReachable(deps.db)) return { status: 'ready' };
+    return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('content-type', deps.metrics.registry.contentType);
@@ -120,7 +117,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(usersRoutes(deps));
   await app.register(campaignsRoutes(deps));
   await app.register(membersRoutes(deps));
-  await app.register(contentRoutes(deps));
+  await app.register(templatesRoutes(deps));
   await app.register(dispositionsRoutes(deps));
   await app.register(ingestionRoutes(deps));
   await app.register(routingRoutes(deps));

@@ -8,7 +8,7 @@ import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy
 import { createSession } from './auth.repo.ts';
 import { logOut } from './log-out.ts';
 import { verifyPassword } from './passwords.ts';
-import { issueToken, listTokens, revokeToken } from './tokens.ts';
+import { issueToken, listTokens, revokeToken } from './tokens.repo.ts';
 
 export const SESSION_COOKIE = 'pd_session';
 

@@ -25,6 +25,7 @@ export {
   returnToTransferrer,
   stampAutoReply,
   touchAfterReply,
+  touchInteraction,
   type LockedInteraction,
 } from './interactions.repo.ts';
 export { addParticipants, contactUpsertSql, contactValues, participantsSql, participantValues, upsertContact } from './contacts.repo.ts';

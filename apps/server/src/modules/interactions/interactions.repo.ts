@@ -205,3 +205,26 @@ export async function assigneeOfMessage(q: Queryable, messageId: number): Promis
   );
   return rows[0] ? { interactionId: rows[0].interaction_id, assignedTo: rows[0].assigned_to } : null;
 }
+
+/**
+ * A new customer message in an existing interaction: unread again. When
+ * reopened it waits in the queue again, sticky to the agent who closed it.
+ */
+export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
+  await q.query(
+    { name: 'ingest_touch_interaction', text: `UPDATE interactions i
+        SET unread = true, last_message_at = now(), updated_at = now(),
+            status = CASE WHEN $2 THEN 'open' ELSE i.status END,
+            closed_at = CASE WHEN $2 THEN NULL ELSE i.closed_at END,
+            queue_state = CASE WHEN $2 THEN 'waiting' ELSE i.queue_state END,
+            queued_at = CASE WHEN $2 THEN now() ELSE i.queued_at END,
+            abandoned_at = CASE WHEN $2 THEN NULL ELSE i.abandoned_at END,
+            sticky_agent_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
+              THEN now() + make_interval(secs => c.wait_assigned_agent_sec) ELSE i.sticky_agent_until END,
+            sticky_queue_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
+              THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) ELSE i.sticky_queue_until END
+       FROM campaigns c
+      WHERE i.id = $1 AND c.id = i.campaign_id` },
+    [interactionId, reopen],
+  );
+}

@@ -1,2 +1,2 @@
 // Templates and canned answers: what agents and automatic replies write with.
-export { templateHtml } from './content.repo.ts';
+export { templateHtml } from './templates.repo.ts';
