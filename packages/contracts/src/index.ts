@@ -11,3 +11,4 @@ export * from './mailboxes.ts';
 export * from './routing.ts';
 export * from './realtime.ts';
 export * from './workspace.ts';
+export * from './campaign-defaults.ts';

@@ -59,11 +59,11 @@ export function useLogout() {
   });
 }
 
-/** Saves the user's own preferences (language, display name). */
+/** Saves the user's own preferences (language, display name) or password. */
 export function useUpdateMe() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { language?: Language; displayName?: string }) =>
+    mutationFn: (input: { language?: Language; displayName?: string; password?: { current: string; next: string } }) =>
       apiRequest('/api/auth/me', userEnvelopeSchema, { method: 'PATCH', body: input }),
     onSuccess: async ({ user }) => {
       await changeLanguage(user.language);

@@ -186,11 +186,11 @@ function QuarantineRow({ item, manage }: { item: QuarantineItem; manage: boolean
           color="orange"
           variant="outline"
           size="sm"
-          ff="monospace"
           maw="100%"
           data-testid={`quarantine-reason-${item.id}`}
+          data-code={item.reasonCode}
         >
-          {item.reasonCode}
+          {t(`quarantine.reasons.${item.reasonCode}`, { defaultValue: item.reasonCode })}
         </Badge>
         <TruncatedText text={item.reason} size="xs" c="dimmed" />
       </Table.Td>
