@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { isReachable } from './platform/db/db.ts';
+import { realtimeDocument } from './modules/realtime/realtime.document.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
@@ -125,7 +126,8 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(ratingRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => ({ ...app.swagger(), 'x-websocket': realtimeDocument }));
 
   if (opts.serveWeb !== false && existsSync(path.join(webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });

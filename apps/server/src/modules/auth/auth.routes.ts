@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { noContentSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.ts';
-import { editUser, findUserById, findUserByUsername, IdParams, presentUser, Role, UpdateMeBody, UserOut } from '../users/index.ts';
+import { editUser, findUserById, findUserByUsername, IdParams, presentUser, UpdateMeBody } from '../users/index.ts';
+import { LoginBody, TokenBody, TokenCreatedOut, TokensOut, UserEnvelope } from './auth.schema.ts';
 import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy.ts';
 import { createSession } from './auth.repo.ts';
 import { logOut } from './log-out.ts';
@@ -11,20 +12,6 @@ import { verifyPassword } from './passwords.ts';
 import { issueToken, listTokens, revokeToken } from './tokens.repo.ts';
 
 export const SESSION_COOKIE = 'pd_session';
-
-const LoginBody = z.strictObject({
-  username: z.string().min(1, 'required').max(64),
-  password: z.string().min(1, 'required').max(256),
-});
-
-const TokenOut = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  role: Role,
-  prefix: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
 
 /** Login, logout, the current user, and API tokens. */
 export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
@@ -35,7 +22,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   app.post(
     '/api/auth/login',
     {
-      schema: { tags, body: LoginBody, response: { 200: z.object({ user: UserOut }) } },
+      schema: { tags, body: LoginBody, response: { 200: UserEnvelope } },
       config: {
         rateLimit: {
           max: deps.config.loginRateLimit,
@@ -67,13 +54,13 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  app.post('/api/auth/logout', { schema: { tags } }, async (req, reply) => {
+  app.post('/api/auth/logout', { schema: { tags, response: { 204: noContentSchema } } }, async (req, reply) => {
     await logOut(deps.db, { session: req.cookies[SESSION_COOKIE] ?? null, userId: req.principal?.userId ?? null }, deps.now());
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.get('/api/auth/me', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ user: UserOut }) } } }, async (req) => {
+  app.get('/api/auth/me', { preHandler: requireUser, schema: { tags, response: { 200: UserEnvelope } } }, async (req) => {
     const user = await findUserById(deps.db, principalOf(req).userId);
     if (!user) throw notFound('user');
     return { user: presentUser(user) };
@@ -81,7 +68,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
 
   app.patch(
     '/api/auth/me',
-    { preHandler: requireUser, schema: { tags, body: UpdateMeBody, response: { 200: z.object({ user: UserOut }) } } },
+    { preHandler: requireUser, schema: { tags, body: UpdateMeBody, response: { 200: UserEnvelope } } },
     async (req) => {
       const p = principalOf(req);
       const { password, ...rest } = req.body;
@@ -106,7 +93,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     lastUsedAt: t.last_used_at?.toISOString() ?? null,
   });
 
-  app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(TokenOut) }) } } }, async () => ({
+  app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: TokensOut } } }, async () => ({
     items: (await listTokens(deps.db)).map(present),
   }));
 
@@ -116,8 +103,8 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
       ...admin,
       schema: {
         tags,
-        body: z.strictObject({ name: z.string().trim().min(1, 'required').max(120), role: Role }),
-        response: { 201: z.object({ token: z.string(), item: TokenOut }) },
+        body: TokenBody,
+        response: { 201: TokenCreatedOut },
       },
     },
     async (req, reply) => {
@@ -129,8 +116,8 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  app.delete('/api/tokens/:id', { ...admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/tokens/:id', { ...admin, schema: { tags, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await revokeToken(deps.db, req.params.id))) throw notFound('token');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

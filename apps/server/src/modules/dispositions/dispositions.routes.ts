@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { canSeeCampaign } from '../campaigns/index.ts';
-import { UuidParams as IdParams } from '../../platform/http/params.ts';
+import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { deleteDisposition, listDispositions } from './dispositions.repo.ts';
-import { DispositionBody, DispositionOut } from './dispositions.schema.ts';
+import { DispositionBody, DispositionOut, DispositionsOut } from './dispositions.schema.ts';
 import { saveDisposition } from './save-disposition.ts';
 
 /** Dispositions, always per campaign: admins write; members of the campaign read them to close with. */
@@ -18,7 +17,7 @@ export const dispositionsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (
     if (!(await canSeeCampaign(deps.db, { userId: p.userId, all: seesAllCampaigns(p) }, campaignId))) throw notFound('campaign');
   };
 
-  app.get('/api/campaigns/:id/dispositions', { preHandler: requireUser, schema: { tags, params: IdParams, response: { 200: z.object({ items: z.array(DispositionOut) }) } } }, async (req) => {
+  app.get('/api/campaigns/:id/dispositions', { preHandler: requireUser, schema: { tags, params: IdParams, response: { 200: DispositionsOut } } }, async (req) => {
     await visible(req, req.params.id);
     return { items: await listDispositions(deps.db, req.params.id) };
   });
@@ -32,8 +31,8 @@ export const dispositionsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (
     saveDisposition(deps.db, { id: req.params.id }, req.body.name),
   );
 
-  app.delete('/api/dispositions/:id', { preHandler: admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/dispositions/:id', { preHandler: admin, schema: { tags, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await deleteDisposition(deps.db, req.params.id))) throw notFound('disposition');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

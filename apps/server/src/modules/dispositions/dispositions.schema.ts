@@ -1,7 +1,9 @@
-import { z } from 'zod';
+import { dispositionBodySchema, dispositionListSchema, dispositionSchema } from '@postdesk/contracts';
+
+// Dispositions' request and response shapes are the API contract's (@postdesk/contracts).
 
 /** A disposition's name, as an admin types it. */
-export const DispositionBody = z.strictObject({ name: z.string().trim().min(1, 'required').max(120, 'at most 120 characters') });
-
+export const DispositionBody = dispositionBodySchema;
 /** A disposition as the API shows it. */
-export const DispositionOut = z.object({ id: z.string(), name: z.string() });
+export const DispositionOut = dispositionSchema;
+export const DispositionsOut = dispositionListSchema;

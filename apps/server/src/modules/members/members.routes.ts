@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { requireRole } from '../auth/index.ts';
 import { changeMembers } from './change-members.ts';
 import { presentMember } from './members.presenter.ts';
 import { listMembers } from './members.repo.ts';
-import { Member, MemberParams, MembersBody, MemberSettings, MembersQuery } from './members.schema.ts';
+import { noContentSchema } from '@postdesk/contracts';
+import { MemberParams, MembersBody, MembersOut, MemberSettings, MembersQuery } from './members.schema.ts';
 import { updateMember } from './update-member.ts';
 
 /**
@@ -18,25 +18,25 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   const staff = requireRole('admin', 'supervisor');
   const admin = requireRole('admin');
 
-  app.get('/api/members', { preHandler: staff, schema: { tags, querystring: MembersQuery, response: { 200: z.object({ items: z.array(Member) }) } } }, async (req) => ({
+  app.get('/api/members', { preHandler: staff, schema: { tags, querystring: MembersQuery, response: { 200: MembersOut } } }, async (req) => ({
     items: (await listMembers(deps.db, req.query.campaignId ?? null)).map(presentMember),
   }));
 
-  app.post('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+  app.post('/api/members', { preHandler: admin, schema: { tags, body: MembersBody, response: { 204: noContentSchema } } }, async (req, reply) => {
     await changeMembers(deps.db, 'add', req.body.campaignIds, req.body.userIds, deps.now());
     deps.log.info({ ...req.body, by: req.principal?.userId }, 'members.added');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   // A member's place in `linear` / round-robin order and its penalty for weighted random.
-  app.patch('/api/members/:campaignId/:userId', { preHandler: admin, schema: { tags, params: MemberParams, body: MemberSettings } }, async (req, reply) => {
+  app.patch('/api/members/:campaignId/:userId', { preHandler: admin, schema: { tags, params: MemberParams, body: MemberSettings, response: { 204: noContentSchema } } }, async (req, reply) => {
     await updateMember(deps.db, req.params.campaignId, req.params.userId, req.body);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.delete('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+  app.delete('/api/members', { preHandler: admin, schema: { tags, body: MembersBody, response: { 204: noContentSchema } } }, async (req, reply) => {
     await changeMembers(deps.db, 'remove', req.body.campaignIds, req.body.userIds, deps.now());
     deps.log.info({ ...req.body, by: req.principal?.userId }, 'members.removed');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { RealtimeMessage } from '@postdesk/contracts';
 import type { Db } from '../../platform/db/db.ts';
 import type { DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
@@ -46,13 +47,13 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
   const clients = new Set<Client>();
   const byUser = new Map<string, Set<Client>>();
 
-  const send = (c: Client, msg: unknown): void => {
+  const send = (c: Client, msg: RealtimeMessage): void => {
     if (c.socket.readyState === c.socket.OPEN) c.socket.send(JSON.stringify(msg));
   };
-  const toUser = (userId: string, msg: unknown): void => {
+  const toUser = (userId: string, msg: RealtimeMessage): void => {
     for (const c of byUser.get(userId) ?? []) send(c, msg);
   };
-  const toStaff = (msg: unknown): void => {
+  const toStaff = (msg: RealtimeMessage): void => {
     for (const c of clients) if (c.staff) send(c, msg);
   };
   const queueChanged = (campaignId: string): void => {
@@ -69,7 +70,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
   };
   const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
   // Pushes to the agent working an interaction, found by `find` — read only when someone is connected here.
-  const toAssignee = (find: () => Promise<{ interactionId: number; assignedTo: string | null } | null>, msg: (interactionId: number) => unknown): void => {
+  const toAssignee = (find: () => Promise<{ interactionId: number; assignedTo: string | null } | null>, msg: (interactionId: number) => RealtimeMessage): void => {
     if (byUser.size === 0) return;
     find().then((r) => {
       if (r?.assignedTo) toUser(r.assignedTo, msg(r.interactionId));
@@ -127,7 +128,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       case 'smtp.resumed': {
         // the campaigns screen shows a held account and what waits behind it;
         // the campaign's agents see their messages wait for the mail server (or go)
-        const msg = { type: 'campaign.changed', campaignId: e.campaignId };
+        const msg: RealtimeMessage = { type: 'campaign.changed', campaignId: e.campaignId };
         toStaff(msg);
         if (byUser.size === 0) return;
         campaignMemberIds(deps.db, e.campaignId).then((userIds) => {

@@ -27,7 +27,7 @@ export const presentAgent = (r: AgentStateRow) => ({
   userId: r.id,
   username: r.username,
   displayName: r.display_name,
-  state: r.state ?? 'offline',
+  state: r.state ?? ('offline' as const),
   pauseReason: r.reason,
   since: iso(r.since),
   active: r.active,

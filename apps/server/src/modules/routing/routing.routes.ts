@@ -1,9 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { NumericIdParams as IdParam, UuidParams } from '../../platform/http/params.ts';
+import { noContentSchema, numericIdParamsSchema as IdParam, uuidParamsSchema as UuidParams } from '@postdesk/contracts';
 import { logOut, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { addPauseReason } from './add-pause-reason.ts';
 import { setDisposing } from './disposing.ts';
@@ -14,7 +13,23 @@ import { deletePauseReason, listPauseReasons } from './presence.repo.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
 import { presentAgent, presentAssigned, presentOffer, presentPresence } from './routing.presenter.ts';
-import { AgentOut, AssignedOut, CloseIn, DisposingIn, OfferOut, PauseReasonIn, PauseReasonOut, Period, PresenceIn, PresenceOut, TransferIn } from './routing.schema.ts';
+import {
+  AcceptedOut,
+  AgentsOut,
+  AssignedOut,
+  CloseIn,
+  DisposingIn,
+  DisposingOut,
+  OffersOut,
+  PauseReasonIn,
+  PauseReasonOut,
+  PauseReasonsOut,
+  Period,
+  PresenceIn,
+  PresenceOut,
+  QueuesOut,
+  TransferIn,
+} from './routing.schema.ts';
 import { agentStates, assignedInteractions } from './supervisor.repo.ts';
 
 // A workspace not refreshed for this long shows as disconnected on the Live view.
@@ -45,40 +60,40 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return presentPresence(await getPresence(deps.db, me(req)));
   });
 
-  app.get('/api/me/offers', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(OfferOut) }) } } }, async (req) => ({
+  app.get('/api/me/offers', { preHandler: requireUser, schema: { tags, response: { 200: OffersOut } } }, async (req) => ({
     items: (await offerViews(deps.db, { userIds: [me(req)] })).map(presentOffer),
   }));
 
-  app.get('/api/me/interactions', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(AssignedOut) }) } } }, async (req) => ({
+  app.get('/api/me/interactions', { preHandler: requireUser, schema: { tags, response: { 200: AssignedOut } } }, async (req) => ({
     items: (await assignedInteractions(deps.db, me(req))).map(presentAssigned),
   }));
 
-  app.post('/api/offers/:id/accept', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 200: z.object({ interactionId: z.number() }) } } }, async (req) => {
+  app.post('/api/offers/:id/accept', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 200: AcceptedOut } } }, async (req) => {
     const r = await deps.db.tx((q) => acceptOffer(q, req.params.id, me(req), deps.now()));
     return { interactionId: r.interactionId };
   });
 
-  app.post('/api/offers/:id/reject', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/offers/:id/reject', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
     await deps.db.tx((q) => endOffer(q, req.params.id, 'declined', deps.now(), me(req)));
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam, body: CloseIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam, body: CloseIn, response: { 204: noContentSchema } } }, async (req, reply) => {
     await deps.db.tx((q) => closeInteraction(q, req.params.id, actor(req), deps.now(), req.body?.dispositionId ?? null));
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   // The agent opens (active) or cancels the disposition of an interaction in their hands.
-  app.post('/api/interactions/:id/disposing', { preHandler: requireUser, schema: { tags, params: IdParam, body: DisposingIn } }, async (req) => ({
+  app.post('/api/interactions/:id/disposing', { preHandler: requireUser, schema: { tags, params: IdParam, body: DisposingIn, response: { 200: DisposingOut } } }, async (req) => ({
     paused: await deps.db.tx((q) => setDisposing(q, me(req), req.params.id, req.body.active, deps.now())),
   }));
 
-  app.post('/api/interactions/:id/transfer', { preHandler: requireUser, schema: { tags, params: IdParam, body: TransferIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/transfer', { preHandler: requireUser, schema: { tags, params: IdParam, body: TransferIn, response: { 204: noContentSchema } } }, async (req, reply) => {
     await deps.db.tx((q) => transferInteraction(q, req.params.id, actor(req), req.body, deps.now()));
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.get('/api/pause-reasons', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(PauseReasonOut) }) } } }, async () => ({
+  app.get('/api/pause-reasons', { preHandler: requireUser, schema: { tags, response: { 200: PauseReasonsOut } } }, async () => ({
     items: await listPauseReasons(deps.db),
   }));
 
@@ -86,23 +101,23 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     reply.status(201).send(await addPauseReason(deps.db, req.body.name)),
   );
 
-  app.delete('/api/pause-reasons/:id', { preHandler: admin, schema: { tags, params: UuidParams } }, async (req, reply) => {
+  app.delete('/api/pause-reasons/:id', { preHandler: admin, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await deletePauseReason(deps.db, req.params.id))) throw notFound('pause reason');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.get('/api/supervisor/agents', { preHandler: staff, schema: { tags, response: { 200: z.object({ items: z.array(AgentOut) }) } } }, async () => ({
+  app.get('/api/supervisor/agents', { preHandler: staff, schema: { tags, response: { 200: AgentsOut } } }, async () => ({
     items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS))).map(presentAgent),
   }));
 
-  app.post('/api/supervisor/agents/:id/logout', { preHandler: staff, schema: { tags, params: UuidParams } }, async (req, reply) => {
+  app.post('/api/supervisor/agents/:id/logout', { preHandler: staff, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     await logOut(deps.db, { agentId: req.params.id }, deps.now());
     deps.log.info({ userId: req.params.id, by: me(req) }, 'agent.logged_out');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   // Live figures plus a period's: today in each campaign's zone unless from / to are given.
-  app.get('/api/supervisor/queues', { preHandler: staff, schema: { tags, querystring: Period } }, async (req) => ({
+  app.get('/api/supervisor/queues', { preHandler: staff, schema: { tags, querystring: Period, response: { 200: QueuesOut } } }, async (req) => ({
     items: await queueStats(deps.db, deps.now(), {
       from: req.query.from ? new Date(req.query.from) : null,
       to: req.query.to ? new Date(req.query.to) : null,

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { waitingBehindHoldSql } from '../outbound/index.ts';
 import { activeLoadSql, pendingLoadSql } from './routing.repo.ts';
+import type { PresenceState } from './presence.repo.ts';
 import type { ScheduleFrame } from './schedule.ts';
 
 // The supervisor's Live view reads: queues and agents across campaigns,
@@ -83,7 +84,7 @@ export interface AgentStateRow {
   id: string;
   username: string;
   display_name: string;
-  state: string | null;
+  state: PresenceState | null;
   reason: string | null;
   since: Date | null;
   active: number;

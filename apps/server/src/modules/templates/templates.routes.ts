@@ -1,17 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { renderTemplate, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { UuidParams as IdParams } from '../../platform/http/params.ts';
+import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { checkCampaignScope } from './campaign-scope.ts';
 import { saveCannedAnswer } from './save-canned-answer.ts';
 import { saveTemplate } from './save-template.ts';
 import { presentCanned, presentTemplate } from './templates.presenter.ts';
 import { deleteCanned, deleteTemplate, listCanned, listTemplates, type Viewer } from './templates.repo.ts';
-import { CampaignQuery, CannedBody, CannedOut, PreviewBody, PreviewOut, TemplateBody, TemplateOut } from './templates.schema.ts';
+import { CampaignQuery, CannedBody, CannedListOut, CannedOut, PreviewBody, PreviewOut, TemplateBody, TemplateOut, TemplatesOut } from './templates.schema.ts';
 
 /** Templates and canned answers: admins write; members read what belongs to their campaigns. */
 export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
@@ -23,7 +22,7 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   // Templates
   const templates = { tags: ['templates'] };
-  app.get('/api/templates', { preHandler: requireUser, schema: { ...templates, querystring: CampaignQuery, response: { 200: z.object({ items: z.array(TemplateOut) }) } } }, async (req) => {
+  app.get('/api/templates', { preHandler: requireUser, schema: { ...templates, querystring: CampaignQuery, response: { 200: TemplatesOut } } }, async (req) => {
     await checkCampaignScope(deps.db, viewer(req), req.query.campaignId, 'read');
     return { items: (await listTemplates(deps.db, viewer(req), req.query.campaignId ?? null)).map(presentTemplate) };
   });
@@ -36,9 +35,9 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     presentTemplate(await saveTemplate(deps.db, viewer(req), req.params.id, req.body)),
   );
 
-  app.delete('/api/templates/:id', { preHandler: admin, schema: { ...templates, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/templates/:id', { preHandler: admin, schema: { ...templates, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await deleteTemplate(deps.db, req.params.id))) throw notFound('template');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   app.post('/api/templates/preview', { preHandler: requireUser, schema: { ...templates, body: PreviewBody, response: { 200: PreviewOut } } }, async (req) => {
@@ -48,7 +47,7 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   // Canned answers
   const canned = { tags: ['canned answers'] };
-  app.get('/api/canned-answers', { preHandler: requireUser, schema: { ...canned, querystring: CampaignQuery, response: { 200: z.object({ items: z.array(CannedOut) }) } } }, async (req) => {
+  app.get('/api/canned-answers', { preHandler: requireUser, schema: { ...canned, querystring: CampaignQuery, response: { 200: CannedListOut } } }, async (req) => {
     await checkCampaignScope(deps.db, viewer(req), req.query.campaignId, 'read');
     return { items: (await listCanned(deps.db, viewer(req), req.query.campaignId ?? null)).map(presentCanned) };
   });
@@ -61,8 +60,8 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     presentCanned(await saveCannedAnswer(deps.db, viewer(req), req.params.id, req.body)),
   );
 
-  app.delete('/api/canned-answers/:id', { preHandler: admin, schema: { ...canned, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/canned-answers/:id', { preHandler: admin, schema: { ...canned, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await deleteCanned(deps.db, req.params.id))) throw notFound('canned answer');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

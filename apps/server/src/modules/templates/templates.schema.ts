@@ -1,11 +1,23 @@
-import { z } from 'zod';
+import {
+  campaignScopeQuerySchema,
+  cannedAnswerBodySchema,
+  cannedAnswerListSchema,
+  cannedAnswerSchema,
+  templateBodySchema,
+  templateListSchema,
+  templatePreviewBodySchema,
+  templatePreviewSchema,
+  templateSchema,
+} from '@postdesk/contracts';
 
-const Name = z.string().trim().min(1, 'required').max(120, 'at most 120 characters');
-const CampaignRef = z.string().uuid('not a valid campaign id').nullable().default(null);
-export const CampaignQuery = z.strictObject({ campaignId: z.string().uuid('not a valid campaign id').optional() });
-export const TemplateBody = z.strictObject({ name: Name, campaignId: CampaignRef, html: z.string().max(512 * 1024, 'at most 512 KiB') });
-export const TemplateOut = z.object({ id: z.string(), name: z.string(), campaignId: z.string().nullable(), html: z.string(), variables: z.array(z.string()), updatedAt: z.string() });
-export const CannedBody = z.strictObject({ name: Name, campaignId: CampaignRef, text: z.string().min(1, 'required').max(20_000, 'at most 20000 characters') });
-export const CannedOut = z.object({ id: z.string(), name: z.string(), text: z.string(), campaignId: z.string().nullable() });
-export const PreviewBody = z.strictObject({ html: z.string().max(512 * 1024), values: z.record(z.string().max(128), z.string().max(10_000)).default({}) });
-export const PreviewOut = z.object({ html: z.string(), missing: z.array(z.string()) });
+// Templates' and canned answers' request and response shapes are the API contract's (@postdesk/contracts).
+
+export const CampaignQuery = campaignScopeQuerySchema;
+export const TemplateBody = templateBodySchema;
+export const TemplateOut = templateSchema;
+export const TemplatesOut = templateListSchema;
+export const CannedBody = cannedAnswerBodySchema;
+export const CannedOut = cannedAnswerSchema;
+export const CannedListOut = cannedAnswerListSchema;
+export const PreviewBody = templatePreviewBodySchema;
+export const PreviewOut = templatePreviewSchema;

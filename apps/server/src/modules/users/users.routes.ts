@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { userListSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { requireRole } from '../auth/index.ts';
@@ -14,7 +14,7 @@ export const usersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
   const admin = { preHandler: requireRole('admin') };
   const tags = ['users'];
 
-  app.get('/api/users', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(UserOut) }) } } }, async () => ({
+  app.get('/api/users', { ...admin, schema: { tags, response: { 200: userListSchema } } }, async () => ({
     items: (await listUsers(deps.db)).map(presentUser),
   }));
 

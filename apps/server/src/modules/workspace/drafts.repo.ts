@@ -1,5 +1,8 @@
 import type { Queryable } from '../../platform/db/db.ts';
 
+/** A file in a draft: an upload (with its name and size, to show it again), or a stored message's file. */
+export type DraftAttachment = { uploadId: string; name?: string; size?: number } | { messageId: number; partPath: string };
+
 /** What an agent is writing, as saved: an answer in an interaction, or a new mail (no interaction). */
 export interface DraftContent {
   mode: 'reply' | 'reply_all' | 'reply_history' | 'forward' | 'new';
@@ -7,7 +10,7 @@ export interface DraftContent {
   cc: Array<{ address: string; name?: string }>;
   subject: string;
   html: string;
-  attachments: unknown[];
+  attachments: DraftAttachment[];
 }
 
 export interface DraftRow {

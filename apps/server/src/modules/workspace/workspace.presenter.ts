@@ -4,14 +4,27 @@ import type { Thread } from './read-thread.ts';
 import { SAFE_IMAGES } from './safe-images.ts';
 import type { InboxRow } from './workspace.repo.ts';
 
-/** A draft as the composer reopens it. */
+/** An answer's draft as the composer reopens it. */
 export const presentDraft = (d: DraftRow) => ({
-  mode: d.mode,
+  // a draft in an interaction is saved with an answer's mode ('new' is the new mail's, which has no interaction)
+  mode: d.mode === 'new' ? ('reply' as const) : d.mode,
   to: d.to_addresses,
   cc: d.cc_addresses,
   subject: d.subject,
   html: d.html,
   attachments: d.attachments,
+  updatedAt: d.updated_at.toISOString(),
+});
+
+/** The new mail an agent is writing, as the form reopens it (its files are uploads only). */
+export const presentNewMailDraft = (d: DraftRow) => ({
+  campaignId: d.campaign_id,
+  mode: 'new' as const,
+  to: d.to_addresses,
+  cc: d.cc_addresses,
+  subject: d.subject,
+  html: d.html,
+  attachments: d.attachments.filter((a) => 'uploadId' in a),
   updatedAt: d.updated_at.toISOString(),
 });
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { mailBodyCsp } from '@postdesk/mailkit/render';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import { NumericIdParams as IdParam } from '../../platform/http/params.ts';
+import { noContentSchema, numericIdParamsSchema as IdParam } from '@postdesk/contracts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { addNote } from './add-note.ts';
 import { markThreadRead } from './mark-read.ts';
@@ -17,9 +17,33 @@ import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './sen
 import { storeUpload } from './store-upload.ts';
 import { transferTargets } from './transfer-targets.ts';
 import { writableCampaigns } from './writable-campaigns.ts';
-import { contentDisposition, presentDraft, presentItem, presentThread } from './workspace.presenter.ts';
+import { contentDisposition, presentItem, presentNewMailDraft, presentThread } from './workspace.presenter.ts';
 import { inbox, searchInteractions, type Viewer } from './workspace.repo.ts';
-import { AttachmentParams, AttachmentQuery, BodyQuery, CampaignParams, DraftIn, NewMailDraftIn, NewMailIn, NoteIn, SearchQuery, SendIn, UploadQuery } from './workspace.schema.ts';
+import {
+  AttachmentParams,
+  AttachmentQuery,
+  BodyQuery,
+  CampaignParams,
+  DocumentOut,
+  DraftIn,
+  FileOut,
+  InboxOut,
+  MyCampaignsOut,
+  NewMailDraftIn,
+  NewMailDraftOut,
+  NewMailIn,
+  NoteIn,
+  NoteOut,
+  SearchOut,
+  SearchQuery,
+  SendIn,
+  SentOut,
+  StartedOut,
+  ThreadOut,
+  TransferTargetsOut,
+  UploadOut,
+  UploadQuery,
+} from './workspace.schema.ts';
 
 /**
  * The agent workspace: inbox, thread, message bodies (sanitised, for a
@@ -42,13 +66,13 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
 
-  app.get('/api/me/inbox', { preHandler: requireUser, schema: { tags } }, async (req) => {
+  app.get('/api/me/inbox', { preHandler: requireUser, schema: { tags, response: { 200: InboxOut } } }, async (req) => {
     const r = await inbox(deps.db, viewer(req).userId, deps.now());
     return { active: r.active.map(presentItem), closed: r.closed.map(presentItem) };
   });
 
   // The campaigns an agent may start a new mail in.
-  app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags } }, async (req) => ({
+  app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags, response: { 200: MyCampaignsOut } } }, async (req) => ({
     items: (await writableCampaigns(deps.db, viewer(req))).map((c) => ({
       id: c.id,
       key: c.key,
@@ -58,27 +82,27 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     })),
   }));
 
-  app.get('/api/interactions/:id/transfer-targets', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req) =>
+  app.get('/api/interactions/:id/transfer-targets', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 200: TransferTargetsOut } } }, async (req) =>
     transferTargets(deps.db, viewer(req), req.params.id),
   );
 
-  app.get('/api/search', { preHandler: requireUser, schema: { tags, querystring: SearchQuery } }, async (req) => ({
+  app.get('/api/search', { preHandler: requireUser, schema: { tags, querystring: SearchQuery, response: { 200: SearchOut } } }, async (req) => ({
     items: (await searchInteractions(deps.db, viewer(req), req.query.q)).map(presentItem),
   }));
 
-  app.get('/api/interactions/:id', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req) =>
+  app.get('/api/interactions/:id', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 200: ThreadOut } } }, async (req) =>
     presentThread(await readThread(deps.db, viewer(req), req.params.id, deps.now()), viewer(req).userId),
   );
 
-  app.post('/api/interactions/:id/read', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/interactions/:id/read', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
     await markThreadRead(deps.db, viewer(req), req.params.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   // A message body as a standalone document for a sandboxed frame, fenced by
   // its own Content-Security-Policy (no scripts, no remote loads unless asked
   // for, sandboxed even when opened directly).
-  app.get('/api/messages/:id/body', { preHandler: requireUser, schema: { tags, params: IdParam, querystring: BodyQuery } }, async (req, reply) => {
+  app.get('/api/messages/:id/body', { preHandler: requireUser, schema: { tags, params: IdParam, querystring: BodyQuery, response: { 200: DocumentOut } } }, async (req, reply) => {
     const remoteImages = req.query.images === '1';
     const r = await renderMessageBody(deps, viewer(req), req.params.id, remoteImages);
     return reply
@@ -91,7 +115,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       .send(r.document);
   });
 
-  app.get('/api/messages/:id/attachments/:part', { preHandler: requireUser, schema: { tags, params: AttachmentParams, querystring: AttachmentQuery } }, async (req, reply) => {
+  app.get('/api/messages/:id/attachments/:part', { preHandler: requireUser, schema: { tags, params: AttachmentParams, querystring: AttachmentQuery, response: { 200: FileOut } } }, async (req, reply) => {
     const a = await openAttachment(deps, viewer(req), req.params.id, req.params.part, req.query.inline === '1');
     return reply
       .header('content-type', a.preview ? a.contentType : 'application/octet-stream')
@@ -99,59 +123,59 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')
-      .send(a.bytes);
+      .send(a.bytes as unknown as string); // bytes are sent as they are (never serialised); the schema documents the answer
   });
 
-  app.post('/api/uploads', { preHandler: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery } }, async (req, reply) => {
+  app.post('/api/uploads', { preHandler: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery, response: { 201: UploadOut } } }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'send the file as application/octet-stream');
     return reply.status(201).send(await storeUpload(deps, viewer(req).userId, req.body, req.query));
   });
 
-  app.post('/api/interactions/:id/messages', { preHandler: requireUser, schema: { tags, params: IdParam, body: SendIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/messages', { preHandler: requireUser, schema: { tags, params: IdParam, body: SendIn, response: { 201: SentOut } } }, async (req, reply) => {
     const r = await deps.db.tx((q) => sendInInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
-  app.post('/api/campaigns/:id/mail', { preHandler: requireUser, schema: { tags, params: CampaignParams, body: NewMailIn } }, async (req, reply) => {
+  app.post('/api/campaigns/:id/mail', { preHandler: requireUser, schema: { tags, params: CampaignParams, body: NewMailIn, response: { 201: StartedOut } } }, async (req, reply) => {
     const r = await deps.db.tx((q) => startInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
-  app.post('/api/messages/:id/retry', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/messages/:id/retry', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
     await resendMessage(deps.db, viewer(req), req.params.id);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.post('/api/interactions/:id/notes', { preHandler: requireUser, schema: { tags, params: IdParam, body: NoteIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/notes', { preHandler: requireUser, schema: { tags, params: IdParam, body: NoteIn, response: { 201: NoteOut } } }, async (req, reply) => {
     const n = await addNote(deps.db, viewer(req), req.params.id, req.body.text);
     return reply.status(201).send({ id: n.id, createdAt: n.createdAt.toISOString() });
   });
 
-  app.put('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam, body: DraftIn } }, async (req, reply) => {
+  app.put('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam, body: DraftIn, response: { 204: noContentSchema } } }, async (req, reply) => {
     await saveDraft(deps.db, viewer(req), { interactionId: req.params.id }, req.body);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.delete('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.delete('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
     await saveDraft(deps.db, viewer(req), { interactionId: req.params.id }, null);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   // The new mail the agent is writing (one per agent), saved as they type
   // and deleted when sent.
-  app.get('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req) => {
+  app.get('/api/me/new-mail', { preHandler: requireUser, schema: { tags, response: { 200: NewMailDraftOut } } }, async (req) => {
     const draft = await readNewMailDraft(deps.db, viewer(req));
-    return { draft: draft ? { ...presentDraft(draft), campaignId: draft.campaign_id } : null };
+    return { draft: draft ? presentNewMailDraft(draft) : null };
   });
 
-  app.put('/api/me/new-mail', { preHandler: requireUser, schema: { tags, body: NewMailDraftIn } }, async (req, reply) => {
+  app.put('/api/me/new-mail', { preHandler: requireUser, schema: { tags, body: NewMailDraftIn, response: { 204: noContentSchema } } }, async (req, reply) => {
     const { campaignId, ...d } = req.body;
     await saveDraft(deps.db, viewer(req), { newMailIn: campaignId }, { ...d, mode: 'new' });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.delete('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req, reply) => {
+  app.delete('/api/me/new-mail', { preHandler: requireUser, schema: { tags, response: { 204: noContentSchema } } }, async (req, reply) => {
     await saveDraft(deps.db, viewer(req), { newMailIn: null }, null);
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };
