@@ -11,6 +11,8 @@ export interface CheckTarget {
   /** Set when the login is by OAuth2 token: the message says so, and the token is struck out like the password. */
   accessToken?: string;
   mailbox?: string;
+  /** The security the check connected with: a silent port is probed for implicit TLS unless it was already TLS. */
+  security?: 'tls' | 'starttls' | 'none';
   connectionTimeoutSec: number;
   authTimeoutSec: number;
 }
@@ -52,6 +54,9 @@ export function failureMessage(protocol: CheckProtocol, code: ConnectionErrorCod
       text = isTlsRequiredRefusal(err)
         ? `the server at ${where} refuses login on an unencrypted connection; set security to STARTTLS or TLS${serverSuffix}`
         : `TLS handshake failed: ${tlsDetail(err)}`;
+      break;
+    case 'tls_expected':
+      text = `the server at ${where} speaks TLS from the first byte (implicit TLS), so it never greeted a ${target.security === 'none' ? 'plain' : 'STARTTLS'} connection; set security to TLS, or use the server's ${target.security === 'none' ? 'plain' : 'STARTTLS'} port`;
       break;
     case 'starttls_unavailable':
       text = `the server at ${where} does not offer STARTTLS${saidSuffix}`;

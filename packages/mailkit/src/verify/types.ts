@@ -76,6 +76,8 @@ export type ConnectionErrorCode =
   | 'host_not_found'
   | 'timeout'
   | 'tls_failed'
+  // a plain or STARTTLS connection to a port that speaks TLS from the first byte (993, 995, 465)
+  | 'tls_expected'
   | 'starttls_unavailable'
   | 'mailbox_not_found'
   | 'protocol_error';

@@ -12,6 +12,7 @@ export {
   claimForRoutingCte,
   clearTransfer,
   endStickyWait,
+  expireStickyWait,
   insertNote,
   insertStartedInteraction,
   lifecycleOf,

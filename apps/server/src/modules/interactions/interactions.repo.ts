@@ -228,3 +228,16 @@ export async function touchInteraction(q: Queryable, interactionId: number, reop
     [interactionId, reopen],
   );
 }
+
+/**
+ * Ends one interaction's wait for its agent, if it is still due: from now on
+ * the campaign's members may take it. Returns its campaign, or null when
+ * another node (or an answer) got there first.
+ */
+export async function expireStickyWait(q: Queryable, id: number, now: Date): Promise<string | null> {
+  const { rows } = await q.query<{ campaign_id: string }>(
+    `UPDATE interactions SET sticky_agent_until = NULL WHERE id = $1 AND sticky_agent_until <= $2 RETURNING campaign_id`,
+    [id, now],
+  );
+  return rows[0]?.campaign_id ?? null;
+}

@@ -68,15 +68,6 @@ export async function pendingOfferIds(
   return rows.map((r) => r.id);
 }
 
-/** Offers past their time, oldest first; each is then ended in its own transaction. */
-export async function dueOffers(q: Queryable, now: Date, limit: number): Promise<number[]> {
-  const { rows } = await q.query<{ id: number }>(
-    `SELECT id FROM offers WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-    [now, limit],
-  );
-  return rows.map((r) => r.id);
-}
-
 /** Offers an interaction to one agent as a transfer from its current agent. */
 export async function insertTransferOffer(q: Queryable, o: { interactionId: number; campaignId: string; userId: string; now: Date; expires: Date }): Promise<void> {
   await q.query(`INSERT INTO offers (interaction_id, campaign_id, user_id, kind, created_at, expires_at) VALUES ($1, $2, $3, 'transfer', $4, $5)`, [

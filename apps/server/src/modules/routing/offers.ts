@@ -20,7 +20,7 @@ import {
   type OfferEnd,
 } from './offers.repo.ts';
 
-export { dueOffers, type OfferEnd } from './offers.repo.ts';
+export type { OfferEnd } from './offers.repo.ts';
 
 /**
  * The agent takes the interaction. The interaction row is locked first (the

@@ -21,10 +21,12 @@ export function withoutProtocolPrefix(message: string): string {
 
 const CONNECTION_ERROR_CODES = [
   'auth_failed',
+  'auth_unavailable',
   'connection_refused',
   'host_not_found',
   'timeout',
   'tls_failed',
+  'tls_expected',
   'starttls_unavailable',
   'mailbox_not_found',
   'protocol_error',
