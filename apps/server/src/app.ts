@@ -8,6 +8,8 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { isReachable } from './platform/db/db.ts';
+import { realtimeDocument } from './modules/realtime/realtime.document.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
 import { metricsGuard } from './platform/http/metrics-access.ts';
@@ -15,14 +17,16 @@ import { refuseNulCharacters } from './platform/http/nul-guard.ts';
 import { sameOrigin } from './platform/http/origin.ts';
 import { isRoleGuard } from './modules/auth/auth.policy.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
-import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
+import { findApiToken, findSession } from './modules/auth/index.ts';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
-import { contentRoutes } from './modules/templates/content.routes.ts';
+import { templatesRoutes } from './modules/templates/templates.routes.ts';
+import { dispositionsRoutes } from './modules/dispositions/dispositions.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
+import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 
@@ -140,12 +144,8 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await deps.db.query('SELECT 1');
-      return { status: 'ready' };
-    } catch {
-      return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
-    }
+    if (await isReachable(deps.db)) return { status: 'ready' };
+    return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
   });
   app.get(
     '/metrics',
@@ -160,13 +160,16 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(usersRoutes(deps));
   await app.register(campaignsRoutes(deps));
   await app.register(membersRoutes(deps));
-  await app.register(contentRoutes(deps));
+  await app.register(templatesRoutes(deps));
+  await app.register(dispositionsRoutes(deps));
   await app.register(ingestionRoutes(deps));
   await app.register(routingRoutes(deps));
   await app.register(workspaceRoutes(deps));
+  await app.register(ratingRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => ({ ...app.swagger(), 'x-websocket': realtimeDocument }));
 
   if (opts.serveWeb !== false && existsSync(path.join(webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { RealtimeMessage } from '@postdesk/contracts';
+import { realtimeMessageSchema, type RealtimeMessage } from '@postdesk/contracts';
 
 type Listener = (message: RealtimeMessage) => void;
 
@@ -50,12 +50,16 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         for (const key of Object.values(liveKeys)) invalidate(key);
       };
       socket.onmessage = (event) => {
-        let message: RealtimeMessage;
+        let data: unknown;
         try {
-          message = JSON.parse(String(event.data)) as RealtimeMessage;
+          data = JSON.parse(String(event.data));
         } catch {
           return;
         }
+        // the contract's union: a push of a type this console does not know is ignored
+        const parsed = realtimeMessageSchema.safeParse(data);
+        if (!parsed.success) return;
+        const message: RealtimeMessage = parsed.data;
         switch (message.type) {
           case 'offer.created':
           case 'offer.ended':

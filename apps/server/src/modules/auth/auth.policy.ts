@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 import type { Principal } from './auth.repo.ts';
 
 declare module 'fastify' {

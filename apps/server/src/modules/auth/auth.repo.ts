@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../platform/db/db.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 import { tokenRole } from './auth.policy.ts';
 
 /** Session cookies and API tokens are random; only their SHA-256 is stored. */
@@ -114,4 +114,10 @@ export async function revokeUserTokens(db: Queryable, userId: string, above?: Us
     [userId, above ?? null],
   );
   return r.rowCount ?? 0;
+}
+
+/** True when the user exists and is an agent: only agents are logged out by a supervisor. */
+export async function isAgent(db: Queryable, userId: string): Promise<boolean> {
+  const r = await db.query(`SELECT 1 FROM users WHERE id = $1 AND role = 'agent'`, [userId]);
+  return (r.rowCount ?? 0) > 0;
 }

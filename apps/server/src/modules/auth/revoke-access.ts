@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 import { deleteUserSessions, revokeUserTokens } from './auth.repo.ts';
 
 /**

@@ -1,24 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { campaignListSchema, noContentSchema, presetListSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
-import { IdParams } from '../users/users.schema.ts';
+import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { findCampaign, listCampaigns, listConnections, softDeleteCampaign } from './campaigns.repo.ts';
 import { presentCampaign, presentConnection } from './campaigns.presenter.ts';
 import { CampaignInput, CampaignOut, ConnectionsOut, VerifyBody } from './campaigns.schema.ts';
 import { servicePresets } from './presets.ts';
 import { saveCampaign } from './save-campaign.ts';
 import { verifyStoredCampaign, verifyUnsavedCampaign } from './verify-campaign.ts';
-
-const Preset = z.object({
-  id: z.enum(['gmail', 'outlook', 'hotmail', 'yahoo']),
-  label: z.string(),
-  imap: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-  pop3: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-  smtp: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-});
 
 /** Campaign configuration; connection checks are admin-only, rate-limited per user and time-bounded by the checker. */
 export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
@@ -37,11 +29,11 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return { userId: p.userId, all: seesAllCampaigns(p), admin: p.role === 'admin' };
   };
 
-  app.get('/api/campaign-presets', { onRequest: admin, schema: { tags, response: { 200: z.object({ items: z.array(Preset) }) } } }, async () => ({
+  app.get('/api/campaign-presets', { onRequest: admin, schema: { tags, response: { 200: presetListSchema } } }, async () => ({
     items: [...servicePresets],
   }));
 
-  app.get('/api/campaigns', { onRequest: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(CampaignOut) }) } } }, async (req) => {
+  app.get('/api/campaigns', { onRequest: requireUser, schema: { tags, response: { 200: campaignListSchema } } }, async (req) => {
     const v = viewer(req);
     const rows = await listCampaigns(deps.db, v);
     const connections = v.admin ? await listConnections(deps.db, rows.map((r) => r.id)) : [];
@@ -73,10 +65,10 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     },
   );
 
-  app.delete('/api/campaigns/:id', { onRequest: admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/campaigns/:id', { onRequest: admin, schema: { tags, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await softDeleteCampaign(deps.db, req.params.id))) throw notFound('campaign');
     deps.log.info({ campaignId: req.params.id, by: principalOf(req).userId }, 'campaign.deleted');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   app.post(

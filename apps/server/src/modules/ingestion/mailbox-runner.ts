@@ -5,8 +5,7 @@ import { openPop3Session } from '@postdesk/mailkit/pop3';
 import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { campaignMail, findCampaignRow, type CampaignRow } from '../campaigns/index.ts';
 import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks } from './cursor.ts';
 import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type CommitItem, type IngestDeps, type PreparedMessage } from './ingest-message.ts';
 import {

@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
 import { sameOrigin } from '../../platform/http/origin.ts';
-import { seesAllCampaigns } from '../auth/auth.policy.ts';
+import { seesAllCampaigns } from '../auth/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 
 /**

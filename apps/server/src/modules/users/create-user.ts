@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../auth/index.ts';
 import { normalizeUsername } from './username.ts';
 import { insertUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 

@@ -1,8 +1,7 @@
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { revokeAccess } from '../auth/revoke-access.ts';
-import { countEnabledAdmins, findUserById, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
+import { hashPassword, revokeAccess } from '../auth/index.ts';
+import { countEnabledAdmins, findUserById, lockAdminChanges, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 
 /**
  * Edits a user. Disabling a user or changing their password ends their
@@ -18,7 +17,7 @@ export async function editUser(
   const passwordHash = c.password ? await hashPassword(c.password) : undefined;
   return db.tx(async (q) => {
     // Serialise admin-count checks so two concurrent demotions cannot both pass.
-    await q.query(`SELECT pg_advisory_xact_lock(7310551002)`);
+    await lockAdminChanges(q);
     const before = await findUserById(q, id);
     if (!before) throw notFound('user');
     const losesAdmin = before.role === 'admin' && before.enabled && (c.enabled === false || (c.role && c.role !== 'admin'));

@@ -77,3 +77,19 @@ export async function countEnabledAdmins(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND enabled`);
   return rows[0]!.n;
 }
+
+/** Serialises admin-count checks (demotions, disables) so two concurrent ones cannot both pass; held until the transaction ends. */
+export async function lockAdminChanges(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(7310551002)`);
+}
+
+/** Serialises first-start checks across processes starting at once; held until the transaction ends. */
+export async function lockFirstAdmin(db: Queryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(7310551003)');
+}
+
+/** How many users there are (none: the first start). */
+export async function countUsers(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]!.n;
+}

@@ -7,14 +7,21 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
-import { findCampaign } from '../campaigns/campaigns.repo.ts';
-import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
-import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
-import { ticketOf } from '../outbound/outbound-subject.ts';
-import { lockInteraction } from '../routing/offers.ts';
+import { contactListFor, findCampaign } from '../campaigns/index.ts';
+import {
+  addParticipants,
+  insertStartedInteraction,
+  latestCustomerMessageId,
+  lockInteraction,
+  touchAfterReply,
+  upsertContact,
+} from '../interactions/index.ts';
+import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
+import { deleteDraft } from './drafts.repo.ts';
 import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
-import { deleteDraft, visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
+import { findUpload } from './uploads.repo.ts';
+import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
 export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
 
@@ -100,7 +107,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
     },
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
-  await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [interactionId, deps.now()]);
+  await touchAfterReply(q, interactionId, deps.now());
   await deleteDraft(q, v.userId, interactionId);
   return { messageId: sent.messageId };
 }
@@ -128,13 +135,15 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   const customer = recipients.to[0]!;
   const contactId = await upsertContact(q, await contactListFor(q, c), { address: customer.address, name: customer.name ?? '' }, normalizeAddress(customer.address));
   const now = deps.now();
-  const created = await q.query<{ id: number }>(
-    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, status, queue_state, queued_at,
-                               assigned_to, assigned_at, first_accepted_at, unread, started_by, last_message_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'open', 'assigned', $6, $7, $6, $6, false, $7, $6, $6, $6) RETURNING id`,
-    [c.id, contactId, customer.address, customer.name ?? '', input.subject.trim().slice(0, 900), now, v.userId],
-  );
-  const interactionId = created.rows[0]!.id;
+  const interactionId = await insertStartedInteraction(q, {
+    campaignId: c.id,
+    contactId,
+    address: customer.address,
+    name: customer.name ?? '',
+    subject: input.subject.trim().slice(0, 900),
+    userId: v.userId,
+    now,
+  });
   // the editor left the fields only known now (the ticket, the number) as written
   let html = fillKnownFields(sanitizeTemplateHtml(input.html), { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
   const rating = ratingLinks(deps, c.qualification_enabled, c.qualification_title);
@@ -163,11 +172,8 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
 }
 
 async function latestCustomerMessage(q: Queryable, v: Viewer, interactionId: number) {
-  const { rows } = await q.query<{ id: number }>(
-    `SELECT id FROM messages WHERE interaction_id = $1 ORDER BY (direction = 'inbound') DESC, created_at DESC, id DESC LIMIT 1`,
-    [interactionId],
-  );
-  return rows[0] ? visibleMessage(q, v, rows[0].id) : null;
+  const id = await latestCustomerMessageId(q, interactionId);
+  return id === null ? null : visibleMessage(q, v, id);
 }
 
 /** The subject with the campaign's token; a key the token format cannot carry gets none (see outboundSubject). */
@@ -204,10 +210,7 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
     const path = `attachments.${i}`;
     let row: { filename: string; content_type: string; size: number; sha256: Buffer } | undefined;
     if ('uploadId' in ref) {
-      row = (await q.query<{ filename: string; content_type: string; size: number; sha256: Buffer }>(
-        `SELECT filename, content_type, size, sha256 FROM uploads WHERE id = $1 AND user_id = $2`,
-        [ref.uploadId, v.userId],
-      )).rows[0];
+      row = await findUpload(q, ref.uploadId, v.userId);
     } else {
       row = (await visibleAttachments(q, v, ref.messageId)).find((a) => a.part_path === ref.partPath);
     }

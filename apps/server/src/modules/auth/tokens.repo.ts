@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Queryable } from '../../platform/db/db.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 import { hashToken } from './auth.repo.ts';
 
 /** An API token as listed: never the secret, only its first characters. */
