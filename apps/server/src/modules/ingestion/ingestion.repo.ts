@@ -136,6 +136,42 @@ export async function insertQuarantine(
   return rows[0]?.id ?? null;
 }
 
+/** A reprocessed message refused again: its quarantine row stays, with the latest reason. */
+export async function requarantine(q: Queryable, quarantineId: number, code: string, reason: string): Promise<void> {
+  await q.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [quarantineId, code, pgText(reason)]);
+}
+
+/** A quarantined message as reprocessing reads it. */
+export interface QuarantinedRow {
+  campaign_id: string;
+  raw_sha256: Buffer;
+  state: string;
+  source_folder: string | null;
+  source_uidvalidity: number | null;
+  source_uid: number | null;
+  source_uidl: string | null;
+}
+
+/** A quarantine row, or null. */
+export async function findQuarantined(q: Queryable, quarantineId: number): Promise<QuarantinedRow | null> {
+  const { rows } = await q.query<QuarantinedRow>(
+    'SELECT campaign_id, raw_sha256, state, source_folder, source_uidvalidity, source_uid, source_uidl FROM quarantine WHERE id = $1',
+    [quarantineId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Releases a quarantine row in the transaction that stores its message; false when it was released already (a concurrent reprocess). */
+export async function releaseQuarantined(q: Queryable, quarantineId: number): Promise<boolean> {
+  const r = await q.query(`UPDATE quarantine SET state = 'released', updated_at = now() WHERE id = $1 AND state = 'quarantined'`, [quarantineId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Links a released quarantine row to the message it became. */
+export async function linkReleasedMessage(q: Queryable, quarantineId: number, messageId: number): Promise<void> {
+  await q.query('UPDATE quarantine SET released_message_id = $2 WHERE id = $1', [quarantineId, messageId]);
+}
+
 /** A thread candidate as stored: the interaction, its status and participants. */
 export interface InteractionFacts {
   id: number;
