@@ -1,5 +1,6 @@
 import { decodeEncodedWords } from './encoded-words.ts';
 import { findHeaderEnd, splitHeaderFields } from './header-block.ts';
+import { normalizeLineEnds } from './line-ends.ts';
 import { extractMessageIds } from './message-id.ts';
 import { firstValue } from './mime-scan.ts';
 
@@ -19,11 +20,11 @@ export interface PeekedHeaders {
 /**
  * Subject, From and Message-ID of a message that may not parse (the
  * quarantine list shows them, the replay check compares the Message-ID),
- * read from its first 64 KiB with the parser's own header reader, without a
- * full parse.
+ * read from its first 64 KiB with the parser's own header reader (and its
+ * reading of line ends), without a full parse.
  */
 export function peekHeaders(raw: Buffer): PeekedHeaders {
-  const head = raw.subarray(0, PEEK_BYTES);
+  const head = normalizeLineEnds(raw.subarray(0, PEEK_BYTES));
   const bounds = findHeaderEnd(head, 0, head.length, head.length);
   const fields = splitHeaderFields(head.subarray(0, bounds?.headerEnd ?? head.length));
   const text = (name: string): string | null => {
