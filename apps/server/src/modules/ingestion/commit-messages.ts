@@ -151,13 +151,15 @@ async function storeIn(q: Queryable, deps: IngestDeps, at: At, own: OwnIdentity)
     return { outcome: 'duplicate' };
   }
   const result = await storeInboundMail(q, deps, at.campaign, { parsed: parsed!, blob, src }, own);
+  if (result.outcome === 'refused') return quarantineIn(q, at, result);
   await at.advance(q);
   return result;
 }
 
-// Keeps a message the parser or the database refused, raw bytes and all, and
-// moves the cursor past it, so the mailbox carries on. A reprocessed one that
-// is refused again stays in quarantine with the latest reason.
+// Keeps a message the parser, the database or storeInboundMail refused, raw
+// bytes and all, and moves the cursor past it, so the mailbox carries on. A
+// reprocessed one that is refused again stays in quarantine with the latest
+// reason.
 async function quarantineIn(q: Queryable, at: At, refusal: { code: string; reason: string }): Promise<IngestOutcome> {
   const { campaign, item, src } = at;
   const { code, reason } = refusal;

@@ -1,4 +1,4 @@
-import { classifyMessage, type Classification } from '@postdesk/mailkit/classify';
+import { classifyMessage, customerAddress, isUsableAddress, type Classification } from '@postdesk/mailkit/classify';
 import { normalizeAddress, type ParsedMessage } from '@postdesk/mailkit/parse';
 import { findSubjectTokens, resolveThread, stripSubjectToken, verifyMessageId, type ThreadCandidate } from '@postdesk/mailkit/threading';
 import type { Queryable } from '../../platform/db/db.ts';
@@ -27,6 +27,13 @@ export interface StoredMail {
   created: boolean;
 }
 
+/** Customer mail that cannot be stored as such: no address to answer. The commit quarantines it. */
+export interface RefusedMail {
+  outcome: 'refused';
+  code: 'no_sender';
+  reason: string;
+}
+
 /** Our sender addresses and the domains of our Message-IDs: read once per commit group. */
 export interface OwnIdentity {
   addresses: string[];
@@ -53,9 +60,17 @@ export interface InboundMail {
  * or reopened, and a confirmation queued; bounces, auto-replies, feedback
  * reports and our own mail are stored and linked to what they are about,
  * never opening, answering or reopening anything. Events go out with the
- * transaction.
+ * transaction. Customer mail with no usable address (Reply-To, From,
+ * Sender, envelope) is refused before anything is written: an interaction
+ * nobody can answer helps no one, and the quarantine shows it to the admin.
  */
-export async function storeInboundMail(q: Queryable, deps: IngestDeps, campaign: CampaignRow, mail: InboundMail, own: OwnIdentity): Promise<StoredMail> {
+export async function storeInboundMail(
+  q: Queryable,
+  deps: IngestDeps,
+  campaign: CampaignRow,
+  mail: InboundMail,
+  own: OwnIdentity,
+): Promise<StoredMail | RefusedMail> {
   const classification = classify(mail.parsed, own, deps.mailSecret);
   return classification.kind === 'customer'
     ? storeCustomerMail(q, deps, campaign, mail, classification, own.addresses)
@@ -106,10 +121,13 @@ async function storeCustomerMail(
   mail: InboundMail,
   c: Classification,
   ownAddresses: string[],
-): Promise<StoredMail> {
+): Promise<StoredMail | RefusedMail> {
   const { parsed, blob, src } = mail;
-  const sender = parsed.replyTo[0] ?? parsed.from ?? { address: '', name: '' };
-  const senderNorm = normalizeAddress(parsed.from?.address ?? sender.address);
+  // who the interaction is with and who gets the answers: never an empty address
+  const sender = customerAddress(parsed);
+  if (!sender) return { outcome: 'refused', code: 'no_sender', reason: 'no sender address' };
+  // who wrote, for the participant check of threading: From, when it has an address
+  const senderNorm = normalizeAddress(parsed.from && isUsableAddress(parsed.from.address) ? parsed.from.address : sender.address);
   const candidates = await threadCandidates(q, deps, campaign, parsed);
   const decision = resolveThread({
     senderAddress: senderNorm,
@@ -147,7 +165,7 @@ async function storeCustomerMail(
       q,
       { ...message, participants: [senderNorm, normalizeAddress(sender.address), ...others] },
       {
-        contact: sender.address ? { listId, who: sender, norm: normalizeAddress(sender.address) } : null,
+        contact: { listId, who: sender, norm: normalizeAddress(sender.address) },
         address: sender.address,
         name: sender.name,
         subject: stripSubjectToken(parsed.subject),
