@@ -63,11 +63,13 @@ export interface ImapRound {
   readonly uidvalidity: number;
   readonly messages: readonly FetchedImapMessage[];
   /**
-   * Tells the session which of the round's UIDs the caller committed (with
-   * their cursor). The fetched-mail action is applied to them and recorded
-   * (ImapCursorStore.acted) before this resolves; UIDs not of this round are
-   * ignored. At most once, before asking for the next event; a round never
-   * confirmed is acted on by the next session's catch-up instead.
+   * Tells the session which of the round's UIDs the caller committed with
+   * their cursor — in order, so every UID of the round up to the highest
+   * one given. The fetched-mail action is applied to them and recorded
+   * (ImapCursorStore.acted, up to the highest) before this resolves; UIDs
+   * not of this round are ignored. At most once, before asking for the next
+   * event; a round never confirmed is acted on by the next session's
+   * catch-up instead.
    */
   committed(uids: readonly number[]): Promise<void>;
 }
@@ -250,7 +252,11 @@ export async function* imapSync(settings: ImapSettings, opts: ImapSyncOptions): 
         }
         fetched.sort((a, b) => a.uid - b.uid);
       }
-      yield* round(uidvalidity, fetched.map((f) => fetchedMessage(cursorOf(f.uid), sizeOf.get(f.uid) ?? 0, f.content)));
+      if (fetched.length === 0) continue; // all expunged since the search
+      const messages = fetched.map((f) => fetchedMessage(cursorOf(f.uid), sizeOf.get(f.uid) ?? 0, f.content));
+      // from here only the messages hold the contents, and each lets go of its own when taken
+      fetched.length = 0;
+      yield* round(uidvalidity, messages);
     }
     return true;
   }

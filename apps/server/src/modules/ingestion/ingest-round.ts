@@ -40,15 +40,19 @@ export async function ingestRound(
       advance: (q) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
     };
   };
-  const taken = messages.map((m) => ({ m, content: m.take() }));
-  const streamed = taken.find((t) => t.content.kind === 'stream');
-  if (streamed && streamed.content.kind === 'stream') {
-    // a large message comes alone: stored as it arrives, then parsed from the store
-    const prepared = await prepareStoredMessage(deps, await deps.blobs.putStream(streamed.content.stream));
-    await commitMessages(deps, campaign, [itemFor(streamed.m, prepared)]);
-    return [streamed.m.cursor.uid];
+  const whole: Array<{ m: FetchedImapMessage; bytes: Buffer }> = [];
+  for (const m of messages) {
+    const content = m.take();
+    if (content.kind === 'whole') {
+      whole.push({ m, bytes: content.bytes });
+      continue;
+    }
+    // a large message comes in a round of its own: stored as it arrives, then parsed from the store
+    if (messages.length !== 1) throw new Error('a streamed message comes in a round of its own');
+    const prepared = await prepareStoredMessage(deps, await deps.blobs.putStream(content.stream));
+    await commitMessages(deps, campaign, [itemFor(m, prepared)]);
+    return [m.cursor.uid];
   }
-  const whole = taken.map(({ m, content }) => ({ m, bytes: content.kind === 'whole' ? content.bytes : EMPTY }));
   // store and parse several at once (disk syncs and parser threads overlap),
   // commit strictly in UID order so the cursor only ever moves over stored mail
   const prepared = inSlots(whole, { slots: PREPARE_SLOTS, weight: (w) => 1 + Math.floor(w.bytes.length / BYTES_PER_SLOT) }, async (w) => {
