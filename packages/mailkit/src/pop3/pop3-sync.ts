@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import type { Pop3Settings } from '../verify/types.ts';
 import { openPop3Session } from './pop3-session.ts';
 
@@ -34,19 +35,9 @@ export interface Pop3SyncOptions {
   signal: AbortSignal;
 }
 
-// Until the next poll or the abort; the listener goes with the timer, so
-// months of polls do not pile listeners on the signal.
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+// Until the next poll, or less when aborted; Node's abortable timer removes
+// its listener when the time is up, so months of polls leave none behind.
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => wait(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 
 /**
  * Keeps a POP3 maildrop synced for as long as it is iterated: a session per

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { backoffDelay } from '@postdesk/mailkit/backoff';
 import { imapSync, type FetchedMailAction } from '@postdesk/mailkit/imap';
 import { pop3Sync } from '@postdesk/mailkit/pop3';
@@ -51,18 +52,13 @@ export interface MailboxRunner {
   done: Promise<void>;
 }
 
-// Until the backoff is over or the runner stops; the listener goes with the timer.
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+/**
+ * Waits ms, or less when the signal aborts. Node's abortable timer removes
+ * its listener when the time is up; a hand-made one that did not left one
+ * listener on the runner's signal per POP3 poll or backoff, and the eleventh
+ * printed MaxListenersExceededWarning.
+ */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> => wait(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 
 /**
  * Keeps one campaign's mailbox synced while this node holds its lease:
