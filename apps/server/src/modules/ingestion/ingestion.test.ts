@@ -192,6 +192,21 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     expect(mailboxes.body.items[0]).toMatchObject({ campaignKey: 'SUP', state: 'connected', quarantined: 1 });
   });
 
+  it('never opens an interaction for an empty address: an empty Reply-To falls back to From, and no address at all is quarantined', async () => {
+    const emptyReplyTo = customerMail({ from: 'Eva <eva@customer.test>', subject: 'My Reply-To is empty', headers: { 'Reply-To': '"Eva" <>' } });
+    const nobody = customerMail({ from: '"Nobody" <>', subject: 'Mail from no one' });
+    const after = customerMail({ from: 'ivo@customer.test', subject: 'After the one from no one' });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [emptyReplyTo.raw, nobody.raw, after.raw]);
+    const row = await messageByHeader(emptyReplyTo.messageId);
+    const [interaction] = await q<{ customer_address: string; customer_name: string }>('SELECT customer_address, customer_name FROM interactions WHERE id = $1', [row.interaction_id]);
+    expect(interaction).toEqual({ customer_address: 'eva@customer.test', customer_name: 'Eva' });
+    await messageByHeader(after.messageId);
+    expect(await count('SELECT count(*)::int AS n FROM messages WHERE message_id = $1', [nobody.messageId])).toBe(0);
+    const [held] = await q<{ reason_code: string; reason: string; from_text: string }>('SELECT reason_code, reason, from_text FROM quarantine WHERE subject = $1', ['Mail from no one']);
+    expect(held).toEqual({ reason_code: 'no_sender', reason: 'no sender address', from_text: '"Nobody" <>' });
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_address = ''`)).toBe(0);
+  });
+
   it('reconnects after Dovecot restarts and loses nothing', async () => {
     await dv.restart();
     const mail = customerMail({ from: 'li@customer.test', subject: 'After the restart' });
