@@ -14,7 +14,7 @@ import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
-import { localBlobStore } from './platform/blobs/blob-store.ts';
+import { createBlobStore } from './platform/blobs/create-blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
@@ -91,7 +91,7 @@ export async function startServer(
       metrics: createMetrics(),
       checker: opts.checker ?? createMailConnectionChecker(),
       now: () => new Date(),
-      blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+      blobs: createBlobStore(config.blobStore, { db, dataDir: config.dataDir }),
       parser,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
