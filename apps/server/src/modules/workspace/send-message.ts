@@ -10,6 +10,7 @@ import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { findCampaign } from '../campaigns/campaigns.repo.ts';
 import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
 import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
+import { consumeUploads } from '../uploads/index.ts';
 import { ticketOf } from '../outbound/outbound-subject.ts';
 import { lockInteraction } from '../routing/offers.ts';
 import { htmlToText } from './html-to-text.ts';
@@ -210,6 +211,8 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
     if (total > MAX_ATTACHMENT_BYTES) throw invalid(path, `the files add up to more than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`);
     out.push({ filename: row.filename || 'attachment', contentType: row.content_type, content: await blobs.get(row.sha256.toString('hex')) });
   }
+  // sent with this message (or not at all, if its transaction rolls back): they no longer count against the quota
+  await consumeUploads(q, v.userId, refs.flatMap((r) => ('uploadId' in r ? [r.uploadId] : [])));
   return out;
 }
 

@@ -11,10 +11,10 @@ import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { iso } from '../../platform/http/iso.ts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { listCampaigns } from '../campaigns/campaigns.repo.ts';
-import { recordBlobs } from '../ingestion/ingestion.repo.ts';
 import { ticketOf } from '../outbound/outbound-subject.ts';
 import { requeue } from '../outbound/outbox.repo.ts';
 import { verifyRatingToken } from './rating-token.ts';
+import { receiveUpload, streamBody } from '../uploads/index.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
 import {
   deleteDraft,
@@ -143,7 +143,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     publicUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}`,
   });
 
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', streamBody);
 
   app.get('/api/me/inbox', { preHandler: requireUser, schema: { tags } }, async (req) => {
     const r = await inbox(deps.db, principalOf(req).userId, deps.now());
@@ -338,35 +338,26 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       if (!a) throw notFound('attachment');
       const type = a.content_type.toLowerCase();
       const preview = req.query.inline === '1' && SAFE_IMAGES.has(type);
-      const bytes = await deps.blobs.get(a.sha256.toString('hex'));
       return reply
         .header('content-type', preview ? type : 'application/octet-stream')
         .header('content-disposition', contentDisposition(preview ? 'inline' : 'attachment', a.filename))
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('cache-control', 'private, no-store')
-        .send(bytes);
+        .header('content-length', String(a.size))
+        // streamed from the blob store a megabyte at a time: a 50 MB file is never whole in memory
+        .send(deps.blobs.read(a.sha256.toString('hex')));
     },
   );
 
   app.post(
     '/api/uploads',
-    { preHandler: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery } },
+    { preHandler: requireUser, schema: { tags, querystring: UploadQuery } },
     async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'send the file as application/octet-stream');
-      const bytes = req.body;
-      if (bytes.length === 0) throw invalid('body', 'the file is empty');
-      const filename = req.query.filename.replace(/[\u0000-\u001f\u007f]/g, '').replace(/^.*[/\\]/, '').trim().slice(0, 255) || 'attachment';
-      const contentType = (req.query.type ?? 'application/octet-stream').toLowerCase();
-      const blob = await deps.blobs.put(bytes);
-      const { rows } = await deps.db.tx(async (q) => {
-        await recordBlobs(q, [blob]);
-        return q.query<{ id: string }>(
-          `INSERT INTO uploads (user_id, sha256, filename, content_type, size) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [principalOf(req).userId, Buffer.from(blob.sha256, 'hex'), filename, contentType, bytes.length],
-        );
-      });
-      return reply.status(201).send({ id: rows[0]!.id, filename, contentType, size: bytes.length });
+      const uploadDeps = { db: deps.db, blobs: deps.blobs, maxBytes: MAX_ATTACHMENT_BYTES, quotaBytes: deps.config.uploadQuotaBytes };
+      const length = Number(req.headers['content-length']);
+      const upload = await receiveUpload(uploadDeps, principalOf(req).userId, { ...req.query, declaredLength: Number.isSafeInteger(length) ? length : undefined }, req.body);
+      return reply.status(201).send(upload);
     },
   );
 
