@@ -13,8 +13,10 @@ import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingest
 import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
+import { startStorageHousekeeping } from './modules/uploads/index.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
-import { createBlobStore } from './platform/blobs/create-blob-store.ts';
+import { countFileBlobs } from './platform/blobs/blob-store.repo.ts';
+import { blobsDir, createBlobStore } from './platform/blobs/create-blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
@@ -139,6 +141,11 @@ export async function startServer(
           ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
         })
       : null;
+    const housekeeping = roles.has('worker')
+      ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
+      : null;
+    if (housekeeping) closers.push(() => housekeeping.stop());
+    await warnAboutBlobFiles(deps);
     const router = roles.has('worker')
       ? startRouter(
           { db, log, now: deps.now, onEvent: (h) => events.on(h) },
@@ -186,4 +193,15 @@ export async function startServer(
     if (embedded) await embedded.stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** Says at start when the database store still has blobs as files (an install from before it): reads work, but only from this node. */
+async function warnAboutBlobFiles(deps: Deps): Promise<void> {
+  if (deps.config.blobStore !== 'pg') return;
+  const files = await countFileBlobs(deps.db);
+  if (files.count === 0) return;
+  deps.log.warn(
+    { blobs: files.count, bytes: files.bytes, dir: blobsDir(deps.config.dataDir) },
+    'blobs are still files under the data directory: run `npm run blobs:migrate` to move them into the database (until then only this node can read them)',
+  );
 }

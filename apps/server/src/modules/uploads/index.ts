@@ -3,3 +3,4 @@
 export { receiveUpload, streamBody, type UploadDeps, type UploadOut } from './receive-upload.ts';
 export { expireUploads } from './expire-uploads.ts';
 export { deleteUploads as consumeUploads } from './uploads.repo.ts';
+export { startStorageHousekeeping, type StorageHousekeeping } from './storage-housekeeping.ts';

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../platform/db/db.ts';
+import type { Db, Queryable } from '../../platform/db/db.ts';
 
 /** Bytes of the user's uploads that no sent message has used yet: what the quota counts. */
 export async function unsentUploadBytes(q: Queryable, userId: string): Promise<number> {
@@ -37,4 +37,22 @@ export async function deleteExpiredUploads(q: Queryable, ttlMs: number): Promise
     [ttlMs],
   );
   return rowCount ?? 0;
+}
+
+const HOUSEKEEPING_LOCK = 7_310_551_015;
+
+/** Runs fn on one node at a time (a session advisory lock on a client of its own); returns null when another node holds it. */
+export async function whileHoldingHousekeepingLock<T>(db: Db, fn: () => Promise<T>): Promise<T | null> {
+  const client = await db.pool.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [HOUSEKEEPING_LOCK]);
+    if (!rows[0]!.ok) return null;
+    try {
+      return await fn();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [HOUSEKEEPING_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
