@@ -5,8 +5,13 @@ const NUL = '\u0000';
 const MESSAGE = 'must not contain the NUL character';
 
 // JSON objects, and the prototype-less dictionaries Fastify makes of query
-// strings and path parameters; not binary bodies (uploads are Buffers).
-const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+// strings and path parameters — never anything else: an upload's body is a
+// Buffer or a stream (a stream's object graph is large and cyclic).
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
 
 /**
  * The paths (dotted, as validation errors name fields) of every string or
@@ -42,7 +47,9 @@ export function nulPaths(value: unknown): string[] {
  * after the role guards, before any route's schema.
  */
 export async function refuseNulCharacters(req: FastifyRequest): Promise<void> {
-  for (const [where, value] of [['params', req.params], ['querystring', req.query], ['body', req.body]] as const) {
+  // Fastify's query and params dictionaries have a prototype of their own: copied into plain objects first
+  const dictionary = (v: unknown): unknown => (v !== null && typeof v === 'object' ? { ...v } : v);
+  for (const [where, value] of [['params', dictionary(req.params)], ['querystring', dictionary(req.query)], ['body', req.body]] as const) {
     const paths = nulPaths(value);
     if (paths.length === 0) continue;
     const details: ErrorDetail[] = paths.map((path) => ({ path, message: MESSAGE }));
