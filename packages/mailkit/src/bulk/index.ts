@@ -15,3 +15,5 @@ export type { RecipientKeys } from './recipient-keys.ts';
 export { SmtpPipeline, SmtpPipelineError } from './smtp-pipeline.ts';
 export type { PipelineAccount, PipelineAuth, PipelineCapabilities, PipelineMessage, PipelineResult } from './smtp-pipeline.ts';
 export { SmtpPipelinePool } from './smtp-pipeline-pool.ts';
+export { LIST_COLUMNS, normalizeDestination, validateList } from './dialer-list.ts';
+export type { ListProblem, ListProblemCode, ListReport, ListRow, ListRules } from './dialer-list.ts';
