@@ -20,16 +20,25 @@ const init = JSON.parse(await readFile(args.initFile, 'utf8'), (k, v: unknown) =
 const db = createDb(args.databaseUrl, { max: 4, applicationName: 'postdesk-bench-dialer' });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
+let readyCpu = { user: 0, system: 0 };
+let readyAt = 0;
 const report = await sendDialer({ db, now: () => new Date() }, args.dialerId, { ...init, connections: args.connectionsPerThread }, { maxPerSecond: 0, intervalMs: 0 }, new AbortController().signal, {
   threads: args.threads,
   connectionsPerThread: args.connectionsPerThread,
   batchSize: args.batchSize,
   untilEmpty: true,
+  onReady: () => {
+    readyCpu = process.cpuUsage(cpu0);
+    readyAt = performance.now();
+  },
 });
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const status = await readFile('/proc/self/status', 'utf8');
 const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 await db.close();
-process.stdout.write(JSON.stringify({ ...report, ms, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, peakRssMb: hwm }) + '\n');
+const startupCpuMs = (readyCpu.user + readyCpu.system) / 1000;
+process.stdout.write(
+  JSON.stringify({ ...report, ms, sendMs: performance.now() - readyAt, cpuMs: (cpu.user + cpu.system) / 1000, startupCpuMs, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, peakRssMb: hwm }) + '\n',
+);
 process.exit(0);

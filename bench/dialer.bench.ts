@@ -4,16 +4,16 @@
 // import of a 1,000,000-row list (validation included).
 //
 // BENCH_DIALER_COUNT scales the sends down for a quick run, BENCH_DIALER_LIST
-// the imported list; BENCH_DIALER_THREADS / _CONNECTIONS / _BATCH shape the
-// sender.
+// the imported list (0 skips it); BENCH_DIALER_THREADS / _CONNECTIONS / _BATCH
+// shape the sender; BENCH_DIALER_CPU_PROF=<dir> profiles the sender's threads.
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileBulkMessage, recipientKeys, type BulkMessageSpec } from '@postdesk/mailkit/bulk';
+import { compileBulkMessage, recipientKeys, textAlternative, type BulkMessageSpec } from '@postdesk/mailkit/bulk';
 import { importList } from '../apps/server/src/modules/dialer/import-list.ts';
 import type { SendThreadInit } from '../apps/server/src/modules/dialer/send-protocol.ts';
 import { createDb, type Db } from '../apps/server/src/platform/db/db.ts';
@@ -28,6 +28,7 @@ const LIST_ROWS = Number(process.env.BENCH_DIALER_LIST ?? 1_000_000);
 const THREADS = Number(process.env.BENCH_DIALER_THREADS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_DIALER_CONNECTIONS ?? 4);
 const BATCH = Number(process.env.BENCH_DIALER_BATCH ?? 256);
+const CPU_PROF = process.env.BENCH_DIALER_CPU_PROF;
 const SOURCE_SESSIONS = 20;
 const progress = (s: string): void => void process.stderr.write(`[dialer] ${s}\n`);
 
@@ -74,8 +75,38 @@ async function writeList(file: string, campaign: string, rows: number): Promise<
 
 interface Sink {
   port: number;
+  pid: number;
   count(): number;
   stop(): Promise<void>;
+}
+
+// CPU time of a process (user + system) in ms, from /proc; with children, also what its waited-for children used
+async function procCpuMs(pid: number, withChildren = false): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields after the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14)
+  const ticks = Number(f[11] ?? 0) + Number(f[12] ?? 0) + (withChildren ? Number(f[13] ?? 0) + Number(f[14] ?? 0) : 0);
+  return ticks * 10;
+}
+
+// the embedded PostgreSQL's CPU: the postmaster, every live backend, and the backends that have exited
+async function postgresCpuMs(postmaster: number): Promise<number> {
+  let total = await procCpuMs(postmaster, true);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(f[1]) === postmaster) total += (Number(f[11]) + Number(f[12])) * 10;
+  }
+  return total;
+}
+
+async function findPostmaster(dir: string): Promise<number> {
+  for (const sub of ['pg', 'pg/pg', 'pg/data']) {
+    const text = await readFile(path.join(dir, sub, 'postmaster.pid'), 'utf8').catch(() => '');
+    if (text) return Number(text.split('\n')[0]);
+  }
+  throw new Error('postmaster.pid not found');
 }
 
 // smtp-sink with -c: it prints running counters, which tell how many messages it took
@@ -91,6 +122,7 @@ async function startCountingSink(): Promise<Sink> {
   await waitForPort(port!, 5_000);
   return {
     port: port!,
+    pid: child.pid!,
     count: () => last,
     stop: async () => {
       child.kill('SIGTERM');
@@ -111,15 +143,17 @@ async function waitForCount(sink: Sink, target: number): Promise<void> {
   }
 }
 
-async function smtpSource(port: number, count: number, size: number): Promise<number> {
+async function smtpSource(port: number, count: number, size: number, timeFile: string): Promise<{ ms: number; cpuMs: number }> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
-    const c = spawn('/usr/sbin/smtp-source', ['-s', String(SOURCE_SESSIONS), '-m', String(count), '-l', String(size), '-f', 'bounce@acme.test', '-t', 'user@gmail.example', `127.0.0.1:${port}`], {
+    const c = spawn('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, '/usr/sbin/smtp-source', '-s', String(SOURCE_SESSIONS), '-m', String(count), '-l', String(size), '-f', 'bounce@acme.test', '-t', 'user@gmail.example', `127.0.0.1:${port}`], {
       stdio: 'inherit',
     });
     c.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`smtp-source exited ${code}`))));
   });
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  const [user, system] = (await readFile(timeFile, 'utf8')).trim().split(/\s+/).map(Number);
+  return { ms, cpuMs: ((user ?? 0) + (system ?? 0)) * 1000 };
 }
 
 async function insertDialer(db: Db, campaignId: string, name: string, invite: boolean): Promise<string> {
@@ -136,6 +170,7 @@ function spec(invite: boolean): BulkMessageSpec {
     from: { address: 'news@acme.test', name: 'Acme' },
     subject: 'Your order ${order}, ${name}',
     html: HTML,
+    text: textAlternative(HTML),
     unsubscribeUrlPrefix: 'https://desk.example.com/api/public/dialer/u/',
     pixelUrlPrefix: 'https://desk.example.com/api/public/dialer/o/',
     ...(invite ? { invite: { summary: 'Account review with ${manager}', organizer: { email: 'sales@acme.test', name: 'Acme Sales' } } } : {}),
@@ -147,7 +182,8 @@ async function runSender(dir: string, databaseUrl: string, dialerId: string, ini
   await writeFile(initFile, JSON.stringify(init, (k, v: unknown) => (k === 'secret' ? Buffer.from(v as Uint8Array).toString('base64') : v)));
   const args = JSON.stringify({ databaseUrl, dialerId, initFile, threads: THREADS, connectionsPerThread: CONNECTIONS, batchSize: BATCH });
   const out = await new Promise<string>((resolve, reject) => {
-    const c = spawn(process.execPath, ['--max-semi-space-size=4', '--import', 'tsx', path.join(ROOT, 'bench/dialer-send.child.ts'), args], {
+    const prof = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [];
+    const c = spawn(process.execPath, [...prof, '--max-semi-space-size=4', '--import', 'tsx', path.join(ROOT, 'bench/dialer-send.child.ts'), args], {
       cwd: ROOT,
       env: { ...process.env, MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '131072' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -197,12 +233,16 @@ export async function run(): Promise<Record<string, number>> {
     console.log(`message: ${size} bytes (HTML + text + pixel), ${sizeIcs} bytes with the invitation; ${COUNT} messages per run`);
 
     // --- the limit: smtp-source, same count and size, same sink ----------------
+    const postmaster = await findPostmaster(dir);
+    const perMsg = (ms: number): string => `${((ms * 1000) / COUNT).toFixed(0)} µs/msg`;
     progress('limit: smtp-source…');
     let before = sink.count();
-    const limitMs = await smtpSource(sink.port, COUNT, size);
+    let sinkCpu0 = await procCpuMs(sink.pid);
+    const limit = await smtpSource(sink.port, COUNT, size, path.join(dir, 'time.txt'));
     await waitForCount(sink, before + COUNT);
-    const limitRate = (COUNT / limitMs) * 1000;
-    console.log(`${'limit: smtp-source, 20 sessions'.padEnd(48)} ${limitRate.toFixed(0).padStart(7)} msgs/s`);
+    const limitSinkCpu = (await procCpuMs(sink.pid)) - sinkCpu0;
+    const limitRate = (COUNT / limit.ms) * 1000;
+    console.log(`${'limit: smtp-source, 20 sessions'.padEnd(48)} ${limitRate.toFixed(0).padStart(7)} msgs/s  CPU: smtp-source ${perMsg(limit.cpuMs)}, smtp-sink ${perMsg(limitSinkCpu)}`);
 
     // --- the dialer: HTML, then HTML + invitation ------------------------------
     const results: Record<string, Record<string, number>> = {};
@@ -216,6 +256,8 @@ export async function run(): Promise<Record<string, number>> {
       await db.query('VACUUM ANALYZE dialer_rows');
       progress(`${label}: sending ${COUNT}…`);
       before = sink.count();
+      sinkCpu0 = await procCpuMs(sink.pid);
+      const pgCpu0 = await postgresCpuMs(postmaster);
       const init: Omit<SendThreadInit, 'type'> = {
         spec: spec(invite),
         account: { host: '127.0.0.1', port: sink.port, security: 'none', connectionTimeoutMs: 5_000, clientName: 'bench.acme.test' },
@@ -228,16 +270,22 @@ export async function run(): Promise<Record<string, number>> {
       };
       const r = await runSender(dir, embedded.url, dialerId, init);
       await waitForCount(sink, before + COUNT);
+      const sinkCpu = (await procCpuMs(sink.pid)) - sinkCpu0;
+      const pgCpu = (await postgresCpuMs(postmaster)) - pgCpu0;
       const states = await ledgerStates(db, dialerId);
       if (states.sent !== COUNT) throw new Error(`the ledger says ${JSON.stringify(states)}, expected ${COUNT} sent`);
       const rate = (COUNT / r.ms!) * 1000;
-      results[invite ? 'ics' : 'html'] = { ...r, rate };
+      // what two idle cores could sustain if the dialer, the sink and PostgreSQL had them to themselves
+      const capacity = (2 * 1e6) / (((r.cpuMs! + sinkCpu + pgCpu) * 1000) / COUNT);
+      results[invite ? 'ics' : 'html'] = { ...r, rate, sinkCpu, pgCpu, capacity };
       console.log(
-        `${label.padEnd(48)} ${rate.toFixed(0).padStart(7)} msgs/s  ${(rate / limitRate).toFixed(2)} of the limit  CPU ${(r.cpuMs! / 1000).toFixed(1)} s (${((r.cpuMs! * 1000) / COUNT).toFixed(0)} µs/msg, ${((r.cpuMs! / r.ms!) * 100).toFixed(0)} % of one core)  peak RSS ${r.peakRssMb!.toFixed(0)} MB  sink counted ${sink.count() - before}`,
+        `${label.padEnd(48)} ${rate.toFixed(0).padStart(7)} msgs/s  ${(rate / limitRate).toFixed(2)} of the limit  peak RSS ${r.peakRssMb!.toFixed(0)} MB  sink counted ${sink.count() - before}\n` +
+          `${''.padEnd(48)} CPU: dialer ${perMsg(r.cpuMs!)} (${((r.cpuMs! / r.ms!) * 100).toFixed(0)} % of one core; startup ${(r.startupCpuMs! / 1000).toFixed(1)} s, then ${perMsg(r.cpuMs! - r.startupCpuMs!)}), smtp-sink ${perMsg(sinkCpu)}, PostgreSQL ${perMsg(pgCpu)}: two idle cores would carry ${capacity.toFixed(0)} msgs/s`,
       );
     }
 
     // --- list import ---------------------------------------------------------
+    if (LIST_ROWS === 0) return { limit_msgs_per_s: Math.round(limitRate), dialer_msgs_per_s: Math.round(results.html!.rate!), dialer_ics_msgs_per_s: Math.round(results.ics!.rate!), two_core_capacity_msgs_per_s: Math.round(results.html!.capacity!) };
     progress(`writing a ${LIST_ROWS}-row list…`);
     const importDialer = await insertDialer(db, campaignId, 'bench import', false);
     const listFile = path.join(dir, 'list-1m.csv');
@@ -259,6 +307,11 @@ export async function run(): Promise<Record<string, number>> {
       dialer_ics_msgs_per_s: Math.round(ics.rate!),
       peak_rss_mb: Math.round(Math.max(html.peakRssMb!, ics.peakRssMb!)),
       dialer_cpu_us_per_msg: Math.round((html.cpuMs! * 1000) / COUNT),
+      sink_cpu_us_per_msg: Math.round((html.sinkCpu! * 1000) / COUNT),
+      postgres_cpu_us_per_msg: Math.round((html.pgCpu! * 1000) / COUNT),
+      two_core_capacity_msgs_per_s: Math.round(html.capacity!),
+      limit_source_cpu_us_per_msg: Math.round((limit.cpuMs * 1000) / COUNT),
+      limit_sink_cpu_us_per_msg: Math.round((limitSinkCpu * 1000) / COUNT),
       dialer_ics_cpu_us_per_msg: Math.round((ics.cpuMs! * 1000) / COUNT),
       message_bytes: size,
       list_import_rows_per_s: Math.round(importRate),

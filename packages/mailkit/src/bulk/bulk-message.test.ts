@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { parseMessage } from '../parse/index.ts';
 import { BulkComposeError, compileBulkMessage, prepareAttachment, type BulkMessageSpec, type BulkRecipient } from './bulk-message.ts';
 import { recipientKeys } from './recipient-keys.ts';
+import { textAlternative } from './text-alternative.ts';
 
 const key = Buffer.alloc(32, 9);
 const spec: BulkMessageSpec = {
   from: { address: 'news@acme.test', name: 'Acme News' },
   subject: 'Your order ${order}, ${name}',
   html: '<html><body><p>Dear ${name},</p><p>Order <b>${order}</b>.</p><p><a href="${unsubscribeUrl}">Unsubscribe</a></p></body></html>',
+  text: textAlternative('<html><body><p>Dear ${name},</p><p>Order <b>${order}</b>.</p></body></html>'),
   unsubscribeUrlPrefix: 'https://desk.example.com/api/public/dialer/u/',
   pixelUrlPrefix: 'https://desk.example.com/api/public/dialer/o/',
 };

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { htmlToText } from 'html-to-text';
 import libmime from 'libmime';
 import { isValidAddress } from '../compose/address.ts';
 import { escapeHtml } from '../template/render.ts';
@@ -40,8 +39,8 @@ export interface BulkMessageSpec {
   subject: string;
   /** HTML body template, already sanitised by the caller. */
   html: string;
-  /** Plain-text alternative template; derived from the HTML when absent. */
-  text?: string;
+  /** Plain-text alternative template (see textAlternative, which derives one from the HTML). */
+  text: string;
   /** The recipient's token is appended: e.g. https://desk.example.com/api/public/dialer/u/ */
   unsubscribeUrlPrefix: string;
   /** The recipient's token is appended for the 1×1 tracking image; no pixel when absent. */
@@ -106,14 +105,14 @@ export function compileBulkMessage(spec: BulkMessageSpec): BulkMessage {
   const subject = compileTemplate(spec.subject);
   const fixedSubject = subject.names.length === 0 ? subjectLine(spec.subject) : null;
   const html = qpTemplate(withPixelSlot(spec.html, spec.pixelUrlPrefix !== undefined));
-  const text = qpTemplate(compileTemplate(crlf(spec.text ?? textOf(spec.html))));
+  const text = qpTemplate(compileTemplate(crlf(spec.text)));
   const inviteSummary = spec.invite ? compileTemplate(spec.invite.summary) : null;
   const inviteOrganizer = spec.invite?.organizer.name !== undefined ? compileTemplate(spec.invite.organizer.name) : null;
   if (spec.invite && !isValidAddress(spec.invite.organizer.email)) throw new BulkComposeError('invite.organizer.email', 'not a valid address');
   const writeInvite = spec.invite ? compileCalendarInvite(spec.invite) : null;
 
   const fields = new Set<string>();
-  for (const t of [subject, compileTemplate(spec.html), compileTemplate(spec.text ?? ''), inviteSummary, inviteOrganizer]) {
+  for (const t of [subject, compileTemplate(spec.html), compileTemplate(spec.text), inviteSummary, inviteOrganizer]) {
     for (const f of t?.fields ?? []) fields.add(f);
   }
   for (const b of BUILT_IN_FIELDS) fields.delete(b);
@@ -259,14 +258,6 @@ function mailboxHeader(m: { address: string; name?: string }): string {
       ? `"${m.name.replace(/(["\\])/g, '\\$1')}"`
       : libmime.encodeWords(m.name, 'Q', 52);
   return `${name} <${m.address}>`;
-}
-
-function textOf(html: string): string {
-  try {
-    return htmlToText(html, { wordwrap: 76, limits: { maxDepth: 64 } });
-  } catch {
-    return '';
-  }
 }
 
 function isAscii(s: string): boolean {

@@ -7,6 +7,7 @@ export type { BulkInviteSpec, BulkMessage, BulkMessageSpec, BulkRecipient, Prepa
 export { CalendarInviteError, compileCalendarInvite, escapeText, foldLine, validateInviteTimes, writeCalendarInvite } from './calendar-invite.ts';
 export type { CalendarInvite, CalendarInviteRecipient, CalendarInviteSpec, CalendarParty } from './calendar-invite.ts';
 export { compileTemplate, fillTemplate } from './compiled-template.ts';
+export { textAlternative } from './text-alternative.ts';
 export type { CompiledTemplate } from './compiled-template.ts';
 export { isUnsubscribeUrl, LIST_UNSUBSCRIBE_POST, listUnsubscribeHeaders } from './list-unsubscribe.ts';
 export { decodeQuotedPrintable, encodeQuotedPrintableSegment } from './quoted-printable.ts';

@@ -49,6 +49,8 @@ export interface PipelineMessage {
   from: string;
   to: string;
   data: string | Buffer;
+  /** The caller promises a 7-bit string (as the bulk composer writes): it is written byte for byte, no UTF-8 encoding pass. */
+  ascii?: boolean;
 }
 
 /**
@@ -195,7 +197,7 @@ export class SmtpPipeline {
         return;
       }
       this.#queue.push(p);
-      if (!this.#envelopeOut) this.#startNext('');
+      if (!this.#envelopeOut) this.#startNext([]);
     });
   }
 
@@ -221,11 +223,11 @@ export class SmtpPipeline {
       if (/[\r\n\0<>\s]/.test(address) || (field === 'to' && address === '')) {
         return failure('invalid_message', true, 'message', `${field}: not a usable address`);
       }
-      if (!this.capabilities.smtputf8 && /[^\x00-\x7f]/.test(address)) {
+      if (!this.capabilities.smtputf8 && !isAscii(address)) {
         return failure('invalid_message', true, 'message', `${field}: the server does not accept non-ASCII addresses (no SMTPUTF8)`);
       }
     }
-    const size = typeof msg.data === 'string' ? Buffer.byteLength(msg.data) : msg.data.length;
+    const size = this.capabilities.maxSize === 0 ? 0 : typeof msg.data === 'string' ? Buffer.byteLength(msg.data) : msg.data.length;
     if (this.capabilities.maxSize > 0 && size > this.capabilities.maxSize) {
       return failure('invalid_message', true, 'message', `the message (${size} bytes) is larger than the server's limit of ${this.capabilities.maxSize}`);
     }
@@ -233,21 +235,22 @@ export class SmtpPipeline {
   }
 
   // Writes the next envelope (after `prefix`, the previous message's content) when one is queued.
-  #startNext(prefix: string): void {
+  #startNext(prefix: Array<string | Buffer>, prefixAscii = true): void {
     const p = this.#queue.shift();
     if (!p) {
       this.#envelopeOut = false;
-      if (prefix !== '') this.#write(prefix);
+      if (prefix.length > 0) this.#write(prefix, prefixAscii);
       return;
     }
     this.#envelopeOut = true;
     this.#envelopes.push(p);
-    const utf8 = /[^\x00-\x7f]/.test(p.msg.from + p.msg.to) ? ' SMTPUTF8' : '';
-    const mail = `MAIL FROM:<${p.msg.from}>${utf8}\r\n`;
+    const utf8 = !isAscii(p.msg.from) || !isAscii(p.msg.to);
+    const ascii = prefixAscii && !utf8;
+    const mail = `MAIL FROM:<${p.msg.from}>${utf8 ? ' SMTPUTF8' : ''}\r\n`;
     const rcpt = `RCPT TO:<${p.msg.to}>\r\n`;
-    let out = prefix;
+    const out = prefix;
     if (this.#needRset) {
-      out += 'RSET\r\n';
+      out.push('RSET\r\n');
       this.#waiters.push(() => undefined);
       this.#needRset = false;
     }
@@ -255,7 +258,8 @@ export class SmtpPipeline {
       this.#waiters.push((r) => (p.mail = r));
       this.#waiters.push((r) => (p.rcpt = r));
       this.#waiters.push((r) => this.#onDataReply(p, r));
-      this.#write(out + mail + rcpt + 'DATA\r\n');
+      out.push(mail + rcpt + 'DATA\r\n');
+      this.#write(out, ascii);
       return;
     }
     // lock-step: each command waits for the reply to the one before
@@ -266,11 +270,12 @@ export class SmtpPipeline {
         p.rcpt = r2;
         if (r2.code !== 250 && r2.code !== 251) return this.#onDataReply(p, r2);
         this.#waiters.push((r3) => this.#onDataReply(p, r3));
-        this.#write('DATA\r\n');
+        this.#write(['DATA\r\n'], true);
       });
-      this.#write(rcpt);
+      this.#write([rcpt], !utf8);
     });
-    this.#write(out + mail);
+    out.push(mail);
+    this.#write(out, ascii);
   }
 
   #onDataReply(p: Pending, data: Reply): void {
@@ -284,20 +289,21 @@ export class SmtpPipeline {
         this.#awaitingFinal.shift();
         if (r.code === 250) p.resolve({ ok: true, reply: this.#scrub(line(r)) });
         else p.resolve({ ...replyFailure(r, 'DATA', this.#scrub), delivery: 'not_sent' });
-        if (!this.capabilities.pipelining && !this.#closed) this.#startNext('');
+        if (!this.capabilities.pipelining && !this.#closed) this.#startNext([]);
       });
       const content = contentOf(p.msg.data);
-      if (this.capabilities.pipelining) this.#startNext(content);
-      else this.#write(content);
+      const ascii = p.msg.ascii === true && typeof p.msg.data === 'string';
+      if (this.capabilities.pipelining) this.#startNext(content, ascii);
+      else this.#write(content, ascii);
       return;
     }
     // the transaction failed: report the first refusal; "." ends a DATA the server opened anyway
     const refused = !mailOk ? p.mail! : !rcptOk ? p.rcpt! : data;
     const stage = !mailOk ? 'MAIL FROM' : !rcptOk ? 'RCPT TO' : 'DATA';
     p.resolve({ ...replyFailure(refused, stage, this.#scrub), delivery: 'not_sent' });
-    let prefix = '';
+    const prefix: string[] = [];
     if (data.code === 354) {
-      prefix = '.\r\n';
+      prefix.push('.\r\n');
       this.#waiters.push(() => undefined);
     }
     this.#needRset = mailOk;
@@ -305,10 +311,22 @@ export class SmtpPipeline {
     this.#startNext(prefix);
   }
 
-  #write(text: string): void {
+  // One write (one system call) for everything that goes out together; 7-bit text is written as latin1, byte for byte.
+  #write(parts: ReadonlyArray<string | Buffer>, ascii: boolean): void {
     if (this.#closed) return;
     this.#socket.setTimeout(this.#replyTimeoutMs);
-    this.#socket.write(text);
+    if (parts.length === 1) {
+      const only = parts[0]!;
+      if (typeof only === 'string') this.#socket.write(only, ascii ? 'latin1' : 'utf8');
+      else this.#socket.write(only);
+      return;
+    }
+    this.#socket.cork();
+    for (const part of parts) {
+      if (typeof part === 'string') this.#socket.write(part, ascii ? 'latin1' : 'utf8');
+      else this.#socket.write(part);
+    }
+    this.#socket.uncork();
   }
 
   #onData(chunk: string): void {
@@ -368,10 +386,24 @@ export class SmtpPipeline {
 // The message content followed by the end-of-data line; a line starting with
 // "." is doubled (RFC 5321 §4.5.2) — our composer never writes one, so this
 // is a native search that finds nothing.
-function contentOf(data: string | Buffer): string {
-  let text = typeof data === 'string' ? data : data.toString('utf8');
-  if (text.startsWith('.') || text.includes('\n.')) text = (text.startsWith('.') ? '.' : '') + text.replace(/\n\./g, '\n..');
-  return text + (text.endsWith('\r\n') ? '.\r\n' : '\r\n.\r\n');
+function contentOf(data: string | Buffer): Array<string | Buffer> {
+  const end = (last: number): string => (last === 0x0a ? '.\r\n' : '\r\n.\r\n');
+  if (typeof data === 'string') {
+    let text = data;
+    if (text.startsWith('.') || text.includes('\n.')) text = (text.startsWith('.') ? '.' : '') + text.replace(/\n\./g, '\n..');
+    return [text, end(text.charCodeAt(text.length - 1))];
+  }
+  let buf = data;
+  if (buf[0] === 0x2e || buf.includes('\n.')) {
+    const text = buf.toString('latin1');
+    buf = Buffer.from((text.startsWith('.') ? '.' : '') + text.replace(/\n\./g, '\n..'), 'latin1');
+  }
+  return [buf, end(buf[buf.length - 1] ?? 0)];
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function line(r: Reply): string {

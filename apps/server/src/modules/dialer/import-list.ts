@@ -1,4 +1,5 @@
 import { validateList, type ListReport, type ListRules } from '@postdesk/mailkit/bulk';
+import { sanitizeTemplateHtml } from '@postdesk/mailkit/template';
 import type { Db } from '../../platform/db/db.ts';
 import { copyRows, finishList, insertList } from './dialer-lists.repo.ts';
 
@@ -32,6 +33,8 @@ export async function importList(deps: { db: Db }, input: ImportListInput): Prom
     const copy = copyRows(client, input.dialerId, listId);
     let done = 0;
     const report = await validateList(input.source, input.rules, async (rows) => {
+      // a row's own message is HTML written by whoever made the list: cleaned like a template, once, before it is stored
+      for (const r of rows) if (r.message !== null) r.message = sanitizeTemplateHtml(r.message);
       await copy.write(rows);
       done += rows.length;
       input.onProgress?.(done);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { textAlternative } from '@postdesk/mailkit/bulk';
 import type { Db } from '../../platform/db/db.ts';
 import { paceOf, take, waitForToken, type Bucket } from './pacing.ts';
 import { claimRows, countUnprocessed, nextDueAt, recordOutcomes, recoverInFlight, type ClaimedRow, type RowOutcome } from './send-ledger.repo.ts';
@@ -29,6 +30,8 @@ export interface SendRunOptions {
   untilEmpty?: boolean;
   /** How long to wait before claiming again when nothing is due (default 1 s). */
   idlePollMs?: number;
+  /** Called once every sending thread has loaded and compiled the message, before the first claim. */
+  onReady?: () => void;
 }
 
 /** The dialer's own limits that the sender applies. */
@@ -44,6 +47,8 @@ export interface SendRunReport {
   retried: number;
   /** Rows found 'sending' when the run started (a crashed run's transactions in flight): sent again, counted uncertain. */
   recoveredInFlight: number;
+  /** From the start of the run until every sending thread was ready. */
+  startupMs: number;
 }
 
 /** Dependencies of a run. */
@@ -56,6 +61,7 @@ export interface SendRunDeps {
 interface ThreadState {
   worker: Worker;
   inFlight: number;
+  ready: Promise<void>;
 }
 
 /**
@@ -69,7 +75,8 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
   const maxInFlight = opts.maxInFlight ?? batchSize * 4 * threads;
   const flushMs = opts.flushMs ?? 50;
   const idlePollMs = opts.idlePollMs ?? 1_000;
-  const report: SendRunReport = { sent: 0, failed: 0, retried: 0, recoveredInFlight: await recoverInFlight(deps.db, dialerId) };
+  const started = performance.now();
+  const report: SendRunReport = { sent: 0, failed: 0, retried: 0, recoveredInFlight: await recoverInFlight(deps.db, dialerId), startupMs: 0 };
 
   const pace = paceOf(limits.maxPerSecond, limits.intervalMs);
   let bucket: Bucket = { tokens: pace.burst === Infinity ? 0 : pace.burst, at: Date.now() };
@@ -100,10 +107,27 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
     });
   signal.addEventListener('abort', poke, { once: true });
 
+  // a row's own message gets its text alternative here, once per distinct message
+  const texts = new Map<string, string>();
+  const textOf = (html: string): string => {
+    let t = texts.get(html);
+    if (t === undefined) {
+      t = textAlternative(html);
+      if (texts.size > 256) texts.clear();
+      texts.set(html, t);
+    }
+    return t;
+  };
+
   const pool: ThreadState[] = [];
   for (let i = 0; i < threads; i++) {
     const worker = new Worker(WORKER_URL);
-    const state: ThreadState = { worker, inFlight: 0 };
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.on('message', (m: FromSendThread) => (m.type === 'ready' ? resolve() : m.type === 'error' ? reject(new Error(`sending thread: ${m.message}`)) : undefined));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`sending thread exited (${code}) before it was ready`)));
+    });
+    const state: ThreadState = { worker, inFlight: 0, ready };
     worker.on('message', (m: FromSendThread) => onThreadMessage(state, m));
     worker.on('error', (err) => {
       threadError = err;
@@ -159,6 +183,9 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
   const flusher = setInterval(() => void flush().catch(() => undefined), flushMs);
 
   try {
+    await Promise.all(pool.map((t) => t.ready));
+    report.startupMs = performance.now() - started;
+    opts.onReady?.();
     while (!signal.aborted) {
       if (threadError) throw threadError;
       if (claimed.size >= maxInFlight) {
@@ -197,7 +224,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
       thread.worker.postMessage({
         type: 'batch',
         batch,
-        rows: rows.map((r) => ({ id: r.id, to: r.destination, variables: r.variables, message: r.message, attachments: r.attachments })),
+        rows: rows.map((r) => ({ id: r.id, to: r.destination, variables: r.variables, message: r.message, text: r.message === null ? null : textOf(r.message), attachments: r.attachments })),
       } satisfies ToSendThread);
     }
     // stop: what was handed to the threads finishes and is recorded

@@ -1,4 +1,4 @@
-import type { BulkMessageSpec, PipelineAccount } from '@postdesk/mailkit/bulk';
+import type { BulkMessageSpec, PipelineAccount } from '@postdesk/mailkit/bulk/send';
 
 // Messages between the dialer's sender (main thread: claims, ledger) and
 // its sending threads (compose, SMTP). Plain data: structured-cloned.
@@ -26,7 +26,10 @@ export interface SendThreadRow {
   to: string;
   /** JSON text of the row's variables. */
   variables: string;
+  /** The row's own HTML message (sanitised at import), or null for the dialer's. */
   message: string | null;
+  /** Its plain-text alternative, made at import. */
+  text: string | null;
   attachments: string[] | null;
 }
 
@@ -60,4 +63,8 @@ export interface SendThreadOutcome {
 }
 
 /** From a thread to main. */
-export type FromSendThread = { type: 'results'; batch: number; outcomes: SendThreadOutcome[] } | { type: 'stopped' } | { type: 'error'; message: string };
+export type FromSendThread =
+  | { type: 'ready' }
+  | { type: 'results'; batch: number; outcomes: SendThreadOutcome[] }
+  | { type: 'stopped' }
+  | { type: 'error'; message: string };
