@@ -345,16 +345,27 @@ export class SmtpPipeline {
   }
 
   #onLine(l: string): void {
-    this.#lines.push(l);
-    if (this.#lines.length > 100) return this.#fail({ code: 'protocol_error', smtpCode: undefined, response: 'the server sent a reply of more than 100 lines' });
-    if (l.length >= 4 && l[3] === '-') return;
-    const lines = this.#lines;
-    this.#lines = [];
-    const code = Number(l.slice(0, 3));
-    if (!/^[2-5][0-9]{2}$/.test(l.slice(0, 3))) {
+    // "250-…" continues a reply; "250 …" or "250" ends it
+    if (l.length >= 4 && l.charCodeAt(3) === 45) {
+      this.#lines.push(l);
+      if (this.#lines.length > 100) this.#fail({ code: 'protocol_error', smtpCode: undefined, response: 'the server sent a reply of more than 100 lines' });
+      return;
+    }
+    const c0 = l.charCodeAt(0) - 48;
+    const c1 = l.charCodeAt(1) - 48;
+    const c2 = l.charCodeAt(2) - 48;
+    if (!(c0 >= 2 && c0 <= 5 && c1 >= 0 && c1 <= 9 && c2 >= 0 && c2 <= 9) || (l.length > 3 && l.charCodeAt(3) !== 32)) {
       return this.#fail({ code: 'protocol_error', smtpCode: undefined, response: `not an SMTP reply: ${this.#scrub(l.slice(0, 200))}` });
     }
-    const reply = { code, text: lines.map((x) => x.slice(4)).join(' ') };
+    const code = c0 * 100 + c1 * 10 + c2;
+    // the usual one-line reply costs no array
+    let text = l.slice(4);
+    if (this.#lines.length > 0) {
+      this.#lines.push(l);
+      text = this.#lines.map((x) => x.slice(4)).join(' ');
+      this.#lines = [];
+    }
+    const reply = { code, text };
     const waiter = this.#waiters.shift();
     if (!waiter) {
       if (code === 421) return this.#fail({ code: 'rejected', smtpCode: 421, response: this.#scrub(line(reply)) });

@@ -13,6 +13,7 @@ import type { FromSendThread, SendThreadInit, ToSendThread } from './send-protoc
 // being committed the threads send the next batches.
 
 const WORKER_URL = new URL('./send-worker.mjs', import.meta.url);
+const YOUNG_GENERATION_MB = Number(process.env.POSTDESK_BENCH_SENDER_YOUNG_MB ?? 32);
 
 /** How a run is shaped; the defaults suit a two-core machine. */
 export interface SendRunOptions {
@@ -121,7 +122,8 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
 
   const pool: ThreadState[] = [];
   for (let i = 0; i < threads; i++) {
-    const worker = new Worker(WORKER_URL);
+    // a young generation larger than the default: a sending thread makes ~20 KB of short-lived garbage per message
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     const ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: FromSendThread) => (m.type === 'ready' ? resolve() : m.type === 'error' ? reject(new Error(`sending thread: ${m.message}`)) : undefined));
       worker.once('error', reject);
