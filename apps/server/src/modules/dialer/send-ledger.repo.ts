@@ -32,7 +32,7 @@ const CLAIM = {
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED) c
         WHERE r.id = c.id
-        RETURNING r.id, r.list_id, r.destination, r.message, r.attachments, r.variables::text AS variables, r.attempts`,
+        RETURNING r.id, r.priority, r.list_id, r.destination, r.message, r.attachments, r.variables, r.attempts`,
 };
 
 /**
@@ -42,11 +42,12 @@ const CLAIM = {
  * after a crash is one whose SMTP transaction may have been in flight.
  */
 export async function claimRows(db: Queryable, dialerId: string, limit: number, blockedDomains: readonly string[] = []): Promise<ClaimedRow[]> {
-  const { rows } = await db.query<{ id: number; list_id: number; destination: string; message: string | null; attachments: string[] | null; variables: string; attempts: number }>(
+  const { rows } = await db.query<{ id: number; priority: number; list_id: number; destination: string; message: string | null; attachments: string[] | null; variables: string; attempts: number }>(
     CLAIM,
     [dialerId, limit, blockedDomains],
   );
-  rows.sort((a, b) => a.id - b.id);
+  // RETURNING has no order: the claim's own (priority, then list order)
+  rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
   return rows.map((r) => ({ id: r.id, listId: r.list_id, destination: r.destination, message: r.message, attachments: r.attachments, variables: r.variables, attempts: r.attempts }));
 }
 

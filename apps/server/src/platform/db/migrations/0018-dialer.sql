@@ -55,7 +55,8 @@ CREATE TABLE dialer_rows (
   domain            text NOT NULL,
   message           text,
   attachments       text[],
-  variables         jsonb NOT NULL,
+  -- the row's variables as JSON text, written once and only read back whole by the sender (jsonb would be parsed on every insert and printed on every claim)
+  variables         text NOT NULL,
   state             text NOT NULL DEFAULT 'queued'
                     CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'retrying', 'skipped', 'deleted')),
   attempts          smallint NOT NULL DEFAULT 0,
