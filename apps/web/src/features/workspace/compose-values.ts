@@ -1,5 +1,5 @@
 import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template/fields';
-import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '../../app/contract.ts';
+import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '@postdesk/contracts';
 
 /**
  * Fills `${name}` fields with the interaction's values. Values are data: in
