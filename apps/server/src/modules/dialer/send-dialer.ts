@@ -167,7 +167,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
       holdUntil = Date.now() + holdDelay(accountFailures);
       deps.log?.warn({ dialerId, accountFailures }, 'dialer: the SMTP account failed; sending waits');
     } else if (m.outcomes.some((r) => r.ok)) accountFailures = 0;
-    if (outcomes.length >= 2_000) void flush();
+    if (outcomes.length >= 2_000) void flush().catch(() => undefined);
     poke();
   }
 
@@ -176,10 +176,17 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
     if (outcomes.length === 0) return Promise.resolve();
     const group = outcomes;
     outcomes = [];
-    flushing = recordOutcomes(deps.db, dialerId, group, deps.now()).finally(() => {
-      flushing = null;
-      poke();
-    });
+    flushing = recordOutcomes(deps.db, dialerId, group, deps.now())
+      .catch((err: unknown) => {
+        // kept for the next flush: a dropped group would leave its rows 'sending', to be sent again after a restart
+        outcomes = group.concat(outcomes);
+        deps.log?.warn({ dialerId, err: err instanceof Error ? err.message : String(err), waiting: outcomes.length }, 'dialer: writing outcomes failed; trying again');
+        throw err;
+      })
+      .finally(() => {
+        flushing = null;
+        poke();
+      });
     return flushing;
   };
   const flusher = setInterval(() => void flush().catch(() => undefined), flushMs);
