@@ -10,6 +10,10 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { Deps } from './deps.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
+import { metricsGuard } from './platform/http/metrics-access.ts';
+import { refuseNulCharacters } from './platform/http/nul-guard.ts';
+import { sameOrigin } from './platform/http/origin.ts';
+import { isRoleGuard } from './modules/auth/auth.policy.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
 import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
@@ -28,16 +32,43 @@ export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * Requests that happen all day and say nothing about what users do — the
+ * console's files, health checks, metric scrapes — are logged at debug; API
+ * calls and customers' rating clicks at info.
+ */
+export const routineRequest = (path: string): boolean => !path.startsWith('/api/') && !path.startsWith('/rating/');
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks its own credentials (e.g. /metrics' token): no session or API token is resolved. */
+    ownAuth?: boolean;
+  }
+}
+
+/**
  * Builds the HTTP app: external plugins, then authentication, then the
  * capability routes, then the console. Nothing listens until the caller says.
  */
 export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?: RealtimeHub } = {}): Promise<FastifyInstance> {
+  const trust = deps.config.trustProxy;
+  // a hop count as proxy-addr takes it (Fastify's types omit the number form)
+  const trustProxy = typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : trust === false ? false : [...trust];
   const app = Fastify({
     // pino's Logger is a superset of Fastify's logger type.
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: false,
+    // behind a TLS proxy: the client's address (rate limits), scheme (Secure cookies) and host
+    trustProxy,
+    // one line per request, written below at a level that depends on what was asked
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
+
+  // A role guard must run before the body is read: after it, an anonymous
+  // caller would learn the route's schema from the validation error.
+  app.addHook('onRoute', (route) => {
+    const late = [route.preValidation, route.preHandler].flat().some(isRoleGuard);
+    if (late) throw new Error(`${String(route.method)} ${route.url}: a role guard must be an onRequest hook`);
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -69,6 +100,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.ownAuth) return;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
       req.principal = await findApiToken(deps.db, auth.slice(7).trim());
@@ -80,17 +112,23 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
       req.principal = await findSession(deps.db, cookie);
       // A browser request that changes state must come from our own origin.
       if (req.principal && UNSAFE.has(req.method) && req.headers.origin) {
-        const host = req.headers.host;
-        const origin = req.headers.origin;
-        if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new AppError('forbidden', 'cross-origin request refused');
+        if (!sameOrigin(req.headers.origin, req.host)) throw new AppError('forbidden', 'cross-origin request refused');
       }
     }
   });
+
+  // every text field of every request: one rule, before any route's schema
+  app.addHook('preValidation', refuseNulCharacters);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    // the path only: a query string can carry what a user searched for
+    const url = req.url.split('?')[0]!;
+    const line = { method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip };
+    if (routineRequest(url)) req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -109,10 +147,14 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
       return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
     }
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    void reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { hide: true }, config: { ownAuth: true }, onRequest: metricsGuard({ token: deps.config.metricsToken, trustsProxy: deps.config.trustProxy !== false }) },
+    async (_req, reply) => {
+      void reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    },
+  );
 
   await app.register(authRoutes(deps));
   await app.register(usersRoutes(deps));

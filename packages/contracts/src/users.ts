@@ -25,6 +25,8 @@ export const apiTokenSchema = z.object({
   prefix: z.string(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
+  /** Whose power the token carries: never more than their role now. */
+  owner: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),
 });
 /** An API token's metadata; the secret itself is shown once, at creation. */
 export type ApiToken = z.infer<typeof apiTokenSchema>;

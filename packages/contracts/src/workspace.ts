@@ -128,3 +128,7 @@ export const uploadSchema = z.object({ id: z.string(), filename: z.string(), con
 export type Upload = z.infer<typeof uploadSchema>;
 export const sentSchema = z.object({ messageId: z.number() });
 export const startedSchema = z.object({ interactionId: z.number(), messageId: z.number() });
+
+/** Whether answers can carry rating links: only with the server's public URL (never a request's host) to point them at. */
+export const ratingLinksSchema = z.object({ available: z.boolean(), reason: z.enum(['no_public_url']).nullable() });
+export type RatingLinks = z.infer<typeof ratingLinksSchema>;

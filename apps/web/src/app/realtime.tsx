@@ -91,11 +91,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       socket.onclose = (event) => {
         setConnected(false);
         socket = null;
-        // 4001: logged out by a supervisor, 4401: no session — the next API call sends the user to the login page
+        // 4001: logged out by a supervisor, 4401: the session or token ended — the next API call sends the user to the login page
         if (stopped || event.code === 4001 || event.code === 4401) {
           if (!stopped) invalidate(['auth', 'me']);
           return;
         }
+        // 4409: the user's rights changed (a new role): re-read who they are, and reconnect with the new rights
+        if (event.code === 4409) invalidate(['auth', 'me']);
         timer = window.setTimeout(open, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]);
       };
     };

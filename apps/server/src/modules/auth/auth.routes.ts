@@ -4,12 +4,13 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.ts';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.ts';
 import { presentUser } from '../users/users.presenter.ts';
+import { normalizeUsername } from '../users/username.ts';
 import { findUserById, findUserByUsername } from '../users/users.repo.ts';
 import { IdParams, Role, UpdateMeBody, UserOut } from '../users/users.schema.ts';
 import { editUser } from '../users/update-user.ts';
-import { setPresence } from '../routing/presence.ts';
 import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy.ts';
-import { createSession, deleteSession } from './auth.repo.ts';
+import { createSession } from './auth.repo.ts';
+import { logOut } from './log-out.ts';
 import { verifyPassword } from './passwords.ts';
 import { issueToken, listTokens, revokeToken } from './tokens.ts';
 
@@ -27,6 +28,8 @@ const TokenOut = z.object({
   prefix: z.string(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
+  /** Whose power the token carries (never more than theirs now). */
+  owner: z.object({ id: z.string().uuid(), username: z.string(), displayName: z.string() }),
 });
 
 /** Login, logout, the current user, and API tokens. */
@@ -45,8 +48,9 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
           timeWindow: 60_000,
           // Per address and per name: one attacker cannot lock out everyone,
           // and one account cannot be guessed from many tabs.
+          // The name in its normal form, the one the lookup uses: two spellings of one user share a bucket.
           keyGenerator: (req: FastifyRequest) =>
-            `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+            `${req.ip}|${normalizeUsername(String((req.body as { username?: unknown } | undefined)?.username ?? ''))}`,
         },
       },
     },
@@ -71,18 +75,12 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   );
 
   app.post('/api/auth/logout', { schema: { tags } }, async (req, reply) => {
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) await deleteSession(deps.db, token);
-    // Logging out ends the working day: offers go back to the queue.
-    if (req.principal) {
-      const userId = req.principal.userId;
-      await deps.db.tx((q) => setPresence(q, userId, 'offline', null, deps.now()));
-    }
+    await logOut(deps.db, deps.now(), { token: req.cookies[SESSION_COOKIE], userId: req.principal?.userId ?? null });
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 
-  app.get('/api/auth/me', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ user: UserOut }) } } }, async (req) => {
+  app.get('/api/auth/me', { onRequest: requireUser, schema: { tags, response: { 200: z.object({ user: UserOut }) } } }, async (req) => {
     const user = await findUserById(deps.db, principalOf(req).userId);
     if (!user) throw notFound('user');
     return { user: presentUser(user) };
@@ -90,7 +88,19 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
 
   app.patch(
     '/api/auth/me',
-    { preHandler: requireUser, schema: { tags, body: UpdateMeBody, response: { 200: z.object({ user: UserOut }) } } },
+    {
+      onRequest: requireUser,
+      schema: { tags, body: UpdateMeBody, response: { 200: z.object({ user: UserOut }) } },
+      config: {
+        // The current-password check is a login: the same budget, per user; other edits are not counted.
+        rateLimit: {
+          max: deps.config.loginRateLimit,
+          timeWindow: 60_000,
+          keyGenerator: (req: FastifyRequest) => `me-password|${req.principal?.userId ?? req.ip}`,
+          allowList: (req: FastifyRequest) => !(req.body as { password?: unknown } | undefined)?.password,
+        },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const { password, ...rest } = req.body;
@@ -105,7 +115,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  const admin = { preHandler: requireRole('admin') };
+  const admin = { onRequest: requireRole('admin') };
   const present = (t: Awaited<ReturnType<typeof listTokens>>[number]) => ({
     id: t.id,
     name: t.name,
@@ -113,6 +123,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     prefix: t.prefix,
     createdAt: t.created_at.toISOString(),
     lastUsedAt: t.last_used_at?.toISOString() ?? null,
+    owner: { id: t.owner_id, username: t.owner_username, displayName: t.owner_display_name },
   });
 
   app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(TokenOut) }) } } }, async () => ({

@@ -49,7 +49,7 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const staff = requireRole('admin', 'supervisor');
   const admin = requireRole('admin');
 
-  app.get('/api/mailboxes', { preHandler: staff, schema: { tags: ['mailboxes'], response: { 200: z.object({ items: z.array(MailboxOut) }) } } }, async () => {
+  app.get('/api/mailboxes', { onRequest: staff, schema: { tags: ['mailboxes'], response: { 200: z.object({ items: z.array(MailboxOut) }) } } }, async () => {
     const { rows } = await deps.db.query<{
       id: string;
       name: string;
@@ -96,7 +96,7 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post(
     '/api/mailboxes/:campaignId/retry',
-    { preHandler: admin, schema: { tags: ['mailboxes'], params: CampaignParams } },
+    { onRequest: admin, schema: { tags: ['mailboxes'], params: CampaignParams } },
     async (req, reply) => {
       const found = await deps.db.tx(async (q) => {
         const r = await q.query(
@@ -116,7 +116,7 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.get(
     '/api/quarantine',
-    { preHandler: staff, schema: { tags: ['quarantine'], querystring: QuarantineQuery, response: { 200: z.object({ items: z.array(QuarantineOut) }) } } },
+    { onRequest: staff, schema: { tags: ['quarantine'], querystring: QuarantineQuery, response: { 200: z.object({ items: z.array(QuarantineOut) }) } } },
     async (req) => {
       const { rows } = await deps.db.query<{
         id: number;
@@ -153,7 +153,7 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     },
   );
 
-  app.get('/api/quarantine/:id/raw', { preHandler: staff, schema: { tags: ['quarantine'], params: QuarantineParams } }, async (req, reply) => {
+  app.get('/api/quarantine/:id/raw', { onRequest: staff, schema: { tags: ['quarantine'], params: QuarantineParams } }, async (req, reply) => {
     const { rows } = await deps.db.query<{ raw_sha256: Buffer }>('SELECT raw_sha256 FROM quarantine WHERE id = $1', [req.params.id]);
     const row = rows[0];
     if (!row) throw notFound('quarantined message');
@@ -169,7 +169,7 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   app.post(
     '/api/quarantine/:id/reprocess',
     {
-      preHandler: admin,
+      onRequest: admin,
       schema: {
         tags: ['quarantine'],
         params: QuarantineParams,

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { backoffDelay } from '@postdesk/mailkit/backoff';
 import { openPop3Session } from '@postdesk/mailkit/pop3';
@@ -101,12 +102,13 @@ function inParallel<T extends { source: Buffer }, R>(items: readonly T[], fn: (i
 
 const EMPTY = Buffer.alloc(0);
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+/**
+ * Waits ms, or less when the signal aborts. Node's abortable timer removes
+ * its listener when the time is up; a hand-made one that did not left one
+ * listener on the runner's signal per POP3 poll or backoff, and the eleventh
+ * printed MaxListenersExceededWarning.
+ */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> => wait(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 
 /**
  * Keeps one campaign's mailbox synced while this node holds its lease:

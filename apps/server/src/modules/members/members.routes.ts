@@ -41,7 +41,7 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
 
   app.get(
     '/api/members',
-    { preHandler: staff, schema: { tags, querystring: z.strictObject({ campaignId: z.string().uuid().optional() }), response: { 200: z.object({ items: z.array(Member) }) } } },
+    { onRequest: staff, schema: { tags, querystring: z.strictObject({ campaignId: z.string().uuid().optional() }), response: { 200: z.object({ items: z.array(Member) }) } } },
     async (req) => {
       const { rows } = await deps.db.query<{ campaign_id: string; user_id: string; username: string; display_name: string; position: number; penalty: number }>(
         `SELECT m.campaign_id, m.user_id, u.username, u.display_name, m.position, m.penalty
@@ -54,7 +54,7 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     },
   );
 
-  app.post('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+  app.post('/api/members', { onRequest: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
     const { campaignIds, userIds } = req.body;
     await checkIds(campaignIds, userIds);
     await deps.db.query(
@@ -69,7 +69,7 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   });
 
   // A member's place in `linear` / round-robin order and its penalty for weighted random.
-  app.patch('/api/members/:campaignId/:userId', { preHandler: admin, schema: { tags, params: MemberParams, body: MemberSettings } }, async (req, reply) => {
+  app.patch('/api/members/:campaignId/:userId', { onRequest: admin, schema: { tags, params: MemberParams, body: MemberSettings } }, async (req, reply) => {
     const { campaignId, userId } = req.params;
     const r = await deps.db.query(
       `UPDATE campaign_members SET position = coalesce($3, position), penalty = coalesce($4, penalty) WHERE campaign_id = $1 AND user_id = $2`,
@@ -80,7 +80,7 @@ export const membersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(204).send();
   });
 
-  app.delete('/api/members', { preHandler: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
+  app.delete('/api/members', { onRequest: admin, schema: { tags, body: MembersBody } }, async (req, reply) => {
     const { campaignIds, userIds } = req.body;
     await checkIds(campaignIds, userIds);
     await deps.db.tx(async (q) => {

@@ -2,6 +2,8 @@ import type { WebSocket } from 'ws';
 import type { Db } from '../../platform/db/db.ts';
 import type { DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
+import { seesAllCampaigns } from '../auth/auth.policy.ts';
+import { liveCredentials } from '../auth/auth.repo.ts';
 import { writeConnections } from '../routing/presence.ts';
 
 /** One open workspace socket and who is behind it. */
@@ -9,15 +11,29 @@ interface Client {
   socket: WebSocket;
   userId: string;
   staff: boolean;
+  /** The session's or token's hash the socket was opened with: it lives only as long as that does. */
+  credential: Buffer;
   /** Campaign ids with a queue change not yet sent to this staff socket (coalesced). */
   pendingQueues: Set<string>;
   flushTimer: NodeJS.Timeout | null;
 }
 
+/** Who opened a socket, and with which session or token (its SHA-256). */
+export interface SocketOwner {
+  userId: string;
+  staff: boolean;
+  credential: Buffer;
+}
+
 export interface RealtimeHub {
-  add(socket: WebSocket, who: { userId: string; staff: boolean }): void;
+  add(socket: WebSocket, who: SocketOwner): void;
   close(): Promise<void>;
 }
+
+/** Close code: the socket's session or token ended — the console sends the user to log in again. */
+export const CLOSE_ENDED = 4401;
+/** Close code: the user's rights changed — the console re-reads who they are and reconnects with the new rights. */
+export const CLOSE_RIGHTS_CHANGED = 4409;
 
 export interface HubDeps {
   db: Db;
@@ -187,9 +203,33 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       case 'agent.logged_out':
         for (const c of byUser.get(e.userId) ?? []) c.socket.close(4001, 'logged out');
         return;
+      case 'user.access_changed':
+        void recheck([...(byUser.get(e.userId) ?? [])]);
+        return;
       default:
         return;
     }
+  };
+  // A socket lives only as long as its session or token, with the rights it
+  // was opened with: ended (logout, disable, expiry, revoked) → closed; other
+  // rights (a new role, a capped token) → closed, so the console reconnects
+  // with what the user may see now. Run on each change to the user (from any
+  // node) and on every heartbeat, which also covers expiry and a missed event.
+  const recheck = (targets: Client[]): Promise<void> => {
+    if (targets.length === 0) return Promise.resolve();
+    return liveCredentials(deps.db, targets.map((c) => c.credential)).then((live) => {
+      for (const c of targets) {
+        const now = live.get(c.credential.toString('hex'));
+        if (!now || now.userId !== c.userId) c.socket.close(CLOSE_ENDED, 'session ended');
+        else if (seesAllCampaigns(now) !== c.staff) c.socket.close(CLOSE_RIGHTS_CHANGED, 'access changed');
+      }
+    }, fail);
+  };
+  let sweeping = false;
+  const sweep = (): void => {
+    if (sweeping) return;
+    sweeping = true;
+    void recheck([...clients]).finally(() => (sweeping = false));
   };
   const off = deps.onEvent(onEvent);
 
@@ -203,7 +243,10 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       .catch((err: unknown) => deps.log.warn({ err: String(err) }, 'realtime heartbeat failed'))
       .finally(() => (beating = false));
   };
-  const heartbeat = setInterval(beat, HEARTBEAT_MS);
+  const heartbeat = setInterval(() => {
+    beat();
+    sweep();
+  }, HEARTBEAT_MS);
   const pinger = setInterval(() => {
     for (const c of clients) {
       const s = c.socket as WebSocket & { alive?: boolean };
@@ -217,7 +260,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
 
   return {
     add(socket, who) {
-      const c: Client = { socket, userId: who.userId, staff: who.staff, pendingQueues: new Set(), flushTimer: null };
+      const c: Client = { socket, userId: who.userId, staff: who.staff, credential: who.credential, pendingQueues: new Set(), flushTimer: null };
       clients.add(c);
       let set = byUser.get(who.userId);
       if (!set) byUser.set(who.userId, (set = new Set()));

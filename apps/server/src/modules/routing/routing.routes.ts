@@ -73,24 +73,24 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   const admin = requireRole('admin');
   const now = (): Date => deps.now();
 
-  app.get('/api/me/presence', { preHandler: requireUser, schema: { tags, response: { 200: PresenceOut } } }, async (req) => {
+  app.get('/api/me/presence', { onRequest: requireUser, schema: { tags, response: { 200: PresenceOut } } }, async (req) => {
     const p = await getPresence(deps.db, principalOf(req).userId);
     return { ...p, since: iso(p.since) };
   });
 
-  app.put('/api/me/presence', { preHandler: requireUser, schema: { tags, body: PresenceIn, response: { 200: PresenceOut } } }, async (req) => {
+  app.put('/api/me/presence', { onRequest: requireUser, schema: { tags, body: PresenceIn, response: { 200: PresenceOut } } }, async (req) => {
     const me = principalOf(req).userId;
     await deps.db.tx((q) => setPresence(q, me, req.body.state, req.body.pauseReasonId ?? null, now()));
     const p = await getPresence(deps.db, me);
     return { ...p, since: iso(p.since) };
   });
 
-  app.get('/api/me/offers', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(OfferOut) }) } } }, async (req) => {
+  app.get('/api/me/offers', { onRequest: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(OfferOut) }) } } }, async (req) => {
     const views = await offerViews(deps.db, { userIds: [principalOf(req).userId] });
     return { items: views.map(({ userId: _u, ...o }) => o) };
   });
 
-  app.get('/api/me/interactions', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(AssignedOut) }) } } }, async (req) => {
+  app.get('/api/me/interactions', { onRequest: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(AssignedOut) }) } } }, async (req) => {
     const { rows } = await deps.db.query<{
       id: number; campaign_id: string; key: string; subject: string; customer_address: string; customer_name: string;
       unread: boolean; assigned_at: Date | null; last_message_at: Date;
@@ -116,12 +116,12 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     };
   });
 
-  app.post('/api/offers/:id/accept', { preHandler: requireUser, schema: { tags, params: IdParam, response: { 200: z.object({ interactionId: z.number() }) } } }, async (req) => {
+  app.post('/api/offers/:id/accept', { onRequest: requireUser, schema: { tags, params: IdParam, response: { 200: z.object({ interactionId: z.number() }) } } }, async (req) => {
     const r = await deps.db.tx((q) => acceptOffer(q, req.params.id, principalOf(req).userId, now()));
     return { interactionId: r.interactionId };
   });
 
-  app.post('/api/offers/:id/reject', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/offers/:id/reject', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     await deps.db.tx((q) => endOffer(q, req.params.id, 'declined', now(), principalOf(req).userId));
     return reply.status(204).send();
   });
@@ -131,7 +131,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return { userId: p.userId, staff: seesAllCampaigns(p) };
   };
 
-  app.post('/api/interactions/:id/close', { preHandler: requireUser, schema: { tags, params: IdParam, body: CloseIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/close', { onRequest: requireUser, schema: { tags, params: IdParam, body: CloseIn } }, async (req, reply) => {
     await deps.db.tx(async (q) => {
       await closeInteraction(q, req.params.id, actor(req), now(), req.body?.dispositionId ?? null);
       await endDisposing(q, principalOf(req).userId, now());
@@ -140,23 +140,23 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   });
 
   // The agent opens (active) or cancels the disposition of an interaction in their hands.
-  app.post('/api/interactions/:id/disposing', { preHandler: requireUser, schema: { tags, params: IdParam, body: z.strictObject({ active: z.boolean() }) } }, async (req) => {
+  app.post('/api/interactions/:id/disposing', { onRequest: requireUser, schema: { tags, params: IdParam, body: z.strictObject({ active: z.boolean() }) } }, async (req) => {
     const me = principalOf(req).userId;
     const paused = await deps.db.tx((q) => (req.body.active ? startDisposing(q, me, req.params.id, now()) : endDisposing(q, me, now())));
     return { paused: req.body.active && paused };
   });
 
-  app.post('/api/interactions/:id/transfer', { preHandler: requireUser, schema: { tags, params: IdParam, body: TransferIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/transfer', { onRequest: requireUser, schema: { tags, params: IdParam, body: TransferIn } }, async (req, reply) => {
     await deps.db.tx((q) => transferInteraction(q, req.params.id, actor(req), req.body, now()));
     return reply.status(204).send();
   });
 
-  app.get('/api/pause-reasons', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(PauseReasonOut) }) } } }, async () => {
+  app.get('/api/pause-reasons', { onRequest: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(PauseReasonOut) }) } } }, async () => {
     const { rows } = await deps.db.query<{ id: string; name: string }>(`SELECT id, name FROM pause_reasons WHERE deleted_at IS NULL ORDER BY lower(name)`);
     return { items: rows };
   });
 
-  app.post('/api/pause-reasons', { preHandler: admin, schema: { tags, body: PauseReasonIn, response: { 201: PauseReasonOut } } }, async (req, reply) => {
+  app.post('/api/pause-reasons', { onRequest: admin, schema: { tags, body: PauseReasonIn, response: { 201: PauseReasonOut } } }, async (req, reply) => {
     const { rows } = await deps.db.query<{ id: string; name: string }>(
       `INSERT INTO pause_reasons (name) VALUES ($1) ON CONFLICT DO NOTHING RETURNING id, name`,
       [req.body.name],
@@ -165,13 +165,13 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(201).send(rows[0]);
   });
 
-  app.delete('/api/pause-reasons/:id', { preHandler: admin, schema: { tags, params: z.strictObject({ id: z.uuid() }) } }, async (req, reply) => {
+  app.delete('/api/pause-reasons/:id', { onRequest: admin, schema: { tags, params: z.strictObject({ id: z.uuid() }) } }, async (req, reply) => {
     const r = await deps.db.query(`UPDATE pause_reasons SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, [req.params.id]);
     if (r.rowCount === 0) throw notFound('pause reason');
     return reply.status(204).send();
   });
 
-  app.get('/api/supervisor/agents', { preHandler: staff, schema: { tags, response: { 200: z.object({ items: z.array(AgentOut) }) } } }, async () => {
+  app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: z.object({ items: z.array(AgentOut) }) } } }, async () => {
     const { rows } = await deps.db.query<{
       id: string; username: string; display_name: string; state: string | null; reason: string | null; since: Date | null;
       active: number; pending: number; keys: string[]; connected: boolean;
@@ -203,7 +203,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     };
   });
 
-  app.post('/api/supervisor/agents/:id/logout', { preHandler: staff, schema: { tags, params: UserParam } }, async (req, reply) => {
+  app.post('/api/supervisor/agents/:id/logout', { onRequest: staff, schema: { tags, params: UserParam } }, async (req, reply) => {
     const target = req.params.id;
     await deps.db.tx(async (q) => {
       const u = await q.query(`SELECT 1 FROM users WHERE id = $1 AND role = 'agent'`, [target]);
@@ -220,7 +220,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     .strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
     .refine((p) => !p.from || !p.to || Date.parse(p.from) < Date.parse(p.to), { message: 'from must be before to', path: ['from'] });
   // Live figures plus a period's: today in each campaign's zone unless from / to are given.
-  app.get('/api/supervisor/queues', { preHandler: staff, schema: { tags, querystring: Period } }, async (req) => ({
+  app.get('/api/supervisor/queues', { onRequest: staff, schema: { tags, querystring: Period } }, async (req) => ({
     items: await queueStats(deps.db, now(), {
       from: req.query.from ? new Date(req.query.from) : null,
       to: req.query.to ? new Date(req.query.to) : null,

@@ -51,12 +51,12 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   }
 
   // Templates
-  app.get('/api/templates', { preHandler: requireUser, schema: { tags: ['templates'], querystring: CampaignQuery, response: { 200: z.object({ items: z.array(TemplateOut) }) } } }, async (req) => {
+  app.get('/api/templates', { onRequest: requireUser, schema: { tags: ['templates'], querystring: CampaignQuery, response: { 200: z.object({ items: z.array(TemplateOut) }) } } }, async (req) => {
     await requireCampaign(req, req.query.campaignId);
     return { items: (await listTemplates(deps.db, viewer(req), req.query.campaignId ?? null)).map(presentTemplate) };
   });
 
-  app.post('/api/templates', { preHandler: admin, schema: { tags: ['templates'], body: TemplateBody, response: { 201: TemplateOut } } }, async (req, reply) => {
+  app.post('/api/templates', { onRequest: admin, schema: { tags: ['templates'], body: TemplateBody, response: { 201: TemplateOut } } }, async (req, reply) => {
     await requireCampaign(req, req.body.campaignId);
     const { rows } = await deps.db
       .query<TemplateRow>(`INSERT INTO templates (name, campaign_id, html) VALUES ($1, $2, $3) RETURNING id, name, campaign_id, html, updated_at`, [
@@ -68,7 +68,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(201).send(presentTemplate(rows[0]!));
   });
 
-  app.put('/api/templates/:id', { preHandler: admin, schema: { tags: ['templates'], params: IdParams, body: TemplateBody, response: { 200: TemplateOut } } }, async (req) => {
+  app.put('/api/templates/:id', { onRequest: admin, schema: { tags: ['templates'], params: IdParams, body: TemplateBody, response: { 200: TemplateOut } } }, async (req) => {
     await requireCampaign(req, req.body.campaignId);
     const { rows } = await deps.db
       .query<TemplateRow>(
@@ -80,7 +80,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return presentTemplate(rows[0]);
   });
 
-  app.delete('/api/templates/:id', { preHandler: admin, schema: { tags: ['templates'], params: IdParams } }, async (req, reply) => {
+  app.delete('/api/templates/:id', { onRequest: admin, schema: { tags: ['templates'], params: IdParams } }, async (req, reply) => {
     const r = await deps.db.query('DELETE FROM templates WHERE id = $1', [req.params.id]);
     if (!r.rowCount) throw notFound('template');
     return reply.status(204).send();
@@ -89,7 +89,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   app.post(
     '/api/templates/preview',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags: ['templates'],
         body: z.strictObject({ html: z.string().max(512 * 1024), values: z.record(z.string().max(128), z.string().max(10_000)).default({}) }),
@@ -103,12 +103,12 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   );
 
   // Canned answers
-  app.get('/api/canned-answers', { preHandler: requireUser, schema: { tags: ['canned answers'], querystring: CampaignQuery, response: { 200: z.object({ items: z.array(CannedOut) }) } } }, async (req) => {
+  app.get('/api/canned-answers', { onRequest: requireUser, schema: { tags: ['canned answers'], querystring: CampaignQuery, response: { 200: z.object({ items: z.array(CannedOut) }) } } }, async (req) => {
     await requireCampaign(req, req.query.campaignId);
     return { items: (await listCanned(deps.db, viewer(req), req.query.campaignId ?? null)).map(presentCanned) };
   });
 
-  app.post('/api/canned-answers', { preHandler: admin, schema: { tags: ['canned answers'], body: CannedBody, response: { 201: CannedOut } } }, async (req, reply) => {
+  app.post('/api/canned-answers', { onRequest: admin, schema: { tags: ['canned answers'], body: CannedBody, response: { 201: CannedOut } } }, async (req, reply) => {
     await requireCampaign(req, req.body.campaignId);
     const { rows } = await deps.db
       .query<CannedRow>(`INSERT INTO canned_answers (name, text, campaign_id) VALUES ($1, $2, $3) RETURNING id, name, text, campaign_id, updated_at`, [
@@ -120,7 +120,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(201).send(presentCanned(rows[0]!));
   });
 
-  app.put('/api/canned-answers/:id', { preHandler: admin, schema: { tags: ['canned answers'], params: IdParams, body: CannedBody, response: { 200: CannedOut } } }, async (req) => {
+  app.put('/api/canned-answers/:id', { onRequest: admin, schema: { tags: ['canned answers'], params: IdParams, body: CannedBody, response: { 200: CannedOut } } }, async (req) => {
     await requireCampaign(req, req.body.campaignId);
     const { rows } = await deps.db
       .query<CannedRow>(
@@ -132,20 +132,20 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return presentCanned(rows[0]);
   });
 
-  app.delete('/api/canned-answers/:id', { preHandler: admin, schema: { tags: ['canned answers'], params: IdParams } }, async (req, reply) => {
+  app.delete('/api/canned-answers/:id', { onRequest: admin, schema: { tags: ['canned answers'], params: IdParams } }, async (req, reply) => {
     const r = await deps.db.query('DELETE FROM canned_answers WHERE id = $1', [req.params.id]);
     if (!r.rowCount) throw notFound('canned answer');
     return reply.status(204).send();
   });
 
   // Dispositions (always per campaign)
-  app.get('/api/campaigns/:id/dispositions', { preHandler: requireUser, schema: { tags: ['dispositions'], params: IdParams, response: { 200: z.object({ items: z.array(DispositionOut) }) } } }, async (req) => {
+  app.get('/api/campaigns/:id/dispositions', { onRequest: requireUser, schema: { tags: ['dispositions'], params: IdParams, response: { 200: z.object({ items: z.array(DispositionOut) }) } } }, async (req) => {
     if (!(await canSeeCampaign(deps.db, viewer(req), req.params.id))) throw notFound('campaign');
     const { rows } = await deps.db.query<{ id: string; name: string }>(`SELECT id, name FROM dispositions WHERE campaign_id = $1 ORDER BY lower(name)`, [req.params.id]);
     return { items: rows };
   });
 
-  app.post('/api/campaigns/:id/dispositions', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 201: DispositionOut } } }, async (req, reply) => {
+  app.post('/api/campaigns/:id/dispositions', { onRequest: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 201: DispositionOut } } }, async (req, reply) => {
     if (!(await canSeeCampaign(deps.db, viewer(req), req.params.id))) throw notFound('campaign');
     const { rows } = await deps.db
       .query<{ id: string; name: string }>(`INSERT INTO dispositions (campaign_id, name) VALUES ($1, $2) RETURNING id, name`, [req.params.id, req.body.name])
@@ -153,7 +153,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(201).send(rows[0]!);
   });
 
-  app.put('/api/dispositions/:id', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 200: DispositionOut } } }, async (req) => {
+  app.put('/api/dispositions/:id', { onRequest: admin, schema: { tags: ['dispositions'], params: IdParams, body: DispositionBody, response: { 200: DispositionOut } } }, async (req) => {
     const { rows } = await deps.db
       .query<{ id: string; name: string }>(`UPDATE dispositions SET name = $2 WHERE id = $1 RETURNING id, name`, [req.params.id, req.body.name])
       .catch((e) => conflict(e, 'dispositions_name_key', req.body.name));
@@ -161,7 +161,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return rows[0];
   });
 
-  app.delete('/api/dispositions/:id', { preHandler: admin, schema: { tags: ['dispositions'], params: IdParams } }, async (req, reply) => {
+  app.delete('/api/dispositions/:id', { onRequest: admin, schema: { tags: ['dispositions'], params: IdParams } }, async (req, reply) => {
     const r = await deps.db.query('DELETE FROM dispositions WHERE id = $1', [req.params.id]);
     if (!r.rowCount) throw notFound('disposition');
     return reply.status(204).send();

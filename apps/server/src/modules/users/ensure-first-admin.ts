@@ -15,7 +15,7 @@ export async function ensureFirstAdmin(
     const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
     if (rows[0]!.n > 0) return { created: false, username: opts.username, generated: false };
     const password = opts.password ?? generatePassword();
-    await createUser(q, { username: opts.username, displayName: 'Administrator', role: 'admin', language: 'en', password });
-    return { created: true, username: opts.username, password, generated: !opts.password };
+    const admin = await createUser(q, { username: opts.username, displayName: 'Administrator', role: 'admin', language: 'en', password });
+    return { created: true, username: admin.username, password, generated: !opts.password };
   });
 }

@@ -1,12 +1,14 @@
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { deleteUserSessions } from '../auth/auth.repo.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { revokeAccess } from '../auth/revoke-access.ts';
 import { countEnabledAdmins, findUserById, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 
 /**
- * Edits a user. Disabling a user or changing their password or role ends
- * their sessions; the last enabled admin can be neither disabled nor demoted.
+ * Edits a user. Disabling a user or changing their password ends their
+ * sessions and revokes their API tokens; a changed role ends their sessions
+ * and revokes the tokens above the new role. The last enabled admin can be
+ * neither disabled nor demoted.
  */
 export async function editUser(
   db: Db,
@@ -27,7 +29,8 @@ export async function editUser(
     }
     const after = await updateUser(q, id, { ...c, passwordHash });
     if (!after) throw notFound('user');
-    if (c.enabled === false || passwordHash || (c.role && c.role !== before.role)) await deleteUserSessions(q, id);
+    if (c.enabled === false || passwordHash) await revokeAccess(q, id, 'all');
+    else if (c.role && c.role !== before.role) await revokeAccess(q, id, { above: after.role });
     return after;
   });
 }

@@ -11,7 +11,7 @@ import { CreateUserBody, IdParams, UpdateUserBody, UserOut } from './users.schem
 
 /** Admin-only user management. */
 export const usersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const admin = { preHandler: requireRole('admin') };
+  const admin = { onRequest: requireRole('admin') };
   const tags = ['users'];
 
   app.get('/api/users', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(UserOut) }) } } }, async () => ({

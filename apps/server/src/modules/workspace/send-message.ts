@@ -37,8 +37,12 @@ export interface SendDeps {
   blobs: BlobStore;
   mailSecret: Buffer;
   now: () => Date;
-  /** Where the customer's rating links point (the product's public URL). */
-  publicUrl: string;
+  /**
+   * Where the customer's rating links point: the configured public URL, never
+   * one taken from a request (its Host header is the client's to choose).
+   * Unset: no rating links are added.
+   */
+  publicUrl: string | undefined;
 }
 
 /** The most an outgoing message may carry in files, all together. */
@@ -70,8 +74,9 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId);
   let html = sanitizeTemplateHtml(input.html);
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
-  const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
-  if (ratingKey) html += ratingBlock(deps.publicUrl, it.qualification_title, ratingToken(deps.mailSecret, ratingKey));
+  const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);
+  if (rating) html += rating.html;
+  const ratingKey = rating?.key;
   const threading = parent?.message_id
     ? buildReplyHeaders({ messageId: parent.message_id, references: parent.references_ids, inReplyTo: parent.in_reply_to[0] ?? null })
     : { inReplyTo: null, references: [] };
@@ -132,8 +137,9 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   const interactionId = created.rows[0]!.id;
   // the editor left the fields only known now (the ticket, the number) as written
   let html = fillKnownFields(sanitizeTemplateHtml(input.html), { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
-  const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
-  if (ratingKey) html += ratingBlock(deps.publicUrl, c.qualification_title, ratingToken(deps.mailSecret, ratingKey));
+  const rating = ratingLinks(deps, c.qualification_enabled, c.qualification_title);
+  if (rating) html += rating.html;
+  const ratingKey = rating?.key;
   const sent = await enqueueOutbound(q, deps, {
     campaignId: c.id,
     interactionId,
@@ -234,6 +240,16 @@ function quoteOf(
     );
   }
   return `<br><div>On ${escapeHtml(when)}, ${escapeHtml(who)} wrote:</div><blockquote type="cite" style="margin:0 0 0 8px;padding-left:8px;border-left:2px solid #ccc">${body}</blockquote>`;
+}
+
+/**
+ * The rating links of an outgoing message and the key they carry: when the
+ * campaign asks for them and there is a public URL to point them at.
+ */
+function ratingLinks(deps: SendDeps, wanted: boolean, title: string): { key: Buffer; html: string } | null {
+  if (!wanted || !deps.publicUrl) return null;
+  const key = newRatingKey();
+  return { key, html: ratingBlock(deps.publicUrl, title, ratingToken(deps.mailSecret, key)) };
 }
 
 /** The campaign's "rate this answer" title and five links carrying the message's token. */

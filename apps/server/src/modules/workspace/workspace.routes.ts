@@ -1,3 +1,4 @@
+import { ratingLinksSchema } from '@postdesk/contracts';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -136,23 +137,19 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     const p = principalOf(req);
     return { userId: p.userId, all: seesAllCampaigns(p) };
   };
-  const sendDeps = (req: FastifyRequest) => ({
-    blobs: deps.blobs,
-    mailSecret: deps.mailSecret,
-    now: deps.now,
-    publicUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}`,
-  });
+  // never a URL from the request: its Host header is the client's to choose
+  const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl };
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
 
-  app.get('/api/me/inbox', { preHandler: requireUser, schema: { tags } }, async (req) => {
+  app.get('/api/me/inbox', { onRequest: requireUser, schema: { tags } }, async (req) => {
     const r = await inbox(deps.db, principalOf(req).userId, deps.now());
     return { active: r.active.map(presentItem), closed: r.closed.map(presentItem) };
   });
 
   // The campaigns an agent may start a new mail in.
   const writableCampaigns = async (v: Viewer) => (await listCampaigns(deps.db, v)).filter((c) => c.enabled);
-  app.get('/api/me/campaigns', { preHandler: requireUser, schema: { tags } }, async (req) => ({
+  app.get('/api/me/campaigns', { onRequest: requireUser, schema: { tags } }, async (req) => ({
     items: (await writableCampaigns(viewer(req))).map((c) => ({
       id: c.id,
       key: c.key,
@@ -164,7 +161,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   // Where the interaction may be transferred: the campaign's other members
   // with their presence, and the other campaigns, as the campaign allows.
-  app.get('/api/interactions/:id/transfer-targets', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req) => {
+  app.get('/api/interactions/:id/transfer-targets', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     const [agents, campaigns] = await Promise.all([
@@ -189,11 +186,11 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     };
   });
 
-  app.get('/api/search', { preHandler: requireUser, schema: { tags, querystring: SearchQuery } }, async (req) => ({
+  app.get('/api/search', { onRequest: requireUser, schema: { tags, querystring: SearchQuery } }, async (req) => ({
     items: (await searchInteractions(deps.db, viewer(req), req.query.q)).map(presentItem),
   }));
 
-  app.get('/api/interactions/:id', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req) => {
+  app.get('/api/interactions/:id', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     const [{ messages, attachments }, notes, others, draft, me] = await Promise.all([
@@ -272,7 +269,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     };
   });
 
-  app.post('/api/interactions/:id/read', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/interactions/:id/read', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     // only the agent working it marks it read: a supervisor looking must not hide new mail from them
@@ -285,7 +282,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   // remote loads unless asked for, sandboxed even when opened directly).
   app.get(
     '/api/messages/:id/body',
-    { preHandler: requireUser, schema: { tags, params: IdParam, querystring: z.strictObject({ images: z.enum(['0', '1']).optional() }) } },
+    { onRequest: requireUser, schema: { tags, params: IdParam, querystring: z.strictObject({ images: z.enum(['0', '1']).optional() }) } },
     async (req, reply) => {
       const v = viewer(req);
       const m = await visibleMessage(deps.db, v, req.params.id);
@@ -326,7 +323,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   app.get(
     '/api/messages/:id/attachments/:part',
     {
-      preHandler: requireUser,
+      onRequest: requireUser,
       schema: {
         tags,
         params: z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'a numeric id').transform(Number), part: z.string().regex(/^[\w.-]{1,64}$/, 'not a valid part') }),
@@ -351,7 +348,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post(
     '/api/uploads',
-    { preHandler: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery } },
+    { onRequest: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery } },
     async (req, reply) => {
       if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'send the file as application/octet-stream');
       const bytes = req.body;
@@ -370,17 +367,17 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     },
   );
 
-  app.post('/api/interactions/:id/messages', { preHandler: requireUser, schema: { tags, params: IdParam, body: SendIn } }, async (req, reply) => {
-    const r = await deps.db.tx((q) => sendInInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
+  app.post('/api/interactions/:id/messages', { onRequest: requireUser, schema: { tags, params: IdParam, body: SendIn } }, async (req, reply) => {
+    const r = await deps.db.tx((q) => sendInInteraction(q, sendDeps, viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
-  app.post('/api/campaigns/:id/mail', { preHandler: requireUser, schema: { tags, params: z.strictObject({ id: z.uuid('not a valid campaign id') }), body: NewMailIn } }, async (req, reply) => {
-    const r = await deps.db.tx((q) => startInteraction(q, sendDeps(req), viewer(req), req.params.id, req.body));
+  app.post('/api/campaigns/:id/mail', { onRequest: requireUser, schema: { tags, params: z.strictObject({ id: z.uuid('not a valid campaign id') }), body: NewMailIn } }, async (req, reply) => {
+    const r = await deps.db.tx((q) => startInteraction(q, sendDeps, viewer(req), req.params.id, req.body));
     return reply.status(201).send(r);
   });
 
-  app.post('/api/messages/:id/retry', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.post('/api/messages/:id/retry', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     const m = await visibleMessage(deps.db, viewer(req), req.params.id);
     const requeued = await deps.db.tx(async (q) => {
       const ok = await requeue(q, m.id);
@@ -391,7 +388,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return reply.status(204).send();
   });
 
-  app.post('/api/interactions/:id/notes', { preHandler: requireUser, schema: { tags, params: IdParam, body: NoteIn } }, async (req, reply) => {
+  app.post('/api/interactions/:id/notes', { onRequest: requireUser, schema: { tags, params: IdParam, body: NoteIn } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     const { rows } = await deps.db.query<{ id: number; created_at: Date }>(
@@ -401,14 +398,14 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return reply.status(201).send({ id: rows[0]!.id, createdAt: rows[0]!.created_at.toISOString() });
   });
 
-  app.put('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam, body: DraftIn } }, async (req, reply) => {
+  app.put('/api/interactions/:id/draft', { onRequest: requireUser, schema: { tags, params: IdParam, body: DraftIn } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     await saveDraft(deps.db, v.userId, { campaignId: it.campaign_id, interactionId: it.id }, req.body);
     return reply.status(204).send();
   });
 
-  app.delete('/api/interactions/:id/draft', { preHandler: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
+  app.delete('/api/interactions/:id/draft', { onRequest: requireUser, schema: { tags, params: IdParam } }, async (req, reply) => {
     const v = viewer(req);
     const it = await visibleInteraction(deps.db, v, req.params.id);
     await deleteDraft(deps.db, v.userId, it.id);
@@ -418,7 +415,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   // The new mail the agent is writing (one per agent), saved as they type
   // and deleted when sent. A campaign they no longer may write in is dropped
   // from it, not shown.
-  app.get('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req) => {
+  app.get('/api/me/new-mail', { onRequest: requireUser, schema: { tags } }, async (req) => {
     const v = viewer(req);
     const draft = await draftOf(deps.db, v.userId, null);
     if (!draft) return { draft: null };
@@ -426,7 +423,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return { draft: { ...presentDraft(draft), campaignId: usable ? draft.campaign_id : null } };
   });
 
-  app.put('/api/me/new-mail', { preHandler: requireUser, schema: { tags, body: NewMailDraftIn } }, async (req, reply) => {
+  app.put('/api/me/new-mail', { onRequest: requireUser, schema: { tags, body: NewMailDraftIn } }, async (req, reply) => {
     const v = viewer(req);
     const { campaignId, ...d } = req.body;
     if (campaignId !== null && !(await writableCampaigns(v)).some((c) => c.id === campaignId)) throw notFound('campaign');
@@ -434,10 +431,18 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return reply.status(204).send();
   });
 
-  app.delete('/api/me/new-mail', { preHandler: requireUser, schema: { tags } }, async (req, reply) => {
+  app.delete('/api/me/new-mail', { onRequest: requireUser, schema: { tags } }, async (req, reply) => {
     await deleteDraft(deps.db, viewer(req).userId, null);
     return reply.status(204).send();
   });
+
+  // Whether answers can carry rating links: only with a public URL to point
+  // them at. The campaign form and the composer say so when they cannot.
+  app.get(
+    '/api/rating-links',
+    { onRequest: requireUser, schema: { tags, response: { 200: ratingLinksSchema } } },
+    async () => ({ available: deps.config.publicUrl !== undefined, reason: deps.config.publicUrl === undefined ? ('no_public_url' as const) : null }),
+  );
 
   // The customer's rating link: public, the token is the authority. One
   // rating per message; clicking another score changes it.
