@@ -27,6 +27,7 @@ import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
+import { createOAuthRuntime } from './modules/oauth/index.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -115,6 +116,7 @@ export async function startServer(
       parser,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
+      oauth: createOAuthRuntime({ publicUrl: config.publicUrl }),
     };
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
     const roles = config.roles;
@@ -153,6 +155,7 @@ export async function startServer(
           db,
           blobs: deps.blobs,
           secrets: deps.secrets,
+          oauth: deps.oauth,
           log,
           now: deps.now,
           onEvent: (h) => events.on(h),
@@ -161,7 +164,7 @@ export async function startServer(
         })
       : null;
     const jobs = roles.has('worker')
-      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ db, blobs: deps.blobs, secrets: deps.secrets })])
+      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler(deps)])
       : null;
     const housekeeping = roles.has('worker')
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })

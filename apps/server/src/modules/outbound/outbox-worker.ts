@@ -7,7 +7,8 @@ import { startClaimLoop } from '../../platform/jobs/claim-loop.ts';
 import { addJob } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
+import { findCampaignRow, openCampaignMail } from '../campaigns/index.ts';
+import { OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
 import { recordConnection } from '../campaigns/index.ts';
 import { claimDue, lockHold, markFailed, markSent, putBack, saveHold, type ClaimedSend } from './outbox.repo.ts';
 import { resumeSending } from './resume-sending.ts';
@@ -21,6 +22,8 @@ export interface OutboxDeps {
   db: Db;
   blobs: BlobStore;
   secrets: SecretBox;
+  /** OAuth2 mailboxes: the campaign's access token, refreshed under its lease. */
+  oauth: OAuthRuntime;
   log: Logger;
   now: () => Date;
   /** Wakes the worker when something is queued, on any node. */
@@ -87,14 +90,20 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
     } else {
       const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));
       let account;
+      let noAccount: SendResult | null = null;
       try {
-        account = campaignMail(row, deps.secrets).smtp;
-      } catch {
+        account = (await openCampaignMail(deps, row)).smtp;
+      } catch (err) {
         account = null;
+        noAccount =
+          err instanceof OAuthTokenError
+            ? // sign in again: held for the admin (no retry time); the provider did not answer: held and tried again later
+              { ok: false, permanent: err.code === 'sign_in_needed', scope: 'account', code: 'auth_failed', response: `OAuth2: ${err.message}` }
+            : { ok: false, permanent: true, scope: 'account', code: 'auth_failed', response: 'the stored SMTP password cannot be opened with this master key' };
       }
       result =
         account === null
-          ? { ok: false, permanent: true, scope: 'account', code: 'auth_failed', response: 'the stored SMTP password cannot be opened with this master key' }
+          ? (noAccount as SendResult)
           : await sendRaw(
               { ...account, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) },
               { from: job.envelope_from, to: job.envelope_to },
