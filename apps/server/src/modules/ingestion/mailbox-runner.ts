@@ -5,7 +5,7 @@ import { pop3Sync } from '@postdesk/mailkit/pop3';
 import { classifyError, failureMessage, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { findCampaignRow, openCampaignMail, type CampaignRow } from '../campaigns/index.ts';
-import { OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
+import { accessTokenFor, OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
 import { ingestMessage } from './ingest-message.ts';
 import { ingestRound } from './ingest-round.ts';
 import { knownUidls, LeaseLostError, loadCursor, markActed, markSynced, rememberUidl, resetCursor, setMailboxState, type StatePatch } from './mailboxes.repo.ts';
@@ -25,6 +25,9 @@ export interface SyncTiming {
   /** How often a folder is checked on a server without IDLE. */
   noIdlePollMs: number;
 }
+
+/** How many refused logins in a row an OAuth2 mailbox retries with a new token before it needs attention (the token may be fine and the account wrong). */
+const OAUTH_REFUSALS = 3;
 
 /** Defaults for production. */
 export const DEFAULT_SYNC_TIMING: SyncTiming = {
@@ -127,7 +130,17 @@ export function startMailboxRunner(
             return;
           }
         }
-        if (code === 'auth_failed') {
+        if (code === 'auth_failed' && row.oauth_account_id && settings.accessToken !== undefined && failures < OAUTH_REFUSALS) {
+          // a refused token may be revoked or ended early: a new one decides — the grant is gone (sign in again) or we try again
+          try {
+            await accessTokenFor(deps, row.oauth_account_id, { refused: settings.accessToken });
+          } catch (tokenErr) {
+            if (tokenErr instanceof OAuthTokenError && tokenErr.code === 'sign_in_needed') {
+              await state({ state: 'needs_attention', error: `OAuth2: ${tokenErr.message}`, nextAttemptAt: null });
+              return;
+            }
+          }
+        } else if (code === 'auth_failed') {
           deps.log.warn({ campaignId, code }, 'mailbox.needs_attention');
           await state({ state: 'needs_attention', error: message, failures: failures + 1, nextAttemptAt: null });
           return;
@@ -227,7 +240,16 @@ async function syncPop3(
     deleteFetched: campaign.fetched_mail_action === 'delete',
     pollMs: timing.pop3PollMs,
     // an OAuth2 token lives an hour (a minute in tests): each poll logs in with a fresh one
-    ...(campaign.oauth_account_id ? { settingsForPoll: async () => ({ ...settings, ...(await pop3Token(deps, campaign.id)) }) } : {}),
+    // (kept in `settings`, which the runner reads when a login is refused)
+    ...(campaign.oauth_account_id
+      ? {
+          settingsForPoll: async () => {
+            const token = await pop3Token(deps, campaign.id);
+            if (token.accessToken) settings.accessToken = token.accessToken;
+            return { ...settings };
+          },
+        }
+      : {}),
     known: (uidls) => knownUidls(deps.db, campaign.id, [...uidls]),
   });
   for await (const event of session) {

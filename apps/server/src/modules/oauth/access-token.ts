@@ -62,27 +62,36 @@ const SIGN_IN_AGAIN = 'sign in again';
  * in); a provider that does not answer puts it in backoff, and while the
  * old token still lives it is used.
  */
-export async function accessTokenFor(deps: TokenDeps, accountId: string): Promise<{ accessToken: string; email: string }> {
+export async function accessTokenFor(
+  deps: TokenDeps,
+  accountId: string,
+  opts: { refused?: string } = {},
+): Promise<{ accessToken: string; email: string }> {
   const row = await findAccount(deps.db, accountId);
   if (!row) throw new OAuthTokenError('sign_in_needed', `${SIGN_IN_AGAIN}: the signed-in account is gone`);
   if (row.state === 'sign_in_needed') throw new OAuthTokenError('sign_in_needed', `${SIGN_IN_AGAIN}: ${row.last_error ?? 'the grant is gone'}`);
-  if (isFresh(row, deps.now())) return { accessToken: openAccess(deps, row), email: row.email };
-  return deps.oauth.once(`refresh:${accountId}`, () => refreshUnderLease(deps, accountId));
+  if (isFresh(row, deps.now()) && !isRefused(deps, row, opts.refused)) return { accessToken: openAccess(deps, row), email: row.email };
+  return deps.oauth.once(`refresh:${accountId}`, () => refreshUnderLease(deps, accountId, opts.refused));
+}
+
+// The mail server refused this very token (revoked early, or the provider ended the session): a fresh one is needed now.
+function isRefused(deps: Pick<TokenDeps, 'secrets'>, row: AccountRow, refused: string | undefined): boolean {
+  return refused !== undefined && openAccess(deps, row) === refused;
 }
 
 type Outcome =
   | { ok: true; accessToken: string; email: string }
   | { ok: false; error: OAuthTokenError; signInNeeded?: { email: string; campaigns: Array<{ id: string; name: string }> } };
 
-async function refreshUnderLease(deps: TokenDeps, accountId: string): Promise<{ accessToken: string; email: string }> {
+async function refreshUnderLease(deps: TokenDeps, accountId: string, refused: string | undefined): Promise<{ accessToken: string; email: string }> {
   const outcome = await deps.db.tx(async (q): Promise<Outcome> => {
     const row = await lockAccount(q, accountId);
     const now = deps.now();
     if (!row) return { ok: false, error: new OAuthTokenError('sign_in_needed', `${SIGN_IN_AGAIN}: the signed-in account is gone`) };
     if (row.state === 'sign_in_needed') return { ok: false, error: new OAuthTokenError('sign_in_needed', `${SIGN_IN_AGAIN}: ${row.last_error ?? 'the grant is gone'}`) };
     // another node refreshed while this one waited for the lease
-    if (isFresh(row, now)) return { ok: true, accessToken: openAccess(deps, row), email: row.email };
-    const stillValid = row.access_expires_at.getTime() > now.getTime();
+    if (isFresh(row, now) && !isRefused(deps, row, refused)) return { ok: true, accessToken: openAccess(deps, row), email: row.email };
+    const stillValid = row.access_expires_at.getTime() > now.getTime() && !isRefused(deps, row, refused);
     // backing off: never hammer the provider; the old token serves while it lives
     if (row.state === 'backoff' && row.next_attempt_at && row.next_attempt_at > now) {
       if (stillValid) return { ok: true, accessToken: openAccess(deps, row), email: row.email };

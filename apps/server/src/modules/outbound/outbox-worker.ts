@@ -8,7 +8,7 @@ import { addJob } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { findCampaignRow, openCampaignMail } from '../campaigns/index.ts';
-import { OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
+import { accessTokenFor, OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
 import { recordConnection } from '../campaigns/index.ts';
 import { claimDue, lockHold, markFailed, markSent, putBack, saveHold, type ClaimedSend } from './outbox.repo.ts';
 import { resumeSending } from './resume-sending.ts';
@@ -110,6 +110,9 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
               raw,
               { signal },
             );
+      if (!result.ok && result.code === 'auth_failed' && row.oauth_account_id && account?.accessToken) {
+        result = await afterRefusedToken(deps, row.oauth_account_id, account.accessToken, result);
+      }
     }
     const failure = result.ok ? null : result;
     const held = await deps.db.tx(async (q) => {
@@ -167,4 +170,19 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
       await loop.stop();
     },
   };
+}
+
+/**
+ * SMTP refused an OAuth2 token: a new one decides. The grant is gone → held
+ * for the admin with "sign in again"; a new token came → tried again with the
+ * messages' backoff instead of waiting for an admin.
+ */
+async function afterRefusedToken(deps: OutboxDeps, accountId: string, refused: string, failure: Extract<SendResult, { ok: false }>): Promise<SendResult> {
+  try {
+    await accessTokenFor(deps, accountId, { refused });
+    return { ...failure, permanent: false };
+  } catch (err) {
+    if (err instanceof OAuthTokenError) return { ...failure, permanent: err.code === 'sign_in_needed', response: `OAuth2: ${err.message}` };
+    return failure;
+  }
 }
