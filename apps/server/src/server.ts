@@ -27,7 +27,7 @@ import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
-import { createOAuthRuntime } from './modules/oauth/index.ts';
+import { createOAuthRuntime, startTokenRefresher, type TokenRefresher } from './modules/oauth/index.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -41,6 +41,8 @@ export interface RunningServer {
   jobs: JobWorker | null;
   router: Router | null;
   realtime: RealtimeHub | null;
+  /** Refreshes OAuth2 tokens before they expire (nodes that sync or send). */
+  oauthRefresher: TokenRefresher | null;
   db: Db;
   firstAdmin: { username: string; password?: string; generated: boolean } | null;
   stop(): Promise<void>;
@@ -170,6 +172,8 @@ export async function startServer(
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
       : null;
     if (housekeeping) closers.push(() => housekeeping.stop());
+    // OAuth2 tokens refreshed before they expire, on every node that syncs or sends (the account's lease picks one)
+    const refresher = roles.has('sync') || roles.has('worker') ? startTokenRefresher(deps) : null;
     await warnAboutBlobFiles(deps);
     const router = roles.has('worker')
       ? startRouter(
@@ -198,6 +202,7 @@ export async function startServer(
       jobs,
       router,
       realtime,
+      oauthRefresher: refresher,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
       async stop() {
         if (stopped) return;
@@ -209,6 +214,7 @@ export async function startServer(
         await sync?.stop();
         await outbox?.stop();
         await jobs?.stop();
+        await refresher?.stop();
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();

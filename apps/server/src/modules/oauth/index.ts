@@ -4,3 +4,4 @@
 export { accessTokenFor, OAuthTokenError, type TokenDeps } from './access-token.ts';
 export { describeAccounts } from './describe-accounts.ts';
 export { createOAuthRuntime, type OAuthRuntime } from './oauth-runtime.ts';
+export { startTokenRefresher, type TokenRefresher } from './token-refresher.ts';

@@ -6,6 +6,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../..
 import { campaignBody } from '../../../../../test/support/campaign-input.ts';
 import { appendMessages, customerMail, eventually } from '../../../../../test/support/mail-fixtures.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';
+import { openSocket } from '../../../../../test/support/ws-client.ts';
 import { accessTokenFor, createOAuthRuntime } from './index.ts';
 import { tokenSealContext } from './access-token.ts';
 
@@ -309,6 +310,22 @@ describe.skipIf(!checkPeer('dovecot').available)('OAuth2 mailboxes against oidc-
     await new Promise((r) => setTimeout(r, 2_000));
     expect((await q('SELECT 1 FROM messages WHERE message_id = $1', [mail.messageId])).length).toBe(1);
     op.setAccessTokenTtl(60);
+  });
+
+  it('an IDLE mailbox that asks for no token still learns of a revoked grant at its next refresh, and admins are told', async () => {
+    const ws = await openSocket(s.url, { cookie: admin });
+    try {
+      expect(await op.revokeGrants('agent')).toBeGreaterThan(0);
+      // the token of the IMAP campaign (logged in once, then IDLE) comes due
+      await s.db.query(`UPDATE oauth_accounts SET access_issued_at = now() - interval '59 seconds', access_expires_at = now() + interval '1 second' WHERE id = $1`, [accountId]);
+      await s.oauthRefresher!.sweep();
+      const pushed = await ws.next((m) => m.type === 'oauth.sign_in_needed', 20_000);
+      expect(pushed).toEqual({ type: 'oauth.sign_in_needed', campaignId: imapCampaign, email: AGENT });
+      const campaign = await call('GET', `/api/campaigns/${imapCampaign}`);
+      expect(campaign.body.oauth).toMatchObject({ state: 'sign_in_needed', error: expect.stringContaining('invalid_grant') });
+    } finally {
+      ws.close();
+    }
   });
 
   it('never puts a client secret or a token in an API answer or a log line', async () => {
