@@ -78,7 +78,8 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
   const templates = useTemplates();
   const save = useSaveCampaign();
   const verifyDraft = useVerifyDraft();
-  const [tab, setTab] = useState<CampaignTab>('general');
+  // the mailboxes screen's "sign in again" link opens the mail account directly
+  const [tab, setTab] = useState<CampaignTab>(() => (new URLSearchParams(window.location.search).get('tab') === 'mail' ? 'mail' : 'general'));
   const [connectionErrors, setConnectionErrors] = useState<ApiErrorDetail[] | null>(null);
   const [otherErrors, setOtherErrors] = useState<ApiErrorDetail[]>([]);
   const [testResults, setTestResults] = useState<Connection[] | null>(null);
@@ -426,6 +427,7 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
               onTest={testConnection}
               testing={verifyDraft.isPending}
               testResults={testResults}
+              oauth={campaign?.oauth ?? null}
             />
           </Tabs.Panel>
           <Tabs.Panel value="queue">
