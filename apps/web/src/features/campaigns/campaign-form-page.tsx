@@ -107,8 +107,8 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
       inbound: {
         host: (value, values) => (values.receiveEmails ? required(value) : null),
         username: (value, values) => (values.receiveEmails ? required(value) : null),
-        // Write-only: required only while no password is stored yet.
-        password: (value, values) => (values.receiveEmails && !campaign?.inbound?.hasPassword ? required(value) : null),
+        // Write-only: required only while no password is stored yet, and never when the mailbox signs in with OAuth2.
+        password: (value, values) => (values.receiveEmails && !values.oauthAccountId && !campaign?.inbound?.hasPassword ? required(value) : null),
         port: seconds(1, 65535),
         connectionTimeoutSec: seconds(1, 3600),
         authTimeoutSec: seconds(1, 3600),
@@ -117,7 +117,7 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
         host: required,
         port: seconds(1, 65535),
         username: (value, values) => (values.smtp.auth ? required(value) : null),
-        password: (value, values) => (values.smtp.auth && !campaign?.smtp?.hasPassword ? required(value) : null),
+        password: (value, values) => (values.smtp.auth && !values.oauthAccountId && !campaign?.smtp?.hasPassword ? required(value) : null),
       },
       queue: {
         serviceLevelSec: seconds(1, WAIT_LIMITS.max),
