@@ -1,10 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { renderTemplate, templateVariables, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
+import { renderTemplate, templateVariables } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
+import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
 import { IdParams } from '../users/users.schema.ts';
 import { canSeeCampaign, listCanned, listTemplates, type CannedRow, type TemplateRow } from './content.repo.ts';
@@ -58,11 +59,12 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
 
   app.post('/api/templates', { preHandler: admin, schema: { tags: ['templates'], body: TemplateBody, response: { 201: TemplateOut } } }, async (req, reply) => {
     await requireCampaign(req, req.body.campaignId);
+    const html = await sanitizeSubmittedHtml(deps.render, 'html', req.body.html);
     const { rows } = await deps.db
       .query<TemplateRow>(`INSERT INTO templates (name, campaign_id, html) VALUES ($1, $2, $3) RETURNING id, name, campaign_id, html, updated_at`, [
         req.body.name,
         req.body.campaignId,
-        sanitizeTemplateHtml(req.body.html),
+        html,
       ])
       .catch((e) => conflict(e, 'templates_name_key', req.body.name));
     return reply.status(201).send(presentTemplate(rows[0]!));
@@ -70,10 +72,11 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
 
   app.put('/api/templates/:id', { preHandler: admin, schema: { tags: ['templates'], params: IdParams, body: TemplateBody, response: { 200: TemplateOut } } }, async (req) => {
     await requireCampaign(req, req.body.campaignId);
+    const html = await sanitizeSubmittedHtml(deps.render, 'html', req.body.html);
     const { rows } = await deps.db
       .query<TemplateRow>(
         `UPDATE templates SET name = $2, campaign_id = $3, html = $4, updated_at = now() WHERE id = $1 RETURNING id, name, campaign_id, html, updated_at`,
-        [req.params.id, req.body.name, req.body.campaignId, sanitizeTemplateHtml(req.body.html)],
+        [req.params.id, req.body.name, req.body.campaignId, html],
       )
       .catch((e) => conflict(e, 'templates_name_key', req.body.name));
     if (!rows[0]) throw notFound('template');
@@ -97,7 +100,7 @@ export const contentRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
       },
     },
     async (req) => {
-      const r = renderTemplate(sanitizeTemplateHtml(req.body.html), req.body.values, 'html');
+      const r = renderTemplate(await sanitizeSubmittedHtml(deps.render, 'html', req.body.html), req.body.values, 'html');
       return { html: r.output, missing: r.missing };
     },
   );

@@ -1,18 +1,18 @@
 import type { ComposeAttachment, MailAddress } from '@postdesk/mailkit/compose';
 import { normalizeAddress } from '@postdesk/mailkit/parse';
-import { sanitizeMailHtml } from '@postdesk/mailkit/render';
-import { escapeHtml, fillKnownFields, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
+import { RenderTimeoutError, type RenderPool } from '@postdesk/mailkit/render';
+import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template';
 import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
+import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
 import { findCampaign } from '../campaigns/campaigns.repo.ts';
 import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
 import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
 import { ticketOf } from '../outbound/outbound-subject.ts';
 import { lockInteraction } from '../routing/offers.ts';
-import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
 import { deleteDraft, visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
@@ -39,6 +39,8 @@ export interface SendDeps {
   now: () => Date;
   /** Where the customer's rating links point (the product's public URL). */
   publicUrl: string;
+  /** Sanitising and text conversion, off the event loop. */
+  render: Pick<RenderPool, 'sanitizeUserHtml' | 'sanitizeMail' | 'textOf'>;
 }
 
 /** The most an outgoing message may carry in files, all together. */
@@ -55,6 +57,7 @@ const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
  */
 export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer, interactionId: number, input: SendInput): Promise<{ messageId: number }> {
   const it = await visibleInteraction(q, v, interactionId);
+  const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const locked = await lockInteraction(q, interactionId);
   if (!locked) throw notFound('interaction');
   if (!v.all && locked.assigned_to !== v.userId) throw new AppError('conflict', 'this interaction is not in your hands');
@@ -68,8 +71,8 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const forward = input.mode === 'forward';
   const baseSubject = normalizeSubject(parent?.subject ?? it.subject) || '(no subject)';
   const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId);
-  let html = sanitizeTemplateHtml(input.html);
-  if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
+  let html = clean;
+  if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward, await quotedText(deps.render, parent));
   const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
   if (ratingKey) html += ratingBlock(deps.publicUrl, it.qualification_title, ratingToken(deps.mailSecret, ratingKey));
   const threading = parent?.message_id
@@ -88,7 +91,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
       cc: recipients.cc,
       subject,
       html,
-      text: htmlToText(html),
+      text: await deps.render.textOf(html),
       inReplyTo: threading.inReplyTo,
       references: threading.references,
       attachments: files,
@@ -117,6 +120,7 @@ export interface NewMailInput {
 export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
   const c = await findCampaign(q, campaignId, v);
   if (!c) throw notFound('campaign');
+  const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const recipients = checkRecipients({ ...input, mode: 'forward' });
   if (!input.subject.trim()) throw invalid('subject', 'required');
   const files = await loadAttachments(q, deps.blobs, v, input.attachments);
@@ -131,7 +135,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   );
   const interactionId = created.rows[0]!.id;
   // the editor left the fields only known now (the ticket, the number) as written
-  let html = fillKnownFields(sanitizeTemplateHtml(input.html), { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
+  let html = fillKnownFields(clean, { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
   const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
   if (ratingKey) html += ratingBlock(deps.publicUrl, c.qualification_title, ratingToken(deps.mailSecret, ratingKey));
   const sent = await enqueueOutbound(q, deps, {
@@ -146,7 +150,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
       cc: recipients.cc,
       subject: withToken(input.subject.trim().slice(0, 900), c.key, interactionId),
       html,
-      text: htmlToText(html),
+      text: await deps.render.textOf(html),
       attachments: files,
     },
   });
@@ -213,18 +217,30 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
   return out;
 }
 
+/**
+ * What a reply or forward quotes of a message: its text part, or for
+ * HTML-only mail its sanitised HTML as text, both worked out on a render
+ * thread; markup too costly to sanitise in time is quoted as nothing.
+ */
+async function quotedText(render: SendDeps['render'], parent: { text_body: string | null; html_body: string | null }): Promise<string> {
+  if (parent.text_body !== null) return parent.text_body;
+  if (!parent.html_body) return '';
+  try {
+    return await render.textOf((await render.sanitizeMail(parent.html_body, { inlineImages: new Map(), remoteImages: false })).html);
+  } catch (err) {
+    if (err instanceof RenderTimeoutError) return '';
+    throw err;
+  }
+}
+
 /** The message answered or forwarded, quoted as text: what every client shows the same way. */
 function quoteOf(
-  parent: {
-    from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string;
-    text_body: string | null; html_body: string | null; to_addresses: Array<{ address: string; name: string }>;
-  },
+  parent: { from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string; to_addresses: Array<{ address: string; name: string }> },
   forward: boolean,
+  text: string,
 ): string {
   const who = parent.from_name ? `${parent.from_name} <${parent.from_address}>` : parent.from_address;
   const when = DAY_FORMAT.format(parent.sent_date ?? parent.created_at) + ' UTC';
-  // HTML-only mail has no stored text: its sanitised HTML, as text, is what gets quoted
-  const text = parent.text_body ?? (parent.html_body ? htmlToText(sanitizeMailHtml(parent.html_body).html) : '');
   const body = escapeHtml(text.slice(0, 200_000)).replace(/\r?\n/g, '<br>');
   if (forward) {
     const to = parent.to_addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');

@@ -2,8 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isValidAddress } from '@postdesk/mailkit/compose';
-import { RenderTimeoutError } from '@postdesk/mailkit/parse';
-import { mailBodyCsp, mailDocument, renderPlainText } from '@postdesk/mailkit/render';
+import { mailBodyCsp, mailDocument } from '@postdesk/mailkit/render';
 import { escapeHtml, templateValues } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -14,6 +13,7 @@ import { listCampaigns } from '../campaigns/campaigns.repo.ts';
 import { recordBlobs } from '../ingestion/ingestion.repo.ts';
 import { ticketOf } from '../outbound/outbound-subject.ts';
 import { requeue } from '../outbound/outbox.repo.ts';
+import { createBodyCache, messageBody, SAFE_IMAGES } from './message-body.ts';
 import { verifyRatingToken } from './rating-token.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
 import {
@@ -86,11 +86,6 @@ const UploadQuery = z.strictObject({
   type: z.string().regex(/^[A-Za-z0-9][\w!#$&^.+-]{0,126}\/[A-Za-z0-9][\w!#$&^.+-]{0,126}$/, 'not a MIME type').optional(),
 });
 
-// Image types shown in place (inline parts, previews). SVG is not among them: it can carry script.
-const SAFE_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
-const MAX_INLINE_IMAGE = 5 * 1024 * 1024;
-const TOO_COMPLEX = 'This message’s formatting is too complex to show safely; here is its text.';
-
 const presentDraft = (d: DraftRow) => ({
   mode: d.mode,
   to: d.to_addresses,
@@ -141,7 +136,9 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     mailSecret: deps.mailSecret,
     now: deps.now,
     publicUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}`,
+    render: deps.render,
   });
+  const bodies = createBodyCache();
 
   app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
 
@@ -287,31 +284,8 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     '/api/messages/:id/body',
     { preHandler: requireUser, schema: { tags, params: IdParam, querystring: z.strictObject({ images: z.enum(['0', '1']).optional() }) } },
     async (req, reply) => {
-      const v = viewer(req);
-      const m = await visibleMessage(deps.db, v, req.params.id);
       const remoteImages = req.query.images === '1';
-      let body: string;
-      let blockedRemote = 0;
-      if (m.html_body) {
-        const inlineImages = new Map<string, string>();
-        for (const a of await visibleAttachments(deps.db, v, m.id)) {
-          if (!a.content_id || !SAFE_IMAGES.has(a.content_type.toLowerCase()) || Number(a.size) > MAX_INLINE_IMAGE) continue;
-          const bytes = await deps.blobs.get(a.sha256.toString('hex'));
-          inlineImages.set(a.content_id.replace(/^<|>$/g, '').toLowerCase(), `data:${a.content_type.toLowerCase()};base64,${bytes.toString('base64')}`);
-        }
-        try {
-          const clean = await deps.parser.sanitize(m.html_body, { inlineImages, remoteImages });
-          body = clean.html;
-          blockedRemote = clean.blockedRemote;
-        } catch (err) {
-          if (!(err instanceof RenderTimeoutError)) throw err;
-          // markup built to exhaust the sanitiser: show the text instead
-          deps.log.warn({ messageId: m.id }, 'message body too costly to sanitise; shown as text');
-          body = `<p><em>${escapeHtml(TOO_COMPLEX)}</em></p>${renderPlainText(m.text_body ?? '')}`;
-        }
-      } else {
-        body = renderPlainText(m.text_body ?? '');
-      }
+      const { html: body, blockedRemote } = await messageBody(deps, bodies, viewer(req), req.params.id, remoteImages);
       return reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', mailBodyCsp(remoteImages))
