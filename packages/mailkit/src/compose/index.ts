@@ -5,3 +5,4 @@ export { ComposeError } from './compose-error.ts';
 export type { ComposeErrorCode } from './compose-error.ts';
 export { isValidAddress } from './address.ts';
 export { textAlternative } from './text-alternative.ts';
+export { oneLine } from './one-line.ts';

@@ -13,7 +13,7 @@ import { setQueue } from '../../../../../test/support/routing-fixtures.ts';
 // Hostile input an agent or a customer can send, end to end against Dovecot
 // and smtp-sink: HTML nested hundreds of thousands deep in every field that
 // takes user HTML, a customer's sanitiser bomb opened again and again while
-// mail keeps arriving.
+// mail keeps arriving, and a sender whose name and subject carry line breaks.
 
 const PASSWORD = 'imap-Pa55-hostile';
 const AGENT_PASSWORD = 'agent-password-123';
@@ -223,4 +223,29 @@ describe.skipIf(!peersReady)('hostile input against Dovecot and smtp-sink', () =
     }
     for (const html of bodies) expect(html).toContain('inside the bomb');
   }, 300_000);
+
+  it('answers a sender whose name and subject carry line breaks, keeping each on one line', async () => {
+    const mail = customerMail({
+      from: '=?utf-8?Q?Ann=0D=0ABcc=3A_evil=40x.test?= <ann.crlf@customer.test>',
+      subject: '=?utf-8?Q?Broken=0D=0ABcc=3A_y=40z.test?=',
+    });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [mail.raw]);
+    const m = await interactionOf(mail.messageId);
+
+    // the automatic confirmation, addressed from the received name, goes out with it on one line
+    const confirmation = await eventually(async () => (await sink.messages()).find((x) => x.rcptTo.includes('<ann.crlf@customer.test>')), 30_000, 'the confirmation');
+    const parsed = await simpleParser(confirmation.content);
+    expect(parsed.to && !Array.isArray(parsed.to) ? parsed.to.value[0] : null).toMatchObject({ address: 'ann.crlf@customer.test', name: 'Ann Bcc: evil@x.test' });
+    expect(parsed.headers.get('bcc')).toBeUndefined();
+    expect(parsed.text).toContain('Dear Ann Bcc: evil@x.test,');
+
+    // a forward quotes the original's header block with the subject on one line
+    await mine(m.interaction_id);
+    const fwd = await as(agent).post(`/api/interactions/${m.interaction_id}/messages`, { mode: 'forward', parentId: m.id, to: [{ address: 'crlf@partner.test' }], html: '<p>FYI</p>' });
+    expect(fwd.status, JSON.stringify(fwd.body)).toBe(201);
+    const sent = await simpleParser((await eventually(async () => (await sink.messages()).find((x) => x.rcptTo.includes('<crlf@partner.test>')), 30_000, 'the forward')).content);
+    expect(sent.text).toMatch(/^Subject: Broken Bcc: y@z\.test$/m);
+    expect(sent.text).toMatch(/^From: Ann Bcc: evil@x\.test <ann\.crlf@customer\.test>$/m);
+    expect(sent.text).not.toMatch(/^Bcc:/m);
+  }, 120_000);
 });

@@ -1,4 +1,4 @@
-import type { ComposeAttachment, MailAddress } from '@postdesk/mailkit/compose';
+import { oneLine, type ComposeAttachment, type MailAddress } from '@postdesk/mailkit/compose';
 import { normalizeAddress } from '@postdesk/mailkit/parse';
 import { RenderTimeoutError, type RenderPool } from '@postdesk/mailkit/render';
 import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template';
@@ -233,20 +233,24 @@ async function quotedText(render: SendDeps['render'], parent: { text_body: strin
   }
 }
 
-/** The message answered or forwarded, quoted as text: what every client shows the same way. */
+/**
+ * The message answered or forwarded, quoted as text: what every client shows
+ * the same way. Received names and the subject are put on one line: a line
+ * break in one would read as a header line of its own in the quoted block.
+ */
 function quoteOf(
   parent: { from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string; to_addresses: Array<{ address: string; name: string }> },
   forward: boolean,
   text: string,
 ): string {
-  const who = parent.from_name ? `${parent.from_name} <${parent.from_address}>` : parent.from_address;
+  const who = parent.from_name ? `${oneLine(parent.from_name)} <${parent.from_address}>` : parent.from_address;
   const when = DAY_FORMAT.format(parent.sent_date ?? parent.created_at) + ' UTC';
   const body = escapeHtml(text.slice(0, 200_000)).replace(/\r?\n/g, '<br>');
   if (forward) {
-    const to = parent.to_addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+    const to = parent.to_addresses.map((a) => (a.name ? `${oneLine(a.name)} <${a.address}>` : a.address)).join(', ');
     return (
       `<br><div>---------- Forwarded message ----------<br>From: ${escapeHtml(who)}<br>Date: ${escapeHtml(when)}<br>` +
-      `Subject: ${escapeHtml(parent.subject)}<br>To: ${escapeHtml(to)}</div><br><div>${body}</div>`
+      `Subject: ${escapeHtml(oneLine(parent.subject))}<br>To: ${escapeHtml(to)}</div><br><div>${body}</div>`
     );
   }
   return `<br><div>On ${escapeHtml(when)}, ${escapeHtml(who)} wrote:</div><blockquote type="cite" style="margin:0 0 0 8px;padding-left:8px;border-left:2px solid #ccc">${body}</blockquote>`;
