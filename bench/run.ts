@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const benches: Record<string, () => Promise<Record<string, number>>> = {
   api: async () => (await import('./api.bench.ts')).run(),
   ingest: async () => (await import('./ingest.bench.ts')).run(),
+  outbox: async () => (await import('./outbox.bench.ts')).run(),
   routing: async () => (await import('./routing.bench.ts')).run(),
   workspace: async () => (await import('./workspace.bench.ts')).run(),
 };

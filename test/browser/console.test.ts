@@ -135,6 +135,38 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     }
   }, 60_000);
 
+  it('lets an agent change their own password from the user menu and carry on signed in', async () => {
+    const context = await newDesktopContext(browser);
+    try {
+      const agent = await openPage(context);
+      await login(agent, 'sofia', AGENT_PASSWORD);
+      const other = await server.login('sofia', AGENT_PASSWORD); // another session of hers, elsewhere
+      await agent.getByTestId('user-menu').click();
+      await agent.getByTestId('change-password').click();
+      await agent.getByTestId('password-current').fill('not-my-password');
+      await agent.getByTestId('password-next').fill('a-new-agent-password');
+      await agent.getByTestId('password-repeat').fill('a-new-agent-passwort');
+      await agent.getByTestId('password-save').click();
+      await agent.getByText('The two new passwords differ').waitFor();
+      await agent.screenshot({ path: 'test-results/change-password.png' });
+      await agent.getByTestId('password-repeat').fill('a-new-agent-password');
+      await agent.getByTestId('password-save').click();
+      await agent.getByText('This is not your current password').waitFor();
+      await agent.getByTestId('password-current').fill(AGENT_PASSWORD);
+      await agent.getByTestId('password-save').click();
+      await agent.getByTestId('change-password-form').waitFor({ state: 'detached' });
+      // still signed in here, with a fresh session; the other session ended; only the new password works
+      await agent.reload();
+      await agent.getByTestId('user-menu').waitFor();
+      expect(new URL(agent.url()).pathname).not.toBe('/login');
+      expect((await server.call('GET', '/api/auth/me', { cookie: other })).status).toBe(401);
+      await expect(server.login('sofia', AGENT_PASSWORD)).rejects.toThrow(/401/);
+      await server.login('sofia', 'a-new-agent-password');
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('saves the language to the user', async () => {
     await admin.goto(`${server.url}/campaigns`);
     await admin.getByTestId('user-menu').click();

@@ -41,7 +41,32 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
     (globalThis as { campaignId?: string }).campaignId = campaignId;
 
     browser = await launchChromium();
-    agent = await signedIn(await newDesktopContext(browser), 'dana', AGENT_PASSWORD);
+    const agentContext = await newDesktopContext(browser);
+    // Count what the desk announces: chimes (Web Audio contexts made) and desktop
+    // notifications (shown only while the tab is hidden, which the test decides).
+    await agentContext.addInitScript(() => {
+      const w = window as unknown as { __chimes: number; __notes: string[]; __hidden: boolean };
+      w.__chimes = 0;
+      w.__notes = [];
+      w.__hidden = false;
+      (window as unknown as { AudioContext: unknown }).AudioContext = class {
+        constructor() {
+          w.__chimes++;
+          throw new Error('no audio device in tests');
+        }
+      };
+      (window as unknown as { Notification: unknown }).Notification = class {
+        static permission = 'granted';
+        static requestPermission = async () => 'granted';
+        onclick: (() => void) | null = null;
+        constructor(title: string, options?: { body?: string }) {
+          w.__notes.push(`${title}: ${options?.body ?? ''}`);
+        }
+        close() {}
+      };
+      Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => w.__hidden });
+    });
+    agent = await signedIn(agentContext, 'dana', AGENT_PASSWORD);
     supervisor = await signedIn(await newDesktopContext(browser), 'admin', ADMIN_PASSWORD);
   }, 120_000);
 
@@ -63,6 +88,34 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
     await expect.poll(() => agent.getByTestId('presence-menu').getAttribute('data-state')).toBe('available');
     await expect.poll(() => supervisor.getByTestId('agent-row-dana').getAttribute('data-state')).toBe('available');
   }, 60_000);
+
+  it('a mail offered again and again chimes once, notifies the hidden tab once, and the tab title counts it', async () => {
+    const created = await s.db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'dana'`);
+    const ring = await insertCampaignRow(s.db, { key: 'RING', name: 'Ring all' });
+    await s.db.query(`INSERT INTO campaign_members (campaign_id, user_id) VALUES ($1, $2)`, [ring, created.rows[0]!.id]);
+    await s.db.query(`UPDATE campaigns SET offer_timeout_sec = 5, strategy = 'ring_all' WHERE id = $1`, [ring]);
+    await agent.getByTestId('desktop-alerts').click();
+    await agent.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = true;
+    });
+    const chimesBefore = await agent.evaluate(() => (window as unknown as { __chimes: number }).__chimes);
+    const [id] = await insertWaiting(s.db, ring, 1);
+    await agent.getByTestId(`offer-${id}`).waitFor();
+    await expect.poll(() => agent.title()).toMatch(/^\(1\) /);
+    // nobody answers: the offer lapses after 5 s and the same mail is offered again, twice
+    const offersMade = async () => Number((await s.db.query<{ n: string }>(`SELECT count(*) AS n FROM offers WHERE interaction_id = $1`, [id])).rows[0]!.n);
+    await expect.poll(offersMade, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+    await agent.getByTestId(`offer-${id}`).waitFor();
+    expect(await agent.evaluate(() => (window as unknown as { __chimes: number }).__chimes)).toBe(chimesBefore + 1);
+    const notes = await agent.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
+    expect(notes).toEqual(['New interaction in RING: Question 1']);
+    await agent.evaluate(() => {
+      (window as unknown as { __hidden: boolean }).__hidden = false;
+    });
+    await agent.keyboard.press('a');
+    await agent.waitForURL((url) => url.pathname === `/work/${id}`);
+    await expect.poll(() => agent.title()).not.toMatch(/^\(/);
+  }, 120_000);
 
   it('offers a hostile-subject interaction live, as text, and the agent accepts it with the keyboard', async () => {
     const campaignId = (globalThis as { campaignId?: string }).campaignId!;

@@ -23,6 +23,23 @@ export interface DovecotOptions {
   tls?: DovecotTls;
   /** Replaces the IMAP CAPABILITY list (e.g. to play a server without IDLE). */
   imapCapability?: string;
+  /**
+   * Also log users in with OAuth2 bearer tokens (SASL XOAUTH2 and
+   * OAUTHBEARER), each checked at the provider's introspection endpoint
+   * (Dovecot's oauth2 passdb); the token's `email` is the user name. The
+   * users with passwords keep PLAIN/LOGIN, e.g. to put mail in a mailbox.
+   */
+  oauth2?: DovecotOAuth2;
+}
+
+/** Where and as whom Dovecot introspects a bearer token (RFC 7662), and the scope a token must carry. */
+export interface DovecotOAuth2 {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+  /** The SASL mechanisms offered for tokens (default both), e.g. ['xoauth2'] to play Outlook's POP3. */
+  mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
 }
 
 /** A running throwaway Dovecot owned by this process; stop() removes every trace of it. */
@@ -82,14 +99,14 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotPeer> {
   const tls = opts.tls ?? 'none';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'postdesk-dovecot-'));
   try {
-    return await setUp(dir, opts.users, tls, opts.imapCapability);
+    return await setUp(dir, opts.users, tls, opts.imapCapability, opts.oauth2);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls, imapCapability?: string): Promise<DovecotPeer> {
+async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls, imapCapability?: string, oauth2?: DovecotOAuth2): Promise<DovecotPeer> {
   await chmod(dir, 0o755);
   for (const sub of ['run', 'state', 'mail']) await mkdir(path.join(dir, sub));
   const account = await runAccount();
@@ -118,13 +135,18 @@ async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls
   const host = tls === 'starttls-only' ? '127.0.0.2' : '127.0.0.1';
   const [imapPort, pop3Port, imapsPort, pop3sPort] = (await freeLoopbackPorts(tls === 'implicit' ? 4 : 2, host)) as [number, number, number?, number?];
   if (imapCapability !== undefined && !/^[A-Za-z0-9 =+._-]+$/.test(imapCapability)) throw new Error('dovecot peer: unsupported capability list');
-  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort }) + (imapCapability ? `imap_capability = ${imapCapability}\n` : '');
+  if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), oauth2Conf(oauth2), { mode: 0o644 });
+  const oauthMechanisms = oauth2 ? (oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ') : undefined;
+  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort, oauthMechanisms }) + (imapCapability ? `imap_capability = ${imapCapability}\n` : '');
   const confPath = path.join(dir, 'dovecot.conf');
   await writeFile(confPath, conf);
   if (account.uid !== undefined) await chown(path.join(dir, 'mail'), account.uid, account.gid!);
 
   const ports = [imapPort, pop3Port, imapsPort, pop3sPort].filter((p): p is number => p !== undefined);
   const start = async (): Promise<void> => {
+    // a run/ left by the last instance (its anvil socket) stalls the first login by 5 s
+    await rm(path.join(dir, 'run'), { recursive: true, force: true });
+    await mkdir(path.join(dir, 'run'));
     const status = await launch(confPath, path.join(dir, 'startup.log'));
     if (status !== 0) {
       const startup = await readFile(path.join(dir, 'startup.log'), 'utf8').catch(() => '');
@@ -207,6 +229,8 @@ interface ConfInput {
   pop3Port: number;
   imapsPort: number | undefined;
   pop3sPort: number | undefined;
+  /** Set when tokens are accepted: the SASL mechanisms for them. */
+  oauthMechanisms: string | undefined;
 }
 
 function dovecotConf(c: ConfInput): string {
@@ -226,9 +250,10 @@ protocols = imap pop3
 listen = ${c.host}
 ssl = ${ssl}
 ${sslFiles}disable_plaintext_auth = ${c.tls === 'starttls-only' ? 'yes' : 'no'}
-auth_mechanisms = plain login
+auth_mechanisms = plain login${c.oauthMechanisms ? ` ${c.oauthMechanisms}` : ''}
 # tests check wrong passwords; the default 2 s delay would only slow them down
 auth_failure_delay = 0
+${c.oauthMechanisms ? '# says why a token was refused (scope, user, inactive) in dovecot.log\nauth_verbose = yes\n' : ''}
 log_path = ${c.dir}/dovecot.log
 mail_location = maildir:${c.dir}/mail/%u/Maildir
 mail_fsync = never
@@ -240,8 +265,8 @@ pop3_uidl_format = %08Xu%08Xv
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${c.dir}/users
-}
-userdb {
+${c.oauthMechanisms ? '  mechanisms = plain login\n' : ''}}
+${c.oauthMechanisms ? `passdb {\n  driver = oauth2\n  mechanisms = ${c.oauthMechanisms}\n  args = ${c.dir}/dovecot-oauth2.conf.ext\n}\n` : ''}userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${c.dir}/mail/%u
 }
@@ -267,6 +292,26 @@ service anvil {
     mode = 0
   }
 }
+`;
+}
+
+// Dovecot 2.3's oauth2 passdb (tested recipe, shared/recipes/oauth2-dovecot):
+// credentials in the URL (HTTP Basic) and not also as client_id/secret
+// settings, or the provider sees two methods and Dovecot fails temporarily;
+// active_attribute, or an expired token fails temporarily instead of being
+// refused; the introspection reply's email is the login name.
+function oauth2Conf(o: DovecotOAuth2): string {
+  const url = new URL(o.url);
+  url.username = encodeURIComponent(o.clientId);
+  url.password = encodeURIComponent(o.clientSecret);
+  if (!/^[A-Za-z0-9:/._~%@-]+$/.test(url.href) || !/^[A-Za-z0-9._:/-]+$/.test(o.scope)) throw new Error('dovecot peer: unsupported introspection URL or scope');
+  return `introspection_mode = post
+introspection_url = ${url.href}
+username_attribute = email
+active_attribute = active
+active_value = true
+scope = ${o.scope}
+timeout_msecs = 5000
 `;
 }
 

@@ -11,11 +11,39 @@ export interface SmtpAuthOptions {
   secure?: boolean;
   /** Offer STARTTLS on a plain connection; AUTH is then refused until the upgrade (like port 587). */
   starttls?: boolean;
+  /**
+   * Also accept SASL XOAUTH2 bearer tokens (as Gmail and Microsoft 365 do),
+   * each checked at the provider's introspection endpoint like Dovecot's
+   * oauth2 passdb: active, carrying `scope`, and issued to the user whose
+   * email is the login name. An endpoint that cannot answer is a temporary
+   * failure (454), a refused token the XOAUTH2 error dance then 535.
+   */
+  oauth2?: SmtpOAuth2;
+}
+
+/** Where and as whom the SMTP peer introspects a bearer token (RFC 7662), and the scope a token must carry. */
+export interface SmtpOAuth2 {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  scope: string;
+}
+
+/** One message the server accepted: who logged in, the envelope, the bytes. */
+export interface SmtpReceived {
+  user: string | undefined;
+  from: string;
+  to: string[];
+  raw: Buffer;
 }
 
 /** A running throwaway SMTP server owned by this process. */
 export interface SmtpAuthServer {
   port: number;
+  /** Every message accepted so far, in order. */
+  received: SmtpReceived[];
+  /** How many logins were refused and failed temporarily, so a test can tell the two apart. */
+  readonly authFailures: { refused: number; temporary: number };
   stop(): Promise<void>;
 }
 
@@ -30,23 +58,50 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
   const tls = opts.secure === true || opts.starttls === true;
   const dir = tls ? await mkdtemp(path.join(os.tmpdir(), 'postdesk-smtp-')) : undefined;
   const cert = dir ? await createSelfSignedCert(dir) : undefined;
+  const received: SmtpReceived[] = [];
+  const authFailures = { refused: 0, temporary: 0 };
+  const oauth2 = opts.oauth2;
   const server = new SMTPServer({
     secure: opts.secure === true,
     ...(cert ? { key: cert.key, cert: cert.cert } : {}),
     disabledCommands: opts.starttls === true ? [] : ['STARTTLS'],
     allowInsecureAuth: !tls,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: oauth2 ? ['PLAIN', 'LOGIN', 'XOAUTH2'] : ['PLAIN', 'LOGIN'],
     disableReverseLookup: true,
     logger: false,
     closeTimeout: 1_000,
     onAuth(auth, _session, callback) {
+      if (auth.method === 'XOAUTH2' && oauth2) {
+        checkBearer(oauth2, auth.username ?? '', auth.accessToken ?? '').then(
+          (verdict) => {
+            if (verdict === 'ok') return callback(null, { user: auth.username });
+            if (verdict === 'temporary') {
+              authFailures.temporary++;
+              return callback(Object.assign(new Error('4.7.0 Temporary authentication failure'), { responseCode: 454 }));
+            }
+            authFailures.refused++;
+            // XOAUTH2's error dance: 334 + the JSON Google sends, the client answers with an empty line, then 535
+            callback(null, { data: { status: '401', schemes: 'bearer', scope: oauth2.scope } });
+          },
+          (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
+        );
+        return;
+      }
       const expected = auth.username !== undefined ? opts.users[auth.username] : undefined;
       if (expected !== undefined && auth.password === expected) callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
+      else {
+        authFailures.refused++;
+        callback(new Error('Invalid username or password'));
+      }
     },
-    onData(stream, _session, callback) {
-      stream.on('end', () => callback());
-      stream.resume();
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        received.push({ user: typeof session.user === 'string' ? session.user : undefined, from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+        callback();
+      });
     },
   });
   server.on('error', () => undefined);
@@ -61,6 +116,8 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
   let stopped = false;
   return {
     port,
+    received,
+    authFailures,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -68,4 +125,30 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// Asks the provider about a bearer token the way Dovecot's oauth2 passdb does
+// (POST token=… with HTTP Basic as the resource server's client).
+async function checkBearer(o: SmtpOAuth2, username: string, token: string): Promise<'ok' | 'refused' | 'temporary'> {
+  let body: unknown;
+  try {
+    const res = await fetch(o.url, {
+      method: 'POST',
+      signal: AbortSignal.timeout(5_000),
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({ token }),
+    });
+    if (!res.ok) return 'temporary';
+    body = await res.json();
+  } catch {
+    return 'temporary';
+  }
+  const claims = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  if (claims.active !== true) return 'refused';
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ') : [];
+  const email = typeof claims.email === 'string' ? claims.email.toLowerCase() : undefined;
+  return scopes.includes(o.scope) && email === username.toLowerCase() ? 'ok' : 'refused';
 }

@@ -20,6 +20,10 @@ export interface SmtpSinkOptions {
   disconnect?: string[];
   /** Do not announce AUTH (-a). By default it offers AUTH PLAIN LOGIN and accepts any credentials. */
   noAuth?: boolean;
+  /** Discard what it receives instead of dumping each transaction to a file (benchmarks); messages() is then empty. */
+  discard?: boolean;
+  /** How many connections it serves at once (its backlog argument); 64 by default. */
+  backlog?: number;
 }
 
 /** One mail transaction as smtp-sink dumped it. */
@@ -53,7 +57,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   await chmod(dir, 0o777);
   const args: string[] = [];
   if (process.getuid?.() === 0) args.push('-u', 'nobody');
-  args.push('-d', path.join(dir, 'msg.'));
+  if (!opts.discard) args.push('-d', path.join(dir, 'msg.'));
   if (opts.noAuth) args.push('-a');
   if (opts.hardReject?.length) args.push('-f', opts.hardReject.join(','));
   if (opts.hardReply) args.push('-B', opts.hardReply);
@@ -65,7 +69,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   // the free port is released before smtp-sink binds it; another process may take it in between
   for (let attempt = 0; attempt < 3; attempt++) {
     const [port] = await freeLoopbackPorts(1);
-    const started = await launch([...args, `127.0.0.1:${port!}`, '64'], port!, dir);
+    const started = await launch([...args, `127.0.0.1:${port!}`, String(opts.backlog ?? 64)], port!, dir);
     if ('child' in started) return handle(started.child, port!, dir);
     lastError = started.error;
   }

@@ -11,7 +11,8 @@ import type { Deps } from './deps.ts';
 import { createMailConnectionChecker, type ConnectionChecker } from './modules/campaigns/connection-checker.ts';
 import { DEFAULT_SYNC_TIMING } from './modules/ingestion/mailbox-runner.ts';
 import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingestion/mailbox-supervisor.ts';
-import { startOutboxWorker, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
+import { startOutboxWorker, type OutboxDeps, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
+import { sentCopyHandler } from './modules/outbound/sent-copy.ts';
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
@@ -20,6 +21,7 @@ import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
+import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey } from './platform/secrets/secret-box.ts';
@@ -32,6 +34,8 @@ export interface RunningServer {
   deps: Deps;
   sync: MailboxSupervisor | null;
   outbox: OutboxWorker | null;
+  /** The shared jobs table's worker (the Sent-folder copies; the dialer's work later). */
+  jobs: JobWorker | null;
   router: Router | null;
   realtime: RealtimeHub | null;
   db: Db;
@@ -62,6 +66,8 @@ export async function startServer(
     tlsRejectUnauthorized?: boolean;
     /** Observe routing decisions (the benchmark). */
     onRoutingDecision?: RouterOptions['onDecision'];
+    /** Observe outbox claims (the benchmark). */
+    onOutboxClaim?: OutboxDeps['onClaim'];
   } = {},
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
@@ -141,7 +147,11 @@ export async function startServer(
           now: deps.now,
           onEvent: (h) => events.on(h),
           ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
+          ...(opts.onOutboxClaim ? { onClaim: opts.onOutboxClaim } : {}),
         })
+      : null;
+    const jobs = roles.has('worker')
+      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ db, blobs: deps.blobs, secrets: deps.secrets })])
       : null;
     const router = roles.has('worker')
       ? startRouter(
@@ -167,6 +177,7 @@ export async function startServer(
       deps,
       sync,
       outbox,
+      jobs,
       router,
       realtime,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
@@ -179,6 +190,7 @@ export async function startServer(
         await router?.stop();
         await sync?.stop();
         await outbox?.stop();
+        await jobs?.stop();
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { apiErrorBodySchema } from './contract.ts';
+import { apiErrorBodySchema } from '@postdesk/contracts';
+import { noteServerDate } from './server-clock.ts';
 
 /** One field or protocol named by an API error. */
 export interface ApiErrorDetail {
@@ -97,8 +98,10 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
     init.body = JSON.stringify(options.body);
   }
   let response: Response;
+  const sentAt = Date.now();
   try {
     response = await fetch(path, init);
+    noteServerDate(response.headers.get('Date'), sentAt, Date.now());
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause;
     throw new ApiError({ status: 0, code: 'network_error', message: 'The server could not be reached.' });

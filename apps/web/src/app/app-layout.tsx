@@ -17,13 +17,14 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconCheck, IconChevronDown, IconLanguage, IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
+import { IconCheck, IconChevronDown, IconKey, IconLanguage, IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
 import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { notifyError } from '../components/notify.ts';
+import { ChangePasswordModal } from '../features/auth/change-password-modal.tsx';
 import { useCurrentUser, useLogout, useUpdateMe } from '../features/auth/session.ts';
-import { type Language, LANGUAGES } from './contract.ts';
+import { type Language, LANGUAGES } from '@postdesk/contracts';
 import { Logo } from './logo.tsx';
 import { PresenceMenu } from '../features/routing/presence-menu.tsx';
 import { NAV_SECTIONS } from './navigation.ts';
@@ -149,6 +150,7 @@ function UserMenu() {
   const navigate = useNavigate();
   const logout = useLogout();
   const updateMe = useUpdateMe();
+  const [passwordOpened, password] = useDisclosure();
 
   const chooseLanguage = (language: Language) => {
     if (language === user.language) return;
@@ -156,60 +158,66 @@ function UserMenu() {
   };
 
   return (
-    <Menu position="bottom-end" width={220} shadow="md" withinPortal>
-      <Menu.Target>
-        <UnstyledButton data-testid="user-menu" aria-label={t('header.userMenu')} px={6} py={4} style={{ borderRadius: 6 }}>
-          <Group gap={8} wrap="nowrap">
-            <Avatar size={28} radius="xl" color="indigo" variant="light">
-              {initials(user.displayName || user.username)}
-            </Avatar>
-            <Stack gap={0} visibleFrom="sm">
-              <Text size="sm" fw={500} lh={1.2}>
-                {user.displayName || user.username}
-              </Text>
-              <Text size="xs" c="dimmed" lh={1.2}>
-                {t(`roles.${user.role}`)}
-              </Text>
-            </Stack>
-            <IconChevronDown size={14} stroke={1.6} />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Label>{t('header.signedInAs', { username: user.username })}</Menu.Label>
-        <Menu.Divider />
-        <Menu.Label>
-          <Group gap={6}>
-            <IconLanguage size={14} />
-            {t('header.language')}
-          </Group>
-        </Menu.Label>
-        {LANGUAGES.map((language) => (
-          <Menu.Item
-            key={language}
-            onClick={() => chooseLanguage(language)}
-            rightSection={language === user.language ? <IconCheck size={14} /> : null}
-            data-testid={`language-${language}`}
-            lang={language}
-          >
-            {t(`languages.${language}`)}
+    <>
+      <ChangePasswordModal opened={passwordOpened} onClose={password.close} />
+      <Menu position="bottom-end" width={220} shadow="md" withinPortal>
+        <Menu.Target>
+          <UnstyledButton data-testid="user-menu" aria-label={t('header.userMenu')} px={6} py={4} style={{ borderRadius: 6 }}>
+            <Group gap={8} wrap="nowrap">
+              <Avatar size={28} radius="xl" color="indigo" variant="light">
+                {initials(user.displayName || user.username)}
+              </Avatar>
+              <Stack gap={0} visibleFrom="sm">
+                <Text size="sm" fw={500} lh={1.2}>
+                  {user.displayName || user.username}
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.2}>
+                  {t(`roles.${user.role}`)}
+                </Text>
+              </Stack>
+              <IconChevronDown size={14} stroke={1.6} />
+            </Group>
+          </UnstyledButton>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Label>{t('header.signedInAs', { username: user.username })}</Menu.Label>
+          <Menu.Divider />
+          <Menu.Label>
+            <Group gap={6}>
+              <IconLanguage size={14} />
+              {t('header.language')}
+            </Group>
+          </Menu.Label>
+          {LANGUAGES.map((language) => (
+            <Menu.Item
+              key={language}
+              onClick={() => chooseLanguage(language)}
+              rightSection={language === user.language ? <IconCheck size={14} /> : null}
+              data-testid={`language-${language}`}
+              lang={language}
+            >
+              {t(`languages.${language}`)}
+            </Menu.Item>
+          ))}
+          <Menu.Divider />
+          <Menu.Item leftSection={<IconKey size={15} stroke={1.6} />} onClick={password.open} data-testid="change-password">
+            {t('account.changePassword')}
           </Menu.Item>
-        ))}
-        <Menu.Divider />
-        <Menu.Item
-          leftSection={<IconLogout size={15} stroke={1.6} />}
-          data-testid="logout"
-          onClick={() =>
-            logout.mutate(undefined, {
-              onSettled: () => {
-                void navigate('/login', { replace: true });
-              },
-            })
-          }
-        >
-          {t('header.logout')}
-        </Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+          <Menu.Item
+            leftSection={<IconLogout size={15} stroke={1.6} />}
+            data-testid="logout"
+            onClick={() =>
+              logout.mutate(undefined, {
+                onSettled: () => {
+                  void navigate('/login', { replace: true });
+                },
+              })
+            }
+          >
+            {t('header.logout')}
+          </Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </>
   );
 }

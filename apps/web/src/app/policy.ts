@@ -1,4 +1,4 @@
-import type { Role } from './contract.ts';
+import type { Role } from '@postdesk/contracts';
 
 /**
  * Who may see and change what in the console. The server enforces the same

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { RealtimeMessage } from './contract.ts';
+import type { RealtimeMessage } from '@postdesk/contracts';
 
 type Listener = (message: RealtimeMessage) => void;
 

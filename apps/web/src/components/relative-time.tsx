@@ -1,6 +1,7 @@
 import { Text, type TextProps, Tooltip } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { serverNow } from '../app/server-clock.ts';
 
 const STEPS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
@@ -32,11 +33,15 @@ export function formatDateTime(iso: string, language: string): string {
   return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(then);
 }
 
-/** Re-renders every 30 s so "checked 2 minutes ago" stays true while the screen is open. */
+/**
+ * Now by the server's clock (the times compared with it are the server's),
+ * re-rendered every 30 s so "checked 2 minutes ago" stays true while the
+ * screen is open.
+ */
 export function useNow(intervalMs = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(serverNow);
   useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
+    const timer = window.setInterval(() => setNow(serverNow()), intervalMs);
     return () => window.clearInterval(timer);
   }, [intervalMs]);
   return now;
@@ -48,7 +53,8 @@ export function RelativeTime({ iso, ...textProps }: { iso: string } & TextProps)
   const now = useNow();
   return (
     <Tooltip label={formatDateTime(iso, i18n.language)}>
-      <Text span inherit {...textProps}>
+      {/* inherits the surrounding font unless a size is given (inherit would override it) */}
+      <Text span inherit={textProps.size === undefined} {...textProps}>
         {formatRelativeTime(iso, now, i18n.language)}
       </Text>
     </Tooltip>

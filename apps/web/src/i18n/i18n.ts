@@ -1,6 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
-import { type Language, LANGUAGES } from '../app/contract.ts';
+import { type Language, LANGUAGES } from '@postdesk/contracts';
 import en from './en.json';
 import es from './es.json';
 import it from './it.json';

@@ -37,7 +37,7 @@ describe('loginRefused', () => {
     ['-ERR [AUTH] Authentication failed.', 'auth_failed'],
     ['-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.', 'tls_failed'],
     ['-ERR [IN-USE] Mailbox is locked by another session', 'protocol_error'],
-    ['-ERR [SYS/TEMP] Try again later', 'protocol_error'],
+    ['-ERR [SYS/TEMP] Temporary authentication failure.', 'auth_unavailable'],
     ['garbage', 'auth_failed'],
   ])('classifies %j', (line, code) => {
     const err = loginRefused(line);

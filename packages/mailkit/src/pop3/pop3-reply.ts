@@ -19,17 +19,20 @@ export const stripStatus = (line: string): string => line.replace(/^[-+](OK|ERR)
 export const isOk = (line: string): boolean => line.startsWith('+OK');
 
 /**
- * A -ERR to USER or PASS, classified. Dovecot says "[AUTH] Plaintext
+ * A -ERR to USER, PASS or AUTH, classified. Dovecot says "[AUTH] Plaintext
  * authentication disallowed ..." when TLS is required, "[IN-USE]" when another
- * session holds the maildrop (the password was right), "[AUTH] Authentication
- * failed." otherwise.
+ * session holds the maildrop (the password was right), "[SYS/TEMP] Temporary
+ * authentication failure." when it could not check the credentials,
+ * "[AUTH] Authentication failed." otherwise.
  */
 export function loginRefused(line: string): Pop3Error {
   const text = stripStatus(line);
   if (/plaintext auth\w* (is )?(disallowed|not allowed)|requires? (SSL\/TLS|TLS)/i.test(text)) {
     return new Pop3Error('tls_failed', 'the server refuses login on an unencrypted connection', text);
   }
-  if (/^\[(IN-USE|SYS\/TEMP)\]/i.test(text)) return new Pop3Error('protocol_error', 'the server could not open the maildrop', text);
+  // RFC 3206: [SYS/TEMP] is a failure on the server's side (Dovecot: its password or token check is down)
+  if (/^\[SYS\/TEMP\]/i.test(text)) return new Pop3Error('auth_unavailable', 'the server could not complete the login now', text);
+  if (/^\[IN-USE\]/i.test(text)) return new Pop3Error('protocol_error', 'the server could not open the maildrop', text);
   return new Pop3Error('auth_failed', 'authentication failed', text);
 }
 

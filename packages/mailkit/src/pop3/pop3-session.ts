@@ -1,10 +1,10 @@
 import type net from 'node:net';
 import { classifyError, messageOf } from '../verify/classify-error.ts';
-import { redactSecret } from '../verify/failure-message.ts';
 import type { Pop3Settings } from '../verify/types.ts';
 import { DotUnstuffer } from './dot-unstuffer.ts';
 import { Pop3Error } from './pop3-error.ts';
-import { announcedOctets, isOk, loginRefused, parseListLine, parseUidlLine, stripStatus, type Pop3ListEntry, type Pop3UidlEntry } from './pop3-reply.ts';
+import { pop3Login } from './pop3-login.ts';
+import { announcedOctets, isOk, parseListLine, parseUidlLine, stripStatus, type Pop3ListEntry, type Pop3UidlEntry } from './pop3-reply.ts';
 import { connectPop3, readCapabilities, type Pop3Wire, type ReadLimit } from './pop3-wire.ts';
 
 /** Default bound on one command's reply; for bodies and listings, on each pause between chunks. */
@@ -74,10 +74,11 @@ export interface Pop3Session {
 
 /**
  * Connects, reads the greeting and CAPA, upgrades with STLS when security is
- * 'starttls' and logs in with USER/PASS, under the account's connection and
+ * 'starttls' and logs in (USER/PASS, or SASL OAUTHBEARER/XOAUTH2 with an
+ * access token: pop3Login), under the account's connection and
  * login time limits. Like the connection check it never sends the password
  * over plaintext to a server that offers only STLS. Rejects with a Pop3Error
- * whose code is verify's (auth_failed, connection_refused, host_not_found,
+ * whose code is verify's (auth_failed, auth_unavailable, connection_refused, host_not_found,
  * timeout, tls_failed, starttls_unavailable, protocol_error) or 'aborted'.
  */
 export async function openPop3Session(settings: Pop3Settings, opts: Pop3SessionOptions = {}): Promise<Pop3Session> {
@@ -125,12 +126,7 @@ export async function openPop3Session(settings: Pop3Settings, opts: Pop3SessionO
       () => stop(new Pop3Error('timeout', `login to ${where} did not complete within ${settings.authTimeoutSec} s`)),
       Math.max(1, settings.authTimeoutSec * 1000),
     );
-    const user = await wire.command(`USER ${settings.username}`);
-    // the server's words go into the error: strike the password out, whatever echoed it
-    const refused = (line: string): Pop3Error => loginRefused(redactSecret(line, settings.password, settings.username));
-    if (!isOk(user)) throw refused(user);
-    const pass = await wire.command(`PASS ${settings.password}`);
-    if (!isOk(pass)) throw refused(pass);
+    await pop3Login(wire, settings, caps);
     clearTimeout(timer);
 
     // capabilities may change after login (RFC 2449); this is the set that applies from now on

@@ -252,12 +252,22 @@ export function connectPop3(settings: Pop3Settings, sockets: net.Socket[]): Prom
   });
 }
 
-/** CAPA (RFC 2449): the set of capability names, or undefined when the server does not know CAPA. */
+/** CAPA (RFC 2449): the set of capability names (and SASL=<mechanism> per SASL mechanism), or undefined when the server does not know CAPA. */
 export async function readCapabilities(wire: Pop3Wire, limit?: ReadLimit): Promise<Set<string> | undefined> {
   const reply = await wire.command('CAPA', limit);
   if (!isOk(reply)) return undefined;
   const caps = new Set<string>();
-  await wire.readLines('CAPA', MAX_CAPA_LINES, (line) => caps.add(line.split(' ')[0]!.toUpperCase()), limit);
+  await wire.readLines(
+    'CAPA',
+    MAX_CAPA_LINES,
+    (line) => {
+      const [name = '', ...args] = line.split(' ');
+      caps.add(name.toUpperCase());
+      // "SASL PLAIN XOAUTH2" also becomes SASL=PLAIN, SASL=XOAUTH2, as IMAP writes AUTH=…
+      if (name.toUpperCase() === 'SASL') for (const m of args) if (m !== '') caps.add(`SASL=${m.toUpperCase()}`);
+    },
+    limit,
+  );
   return caps;
 }
 

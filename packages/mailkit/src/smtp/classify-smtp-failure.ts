@@ -72,7 +72,8 @@ export function classifySmtpFailure(err: unknown): SendFailure {
   const command = field(err, 'command');
   const verdict = classifyError(err);
   if (command === 'STARTTLS' || isTlsRequiredRefusal(err)) return fail('tls_failed', false, 'account');
-  if (verdict === 'auth_failed' || smtpCode === 530) {
+  // 454: the server could not check the credentials now (e.g. its token check is down)
+  if (verdict === 'auth_failed' || verdict === 'auth_unavailable' || smtpCode === 530) {
     return fail('auth_failed', smtpCode === undefined || smtpCode >= 500, 'account');
   }
   if (smtpCode !== undefined) {

@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
-import { redactSecret, smtpConnectionOptions, type Security } from '../verify/index.ts';
+import { tokenForms } from '../sasl/oauth-bearer.ts';
+import { redactSecret, smtpConnectionOptions, smtpLoginCredentials, type Security } from '../verify/index.ts';
 import { classifySmtpFailure, type SendFailure } from './classify-smtp-failure.ts';
 
 /** One campaign's outgoing SMTP account, as sending needs it (the password already decrypted). */
@@ -11,6 +12,8 @@ export interface SmtpAccount {
   /** Set to log in (AUTH is then always attempted, as the connection check does); unset for a trusted relay. */
   username?: string;
   password?: string;
+  /** Log in as `username` with this OAuth2 access token (SASL XOAUTH2) instead of the password. */
+  accessToken?: string;
   /** Covers TCP, TLS, the greeting, EHLO and STARTTLS; every later reply must come within twice this. */
   connectionTimeoutMs: number;
   /** Hard cap on the whole attempt, whatever the server does; default max(60 s, 4 × connectionTimeoutMs). */
@@ -43,12 +46,14 @@ const MIN_SEND_TIMEOUT_MS = 60_000;
  * caller owns retries (see backoffDelay) and stores the result. Every phase
  * has a library timeout, and the whole attempt a hard cap that closes the
  * socket. Partial acceptance is ok: true with the refused recipients listed.
- * The password is struck out of every text returned, whatever echoed it.
+ * The password or access token is struck out of every text returned, whatever echoed it.
  */
 export async function sendRaw(account: SmtpAccount, envelope: SmtpEnvelope, raw: Buffer, options: SendOptions = {}): Promise<SendResult> {
   const password = account.password ?? '';
   const username = account.username ?? '';
-  const scrub = (text: string): string => redactSecret(text, password, username);
+  const { accessToken } = account;
+  const tokens = accessToken !== undefined ? tokenForms({ user: username, accessToken, host: account.host, port: account.port }) : [];
+  const scrub = (text: string): string => redactSecret(text, password, username, tokens);
   const hardCap = account.sendTimeoutMs ?? Math.max(MIN_SEND_TIMEOUT_MS, 4 * account.connectionTimeoutMs);
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DOMException(`no result within the send time limit of ${hardCap} ms`, 'TimeoutError')), hardCap);
@@ -63,11 +68,12 @@ export async function sendRaw(account: SmtpAccount, envelope: SmtpEnvelope, raw:
         auth: username !== '',
         username,
         password,
+        ...(accessToken !== undefined ? { accessToken } : {}),
         connectionTimeoutSec: account.connectionTimeoutMs / 1000,
         ...(account.tlsRejectUnauthorized !== undefined ? { tlsRejectUnauthorized: account.tlsRejectUnauthorized } : {}),
       }),
       ...(account.clientName ? { name: account.clientName } : {}),
-      ...(username !== '' ? { auth: { user: username, pass: password }, forceAuth: true } : {}),
+      ...(username !== '' ? { auth: smtpLoginCredentials({ username, password, accessToken }), forceAuth: true } : {}),
     });
     const info = await transport.sendMail({ envelope: { from: envelope.from, to: [...envelope.to] }, raw, signal });
     return {

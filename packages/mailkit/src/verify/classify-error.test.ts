@@ -30,6 +30,21 @@ describe('classifyError', () => {
       }),
       'tls_failed',
     ],
+    [
+      'imapflow temporary failure (Dovecot cannot check the token)',
+      libError('Command failed', {
+        response: '2 NO [UNAVAILABLE] Temporary authentication failure.',
+        serverResponseCode: 'UNAVAILABLE',
+        authenticationFailed: true,
+      }),
+      'auth_unavailable',
+    ],
+    [
+      'imapflow refused token',
+      libError('Command failed', { serverResponseCode: 'AUTHENTICATIONFAILED', authenticationFailed: true, oauthError: { status: 'invalid_token' } }),
+      'auth_failed',
+    ],
+    ['imapflow token for a server without OAuth', libError('Unsupported authentication mechanism'), 'auth_failed'],
     ['imapflow doSTARTTLS without STARTTLS', libError('Server does not support STARTTLS', { tlsFailed: true }), 'starttls_unavailable'],
     ['imapflow STARTTLS after PREAUTH', libError('STARTTLS is not possible after a PREAUTH greeting', { tlsFailed: true }), 'starttls_unavailable'],
     ['imapflow certificate rejected', libError('self-signed certificate', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', tlsFailed: true }), 'tls_failed'],
@@ -126,6 +141,16 @@ describe('classifyError', () => {
     ],
     ['nodemailer greeting timeout', libError('Greeting never received', { code: 'ETIMEDOUT', command: 'CONN' }), 'timeout'],
     ['nodemailer connection closed', libError('Connection closed unexpectedly', { code: 'ECONNECTION', command: 'CONN' }), 'protocol_error'],
+    [
+      'nodemailer 454 temporary authentication failure',
+      libError('the server refused the login: 454 4.7.0 Temporary authentication failure', { code: 'EAUTH', responseCode: 454, command: 'AUTH XOAUTH2' }),
+      'auth_unavailable',
+    ],
+    [
+      'nodemailer refused token (XOAUTH2 handler)',
+      libError('the server refused the access token: 535 Error', { code: 'EAUTH', responseCode: 535, command: 'AUTH XOAUTH2', oauthError: { status: '401' } }),
+      'auth_failed',
+    ],
     ['nodemailer no credentials', libError('Missing credentials for "PLAIN"', { code: 'EAUTH', command: 'API' }), 'auth_failed'],
     // ours, and odd values
     ['VerifyError keeps its code', new VerifyError('starttls_unavailable', 'STLS is not in CAPA'), 'starttls_unavailable'],
@@ -148,6 +173,17 @@ describe('serverSaid', () => {
   });
   it('uses nodemailer reply as it is', () => {
     expect(serverSaid(libError('x', { response: '535 5.7.8  Error:\r\n bad' }))).toBe('535 5.7.8 Error: bad');
+  });
+  it("adds the OAuth reason a server gave before refusing a token", () => {
+    expect(
+      serverSaid(libError('x', { serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.', oauthError: { status: 'invalid_token', scope: 'mail' } })),
+    ).toBe('[AUTHENTICATIONFAILED] Authentication failed. (OAuth status invalid_token, scope mail)');
+    expect(serverSaid(libError('x', { response: '535 Error: Username and Password not accepted', oauthError: { status: '401', schemes: 'bearer' } }))).toBe(
+      '535 Error: Username and Password not accepted (OAuth status 401)',
+    );
+  });
+  it('ignores an oauthError that is not an object of strings', () => {
+    expect(serverSaid(libError('x', { response: '535 no', oauthError: 'invalid_token' }))).toBe('535 no');
   });
   it('is undefined for client-side errors', () => {
     expect(serverSaid(libError('connect ECONNREFUSED', { code: 'ECONNREFUSED' }))).toBeUndefined();
@@ -210,6 +246,12 @@ describe('failureMessage', () => {
       'IMAP: mailbox "Support" not found for user alice (server said: Mailbox doesn\'t exist: Support)',
     ],
     ['DNS', 'imap', libError('getaddrinfo ENOTFOUND', { code: 'ENOTFOUND' }), 'IMAP: host 127.0.0.1 not found (DNS lookup failed)'],
+    [
+      'the server could not check the login',
+      'imap',
+      libError('Command failed', { serverResponseCode: 'UNAVAILABLE', responseText: 'Temporary authentication failure.', authenticationFailed: true }),
+      'IMAP: the server at 127.0.0.1:2525 could not complete the login now (a temporary failure on its side) (server said: [UNAVAILABLE] Temporary authentication failure.)',
+    ],
   ];
   it.each(cases)('%s', (_name, protocol, err, message) => {
     expect(failureMessage(protocol, classifyError(err), err, target)).toBe(message);
@@ -224,6 +266,25 @@ describe('failureMessage', () => {
     const message = failureMessage('smtp', classifyError(err), err, target);
     expect(message).not.toContain('hunter22');
     expect(message).not.toContain(plainB64);
+    expect(message).toContain('***');
+  });
+});
+
+describe('failureMessage for an OAuth2 login', () => {
+  const token = 'ya29.secret-access-token';
+  const target: CheckTarget = { host: '127.0.0.1', port: 2525, username: 'alice@example.test', password: '', accessToken: token, connectionTimeoutSec: 2, authTimeoutSec: 5 };
+  it('says the token was refused, with the OAuth reason', () => {
+    const err = libError('Command failed', { authenticationFailed: true, serverResponseCode: 'AUTHENTICATIONFAILED', responseText: 'Authentication failed.', oauthError: { status: 'invalid_token' } });
+    expect(failureMessage('imap', classifyError(err), err, target)).toBe(
+      'IMAP: the server refused the OAuth2 access token for user alice@example.test (server said: [AUTHENTICATIONFAILED] Authentication failed. (OAuth status invalid_token))',
+    );
+  });
+  it('never repeats the token or the initial response that carried it', () => {
+    const ir = Buffer.from(`user=alice@example.test\x01auth=Bearer ${token}\x01\x01`).toString('base64');
+    const err = libError(`Invalid login: 535 bad ${token} ${ir}`, { code: 'EAUTH', responseCode: 535, response: `535 bad ${token} ${ir}` });
+    const message = failureMessage('smtp', classifyError(err), err, target);
+    expect(message).not.toContain(token);
+    expect(message).not.toContain(ir);
     expect(message).toContain('***');
   });
 });

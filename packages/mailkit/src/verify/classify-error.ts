@@ -1,3 +1,4 @@
+import { describeOAuthChallenge, toOAuthChallenge } from '../sasl/oauth-bearer.ts';
 import type { ConnectionErrorCode } from './types.ts';
 
 /**
@@ -63,6 +64,8 @@ export function classifyError(err: unknown): ConnectionErrorCode {
   // is a security setting to change, not a wrong password.
   if (isTlsRequiredRefusal(err)) return 'tls_failed';
   if (isStarttlsUnavailable(err)) return 'starttls_unavailable';
+  // before auth_failed: imapflow flags a temporary NO as authenticationFailed too
+  if (isTemporaryAuthFailure(err)) return 'auth_unavailable';
   if (isAuthFailure(err, codes)) return 'auth_failed';
   if (has(TIMEOUT)) return 'timeout';
   if (has(UNREACHABLE)) return 'connection_refused';
@@ -96,8 +99,17 @@ function isStarttlsUnavailable(err: unknown): boolean {
   return /Error upgrading connection with STARTTLS|HELO does not support required STARTTLS/i.test(message);
 }
 
+// RFC 5530's UNAVAILABLE (IMAP) and RFC 4954's 454 (SMTP): the server could not check the
+// credentials right now; they may well be right, so this is no reason to stop for the admin.
+function isTemporaryAuthFailure(err: unknown): boolean {
+  if (str(err, 'serverResponseCode')?.toUpperCase() === 'UNAVAILABLE') return true;
+  return num(err, 'responseCode') === 454;
+}
+
 function isAuthFailure(err: unknown, codes: string[]): boolean {
   if (bool(err, 'authenticationFailed')) return true;
+  // imapflow given a token by a server that offers neither OAUTHBEARER nor XOAUTH2 (nor a password to fall back on)
+  if (/^Unsupported authentication mechanism/.test(messageOf(err))) return true;
   if (codes.includes('EAUTH') || codes.includes('ENOAUTH')) return true;
   const response = str(err, 'serverResponseCode')?.toUpperCase();
   if (response === 'AUTHENTICATIONFAILED' || response === 'AUTHORIZATIONFAILED') return true;
@@ -114,9 +126,12 @@ export function serverSaid(err: unknown): string | undefined {
   if (err instanceof VerifyError) return err.serverText ? oneLine(err.serverText) : undefined;
   const code = str(err, 'serverResponseCode');
   const text = str(err, 'responseText') ?? str(err, 'response');
-  if (text === undefined || text.trim() === '') return code ? `[${code}]` : undefined;
+  // the OAuth challenge a server sent before refusing a token (imapflow and our SMTP handler keep it)
+  const oauth = toOAuthChallenge(field(err, 'oauthError'));
+  const suffix = oauth ? ` (${describeOAuthChallenge(oauth)})` : '';
+  if (text === undefined || text.trim() === '') return code ? `[${code}]${suffix}` : oauth ? describeOAuthChallenge(oauth) : undefined;
   const line = oneLine(text);
-  return code && !line.includes(`[${code}`) ? `[${code}] ${line}` : line;
+  return (code && !line.includes(`[${code}`) ? `[${code}] ${line}` : line) + suffix;
 }
 
 /** An error's message as one short line, for "what went wrong" in plain words. */

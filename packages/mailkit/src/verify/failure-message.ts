@@ -1,3 +1,4 @@
+import { tokenForms } from '../sasl/oauth-bearer.ts';
 import { errorCodes, isTlsRequiredRefusal, messageOf, serverSaid, VerifyError } from './classify-error.ts';
 import type { CheckProtocol, ConnectionErrorCode } from './types.ts';
 
@@ -7,7 +8,11 @@ export interface CheckTarget {
   port: number;
   username: string;
   password: string;
+  /** Set when the login is by OAuth2 token: the message says so, and the token is struck out like the password. */
+  accessToken?: string;
   mailbox?: string;
+  /** The security the check connected with: a silent port is probed for implicit TLS unless it was already TLS. */
+  security?: 'tls' | 'starttls' | 'none';
   connectionTimeoutSec: number;
   authTimeoutSec: number;
 }
@@ -26,7 +31,12 @@ export function failureMessage(protocol: CheckProtocol, code: ConnectionErrorCod
   let text: string;
   switch (code) {
     case 'auth_failed':
-      text = `authentication failed for user ${target.username}${saidSuffix}`;
+      text = target.accessToken !== undefined
+        ? `the server refused the OAuth2 access token for user ${target.username}${saidSuffix}`
+        : `authentication failed for user ${target.username}${saidSuffix}`;
+      break;
+    case 'auth_unavailable':
+      text = `the server at ${where} could not complete the login now (a temporary failure on its side)${saidSuffix}`;
       break;
     case 'connection_refused':
       text = errorCodes(err).includes('ECONNREFUSED') || /refused/i.test(messageOf(err))
@@ -45,6 +55,9 @@ export function failureMessage(protocol: CheckProtocol, code: ConnectionErrorCod
         ? `the server at ${where} refuses login on an unencrypted connection; set security to STARTTLS or TLS${serverSuffix}`
         : `TLS handshake failed: ${tlsDetail(err)}`;
       break;
+    case 'tls_expected':
+      text = `the server at ${where} speaks TLS from the first byte (implicit TLS), so it never greeted a ${target.security === 'none' ? 'plain' : 'STARTTLS'} connection; set security to TLS, or use the server's ${target.security === 'none' ? 'plain' : 'STARTTLS'} port`;
+      break;
     case 'starttls_unavailable':
       text = `the server at ${where} does not offer STARTTLS${saidSuffix}`;
       break;
@@ -59,7 +72,8 @@ export function failureMessage(protocol: CheckProtocol, code: ConnectionErrorCod
       text = String(never);
     }
   }
-  return redactSecret(`${protocol.toUpperCase()}: ${text}`, target.password, target.username);
+  const tokens = target.accessToken !== undefined ? tokenForms({ user: target.username, accessToken: target.accessToken, host: target.host, port: target.port }) : [];
+  return redactSecret(`${protocol.toUpperCase()}: ${text}`, target.password, target.username, tokens);
 }
 
 // OpenSSL's "80CC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version
@@ -75,16 +89,17 @@ function tlsDetail(err: unknown): string {
 
 /**
  * Replaces every occurrence of the password with *** — also its base64 forms
- * as sent by AUTH LOGIN and AUTH PLAIN — in case a server or a library
- * echoed it. An empty password has nothing to strike.
+ * as sent by AUTH LOGIN and AUTH PLAIN, and any `more` secrets (an access
+ * token and its SASL forms) — in case a server or a library echoed it. An
+ * empty password has nothing to strike.
  */
-export function redactSecret(text: string, password: string, username = ''): string {
-  if (password === '') return text;
-  const forms = new Set([
-    password,
-    Buffer.from(password, 'utf8').toString('base64'),
-    Buffer.from(`\u0000${username}\u0000${password}`, 'utf8').toString('base64'),
-  ]);
+export function redactSecret(text: string, password: string, username = '', more: readonly string[] = []): string {
+  const forms = new Set(more.filter((f) => f !== ''));
+  if (password !== '') {
+    forms.add(password);
+    forms.add(Buffer.from(password, 'utf8').toString('base64'));
+    forms.add(Buffer.from(`\u0000${username}\u0000${password}`, 'utf8').toString('base64'));
+  }
   let out = text;
   // longest first, so a form that contains another is struck whole
   for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');

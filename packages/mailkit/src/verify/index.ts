@@ -11,6 +11,7 @@ export type {
 } from './types.ts';
 export { verifyImap, imapClientOptions } from './verify-imap.ts';
 export { verifyPop3 } from './verify-pop3.ts';
-export { verifySmtp, smtpConnectionOptions } from './verify-smtp.ts';
+export { verifySmtp, smtpConnectionOptions, smtpLoginCredentials } from './verify-smtp.ts';
 export { classifyError, VerifyError } from './classify-error.ts';
 export { failureMessage, redactSecret } from './failure-message.ts';
+export { tokenForms } from '../sasl/oauth-bearer.ts';

@@ -1,9 +1,12 @@
 import { classifyError, VerifyError } from './classify-error.ts';
 import { failureMessage, type CheckTarget } from './failure-message.ts';
+import { speaksImplicitTls } from './implicit-tls-probe.ts';
 import type { CheckProtocol, CheckResult } from './types.ts';
 
 /** Extra time the hard cap allows beyond the connection and login limits, for a graceful logout. */
 export const HARD_CAP_GRACE_MS = 5_000;
+/** How long a silent port is given to answer a TLS handshake (well inside the hard cap's grace). */
+export const IMPLICIT_TLS_PROBE_MS = 3_000;
 
 /** How a probe tells the runner where it is, so the right deadline applies. */
 export interface CheckProgress {
@@ -38,6 +41,7 @@ export function runCheck(protocol: CheckProtocol, target: CheckTarget, probe: Ch
 
   return new Promise<CheckResult>((resolve) => {
     let authTimer: NodeJS.Timeout | undefined;
+    let probing = false;
     const finish = (err?: unknown): void => {
       if (phase === 'done') return;
       const verified = phase === 'closing';
@@ -76,8 +80,16 @@ export function runCheck(protocol: CheckProtocol, target: CheckTarget, probe: Ch
     };
 
     const connectionTimer = setTimeout(() => {
-      if (probe.greeted?.() === true) loggingIn();
-      else finish(new VerifyError('timeout', `no answer from ${where} within ${target.connectionTimeoutSec} s`));
+      if (probe.greeted?.() === true) return loggingIn();
+      const silent = new VerifyError('timeout', `no answer from ${where} within ${target.connectionTimeoutSec} s`);
+      if (target.security === undefined || target.security === 'tls') return finish(silent);
+      // a plain or STARTTLS client waits for a greeting an implicit-TLS server never sends: ask it
+      // in TLS; the library's own failure on the closed socket is not the answer any more
+      probing = true;
+      probe.destroy();
+      void speaksImplicitTls(target.host, target.port, IMPLICIT_TLS_PROBE_MS).then((tls) =>
+        finish(tls ? new VerifyError('tls_expected', `${where} answered a TLS handshake but sent no greeting in plain text`) : silent),
+      );
     }, connectionMs);
     const capSec = Math.round((connectionMs + authMs + HARD_CAP_GRACE_MS) / 1000);
     const capTimer = setTimeout(
@@ -88,8 +100,12 @@ export function runCheck(protocol: CheckProtocol, target: CheckTarget, probe: Ch
     Promise.resolve()
       .then(() => probe.run({ loggingIn, verified }))
       .then(
-        () => finish(),
-        (err: unknown) => finish(err ?? new Error('check failed without an error')),
+        () => {
+          if (!probing) finish();
+        },
+        (err: unknown) => {
+          if (!probing) finish(err ?? new Error('check failed without an error'));
+        },
       );
   });
 }

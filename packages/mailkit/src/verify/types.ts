@@ -8,6 +8,12 @@ export interface ImapSettings {
   security: Security;
   username: string;
   password: string;
+  /**
+   * When set, log in with this OAuth2 access token (SASL OAUTHBEARER, or XOAUTH2 when the server offers only that) as
+   * `username` instead of the password, which is then ignored. The token is
+   * never logged and is struck out of every message, like a password.
+   */
+  accessToken?: string;
   /** The folder the campaign reads, e.g. "INBOX"; a wrong name is reported as mailbox_not_found. */
   mailbox: string;
   /** Covers TCP, the TLS handshake (and STARTTLS) and the server greeting. */
@@ -25,6 +31,12 @@ export interface Pop3Settings {
   security: Security;
   username: string;
   password: string;
+  /**
+   * When set, log in with this OAuth2 access token (SASL OAUTHBEARER, or XOAUTH2 when the server offers only that) as
+   * `username` instead of the password, which is then ignored. The token is
+   * never logged and is struck out of every message, like a password.
+   */
+  accessToken?: string;
   /** Covers TCP, the TLS handshake (and STLS) and the server greeting. */
   connectionTimeoutSec: number;
   /** Covers USER/PASS. */
@@ -42,6 +54,12 @@ export interface SmtpSettings {
   auth: boolean;
   username: string;
   password: string;
+  /**
+   * When set, log in with this OAuth2 access token (SASL XOAUTH2, the one Gmail, Microsoft 365 and nodemailer share) as
+   * `username` instead of the password, which is then ignored. The token is
+   * never logged and is struck out of every message, like a password.
+   */
+  accessToken?: string;
   /** Covers TCP, TLS, greeting, EHLO and STARTTLS; SMTP has no separate setting, so login gets the same time again. */
   connectionTimeoutSec: number;
   /** Verify the server certificate (default true); false only for test servers with a self-signed certificate. */
@@ -51,10 +69,15 @@ export interface SmtpSettings {
 /** Stable reasons a check failed, so the admin UI can show a hint per cause without parsing messages. */
 export type ConnectionErrorCode =
   | 'auth_failed'
+  // the server could not complete the login now (its password or token check, or the mailbox,
+  // failed on its side: IMAP [UNAVAILABLE], POP3 [SYS/TEMP], SMTP 454); try again later
+  | 'auth_unavailable'
   | 'connection_refused'
   | 'host_not_found'
   | 'timeout'
   | 'tls_failed'
+  // a plain or STARTTLS connection to a port that speaks TLS from the first byte (993, 995, 465)
+  | 'tls_expected'
   | 'starttls_unavailable'
   | 'mailbox_not_found'
   | 'protocol_error';

@@ -19,7 +19,8 @@ export function imapClientOptions(settings: ImapSettings): ImapFlowOptions {
     port: settings.port,
     secure: settings.security === 'tls',
     doSTARTTLS: settings.security === 'starttls' ? true : settings.security === 'none' ? false : undefined,
-    auth: { user: settings.username, pass: settings.password },
+    // with a token imapflow uses OAUTHBEARER, else XOAUTH2, whichever the server offers
+    auth: settings.accessToken !== undefined ? { user: settings.username, accessToken: settings.accessToken } : { user: settings.username, pass: settings.password },
     tls: { rejectUnauthorized: settings.tlsRejectUnauthorized ?? true },
     logger: false,
     emitLogs: false,

@@ -1,6 +1,7 @@
 import type net from 'node:net';
 import { connectPop3 as connect, readCapabilities as capabilities } from '../pop3/pop3-wire.ts';
-import { loginRefused, stripStatus } from '../pop3/pop3-reply.ts';
+import { pop3Login } from '../pop3/pop3-login.ts';
+import { stripStatus } from '../pop3/pop3-reply.ts';
 import { VerifyError } from './classify-error.ts';
 import { runCheck } from './run-check.ts';
 import type { CheckResult, Pop3Settings } from './types.ts';
@@ -9,7 +10,7 @@ const QUIT_MS = 1_000;
 
 /**
  * Checks a POP3 account: connect (TLS from the first byte, or STLS), log in
- * with USER/PASS, QUIT. A small client of our own rather than node-pop3,
+ * with USER/PASS or an OAuth2 token (pop3Login, as sync does), QUIT. A small client of our own rather than node-pop3,
  * which has no STLS and reads one reply per TCP packet. Bounded in time,
  * never throws, never retries; with security 'none' it never sends the
  * password when the server's CAPA says plaintext login is off.
@@ -24,9 +25,6 @@ export function verifyPop3(settings: Pop3Settings): Promise<CheckResult> {
         for (const s of sockets) s.destroy();
       },
       run: async (progress) => {
-        if (/[\r\n]/.test(settings.username + settings.password)) {
-          throw new VerifyError('auth_failed', 'the username or password contains a line break');
-        }
         const wire = await connect(settings, sockets);
         const greeting = await wire.readLine();
         if (!greeting.startsWith('+OK')) throw new VerifyError('protocol_error', 'the server did not greet with +OK', greeting);
@@ -44,10 +42,7 @@ export function verifyPop3(settings: Pop3Settings): Promise<CheckResult> {
         }
 
         progress.loggingIn();
-        const user = await wire.command(`USER ${settings.username}`);
-        if (!user.startsWith('+OK')) throw loginRefused(user);
-        const pass = await wire.command(`PASS ${settings.password}`);
-        if (!pass.startsWith('+OK')) throw loginRefused(pass);
+        await pop3Login(wire, settings, caps);
         progress.verified();
 
         await wire.quit(QUIT_MS);

@@ -1,4 +1,5 @@
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
+import { describeOAuthChallenge, OAUTH_ABORT, oauthInitialResponse, parseOAuthChallenge } from '../sasl/oauth-bearer.ts';
 import { VerifyError } from './classify-error.ts';
 import { runCheck } from './run-check.ts';
 import type { CheckResult, SmtpSettings } from './types.ts';
@@ -37,6 +38,44 @@ export function smtpConnectionOptions(settings: SmtpSettings): SMTPConnectionOpt
     socketTimeout: 2 * connectionMs + BACKSTOP_MS,
     dnsTimeout: connectionMs,
     socketCloseTimeout: 0,
+    ...(settings.accessToken !== undefined ? { customAuth: { [TOKEN_LOGIN]: xoauth2Handler(settings.username, settings.accessToken, settings.host, settings.port) } } : {}),
+  };
+}
+
+// Our XOAUTH2 login under a name of its own: asked for 'XOAUTH2' without a token generator,
+// nodemailer silently switches to the first other mechanism the server offers (PLAIN).
+const TOKEN_LOGIN = 'XOAUTH2-TOKEN';
+
+/**
+ * The credentials to log in with: the password, or for an access token a
+ * custom XOAUTH2 login that smtpConnectionOptions' handler performs. Shared
+ * with sending, like the options.
+ */
+export function smtpLoginCredentials(settings: Pick<SmtpSettings, 'username' | 'password' | 'accessToken'>): SMTPConnection.Credentials | SMTPConnection.AuthenticationTypeCustom {
+  return settings.accessToken !== undefined
+    ? { type: 'custom', method: TOKEN_LOGIN, user: settings.username, pass: '' }
+    : { user: settings.username, pass: settings.password };
+}
+
+/**
+ * XOAUTH2 with a token we already hold, as a nodemailer custom handler.
+ * nodemailer's own XOAUTH2 wants a token generator and, on a refusal, asks
+ * it for a new token and reports "Can't create new access token" instead of
+ * the server's answer; here the server's refusal and its OAuth reason (the
+ * 334 challenge, decoded) reach the caller, who owns refreshing.
+ */
+function xoauth2Handler(user: string, accessToken: string, host: string, port: number): NonNullable<SMTPConnectionOptions['customAuth']>[string] {
+  return async (ctx) => {
+    const first = await ctx.sendCommand(`AUTH XOAUTH2 ${oauthInitialResponse('XOAUTH2', { user, accessToken, host, port })}`);
+    if (first.status === 235) return true;
+    if (first.status !== 334) throw new Error('the server refused the login');
+    // a refusal comes as a challenge first; an empty answer ends the exchange and brings the 535
+    const challenge = parseOAuthChallenge(first.text);
+    const last = await ctx.sendCommand(OAUTH_ABORT.XOAUTH2);
+    if (last.status === 235) return true;
+    throw Object.assign(new Error(challenge ? `the server refused the access token (${describeOAuthChallenge(challenge)})` : 'the server refused the access token'), {
+      ...(challenge ? { oauthError: challenge } : {}),
+    });
   };
 }
 
@@ -76,7 +115,7 @@ export function verifySmtp(settings: SmtpSettings): Promise<CheckResult> {
           await Promise.race([
             failed,
             new Promise<void>((resolve, reject) =>
-              conn.login({ user: settings.username, pass: settings.password }, (err) => (err ? reject(err) : resolve())),
+              conn.login(smtpLoginCredentials(settings), (err) => (err ? reject(err) : resolve())),
             ),
           ]);
         }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotPeer } from '../../../../test/peers/dovecot.ts';
 import { closedPort, startSilentServer, type SilentServer } from '../../../../test/peers/silent-server.ts';
+import { IMPLICIT_TLS_PROBE_MS } from './run-check.ts';
 import { startSmtpAuthServer, type SmtpAuthServer } from '../../../../test/peers/smtp-auth.ts';
 import { checkPeer } from '../../../../test/support/peers.ts';
 import type { CheckResult, ImapSettings, Pop3Settings, SmtpSettings } from './types.ts';
@@ -116,7 +117,7 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
       const r = await imap({ port: silent.port, connectionTimeoutSec: 1 });
       expectFailure(r, 'timeout');
       expect(r.message).toBe(`IMAP: no answer from 127.0.0.1:${silent.port} within 1 s`);
-      expect(r.durationMs).toBeLessThan(1000 + MARGIN_MS);
+      expect(r.durationMs).toBeLessThan(1000 + IMPLICIT_TLS_PROBE_MS + MARGIN_MS);
       await expectNoLeaks(baseline);
     });
     it('bounds login by the auth timeout once the server has greeted', async () => {
@@ -146,6 +147,14 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
     it('passes with STARTTLS and with TLS when the certificate is accepted', async () => {
       expect(await imap({ host: starttlsOnly.host, port: starttlsOnly.imapPort, security: 'starttls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
       expect(await imap({ port: implicit.imapsPort!, security: 'tls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
+    });
+    it('says a STARTTLS or plain connection reached an implicit-TLS port, instead of "no answer"', async () => {
+      for (const security of ['starttls', 'none'] as const) {
+        const r = await imap({ port: implicit.imapsPort!, security, connectionTimeoutSec: 1 });
+        expectFailure(r, 'tls_expected');
+        expect(r.message).toContain(`IMAP: the server at 127.0.0.1:${implicit.imapsPort} speaks TLS from the first byte (implicit TLS)`);
+        expect(r.message).toContain('set security to TLS');
+      }
     });
     it('verifies the certificate by default', async () => {
       const r = await imap({ port: implicit.imapsPort!, security: 'tls' });
@@ -185,7 +194,7 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
       const r = await pop3({ port: silent.port, connectionTimeoutSec: 1 });
       expectFailure(r, 'timeout');
       expect(r.message).toBe(`POP3: no answer from 127.0.0.1:${silent.port} within 1 s`);
-      expect(r.durationMs).toBeLessThan(1000 + MARGIN_MS);
+      expect(r.durationMs).toBeLessThan(1000 + IMPLICIT_TLS_PROBE_MS + MARGIN_MS);
       await expectNoLeaks(baseline);
     });
     it('reports TLS against a plaintext port as tls_failed', async () => {
@@ -202,6 +211,11 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
     it('passes with STLS and with TLS when the certificate is accepted', async () => {
       expect(await pop3({ host: starttlsOnly.host, port: starttlsOnly.pop3Port, security: 'starttls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
       expect(await pop3({ port: implicit.pop3sPort!, security: 'tls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
+    });
+    it('says a STARTTLS connection reached an implicit-TLS port', async () => {
+      const r = await pop3({ port: implicit.pop3sPort!, security: 'starttls', connectionTimeoutSec: 1 });
+      expectFailure(r, 'tls_expected');
+      expect(r.message).toContain('speaks TLS from the first byte');
     });
     it('verifies the certificate by default', async () => {
       expectFailure(await pop3({ host: starttlsOnly.host, port: starttlsOnly.pop3Port, security: 'starttls' }), 'tls_failed');
@@ -255,7 +269,7 @@ describe('verifySmtp against smtp-server', () => {
     const baseline = handles();
     const r = await smtp({ port: silent.port, connectionTimeoutSec: 1 });
     expectFailure(r, 'timeout');
-    expect(r.durationMs).toBeLessThan(1000 + MARGIN_MS);
+    expect(r.durationMs).toBeLessThan(1000 + IMPLICIT_TLS_PROBE_MS + MARGIN_MS);
     await expectNoLeaks(baseline);
   });
   it('reports TLS against a plaintext port as tls_failed', async () => {

@@ -1,3 +1,4 @@
+import { QUEUE_DEFAULTS, THRESHOLD_DEFAULTS } from '@postdesk/contracts';
 import { z } from 'zod';
 
 // Bounds from the reference: timers are seconds in 1–2147483 (XCALLY's range).
@@ -78,32 +79,32 @@ const SmtpIn = z.strictObject({
 });
 
 const QueueIn = z.strictObject({
-  strategy: Strategy.default('round_robin'),
-  serviceLevelSec: seconds(60),
-  maxInteractionsPerAgent: z.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(5),
-  offerTimeoutSec: z.number().int().min(5, 'at least 5 seconds').max(3600, 'at most 3600 seconds').default(30),
-  autoAssign: z.boolean().default(false),
-  waitAssignedAgentSec: seconds(10),
-  waitAssignedQueueSec: seconds(10),
-  transferToAgent: z.boolean().default(false),
-  transferToAgentTimeoutSec: seconds(30),
-  transferToQueue: z.boolean().default(false),
-  transferToQueueTimeoutSec: seconds(30),
-  mandatoryDisposition: z.boolean().default(false),
-  pauseWhileDisposing: z.boolean().default(false),
-  markAsUnread: z.boolean().default(false),
-  fetchedMailAction: FetchedMailAction.default('leave'),
+  strategy: Strategy.default(QUEUE_DEFAULTS.strategy),
+  serviceLevelSec: seconds(QUEUE_DEFAULTS.serviceLevelSec),
+  maxInteractionsPerAgent: z.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(QUEUE_DEFAULTS.maxInteractionsPerAgent),
+  offerTimeoutSec: z.number().int().min(5, 'at least 5 seconds').max(3600, 'at most 3600 seconds').default(QUEUE_DEFAULTS.offerTimeoutSec),
+  autoAssign: z.boolean().default(QUEUE_DEFAULTS.autoAssign),
+  waitAssignedAgentSec: seconds(QUEUE_DEFAULTS.waitAssignedAgentSec),
+  waitAssignedQueueSec: seconds(QUEUE_DEFAULTS.waitAssignedQueueSec),
+  transferToAgent: z.boolean().default(QUEUE_DEFAULTS.transferToAgent),
+  transferToAgentTimeoutSec: seconds(QUEUE_DEFAULTS.transferToAgentTimeoutSec),
+  transferToQueue: z.boolean().default(QUEUE_DEFAULTS.transferToQueue),
+  transferToQueueTimeoutSec: seconds(QUEUE_DEFAULTS.transferToQueueTimeoutSec),
+  mandatoryDisposition: z.boolean().default(QUEUE_DEFAULTS.mandatoryDisposition),
+  pauseWhileDisposing: z.boolean().default(QUEUE_DEFAULTS.pauseWhileDisposing),
+  markAsUnread: z.boolean().default(QUEUE_DEFAULTS.markAsUnread),
+  fetchedMailAction: FetchedMailAction.default(QUEUE_DEFAULTS.fetchedMailAction),
   moveToFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
-  closedReplyAction: z.enum(['reopen', 'new_linked']).default('reopen'),
+  closedReplyAction: z.enum(['reopen', 'new_linked']).default(QUEUE_DEFAULTS.closedReplyAction),
   /** IMAP folder agents' replies are copied to after sending; null: no copy. */
   sentFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
 });
 
 const ThresholdsIn = z.strictObject({
-  serviceLevelSec: nonNegSeconds(60),
-  dropoutSec: nonNegSeconds(300),
-  chatTimeSec: nonNegSeconds(1800),
-  acdSec: nonNegSeconds(0),
+  serviceLevelSec: nonNegSeconds(THRESHOLD_DEFAULTS.serviceLevelSec),
+  dropoutSec: nonNegSeconds(THRESHOLD_DEFAULTS.dropoutSec),
+  chatTimeSec: nonNegSeconds(THRESHOLD_DEFAULTS.chatTimeSec),
+  acdSec: nonNegSeconds(THRESHOLD_DEFAULTS.acdSec),
 });
 
 const CampaignFields = z.strictObject({

@@ -3,13 +3,15 @@ import { sendRaw, type SendFailure, type SendResult } from '@postdesk/mailkit/sm
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { emitEvent, type DomainEvent } from '../../platform/events/events.ts';
+import { startClaimLoop } from '../../platform/jobs/claim-loop.ts';
+import { addJob } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
 import { recordConnection } from '../campaigns/campaigns.repo.ts';
 import { claimDue, lockHold, markFailed, markSent, putBack, saveHold, type ClaimedSend } from './outbox.repo.ts';
 import { resumeSending } from './resume-sending.ts';
-import { copySentMessages } from './sent-copy.ts';
+import { SENT_COPY_JOB } from './sent-copy.ts';
 
 /** Retries of a temporary failure: 30 s doubling to at most an hour, about a day in all. */
 export const OUTBOX_RETRY = { baseMs: 30_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 30 } as const;
@@ -25,22 +27,25 @@ export interface OutboxDeps {
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
   /** Passed to sendRaw; tests use it to trust a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** Observes each claim (the benchmark): the messages claimed and how long the claim took. */
+  onClaim?: (messageIds: number[], ms: number) => void;
 }
 
 /** A running worker; stop() lets the current sends finish (they are bounded in time). */
 export interface OutboxWorker {
   stop(): Promise<void>;
-  /** Runs one claim-and-send round now; for tests and for the wake-up. */
-  tick(): Promise<number>;
+  /** Claims and sends what is due now; resolves when the worker is idle again (tests). */
+  wake(): Promise<void>;
 }
 
 /**
  * Holds a campaign's SMTP account after an account-wide failure; true when
  * it was not held before. A refused login waits for the admin (no retry
  * time: retrying the same password only spins and may lock the account);
- * anything else is tried again with the messages' backoff. The messages of
- * one round fail together, so a hold already re-armed for later is left as
- * it is, and a hold for the admin is not weakened by a temporary failure.
+ * anything else is tried again with the messages' backoff. The messages in
+ * flight when the account fails fail together, so a hold already re-armed
+ * for later is left as it is, and a hold for the admin is not weakened by a
+ * temporary failure.
  */
 export async function holdAccount(q: Queryable, campaignId: string, failure: SendFailure, now: Date, random?: () => number): Promise<boolean> {
   const current = await lockHold(q, campaignId);
@@ -62,21 +67,19 @@ export function nextAttempt(result: Extract<SendResult, { ok: false }>, attempts
 }
 
 /**
- * Sends the outbox: claims due entries (SKIP LOCKED), sends the stored bytes
- * through the campaign's SMTP account, and records sent / retrying / failed
- * with the server's reply. Woken by outbox events and by a slow poll that
- * also picks up retries whose time has come.
+ * Sends the outbox through the shared claim loop (platform/jobs): claims due
+ * entries (SKIP LOCKED, leased, skipping held accounts) into free slots,
+ * sends the stored bytes through the campaign's SMTP account, and records
+ * sent / retrying / failed with the server's reply; a sent agent reply gets
+ * its Sent-folder copy job in the same transaction. Woken by outbox events
+ * from any node and by a slow poll that also picks up retries whose time
+ * has come. The outbox row is the message's ledger (what the agent sees), so
+ * it is its own job rather than a row of the jobs table.
  */
-export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; batch?: number; leaseSec?: number } = {}): OutboxWorker {
-  const pollMs = opts.pollMs ?? 2_000;
-  const batch = opts.batch ?? 10;
+export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; concurrency?: number; leaseSec?: number } = {}): OutboxWorker {
   const leaseSec = opts.leaseSec ?? 300;
-  let stopped = false;
-  let running: Promise<number> | null = null;
-  let again = false;
-  const controller = new AbortController();
 
-  const sendOne = async (job: ClaimedSend): Promise<void> => {
+  const sendOne = async (job: ClaimedSend, signal: AbortSignal): Promise<void> => {
     const row = await findCampaignRow(deps.db, job.campaign_id);
     let result: SendResult;
     if (!row) {
@@ -96,7 +99,7 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
               { ...account, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) },
               { from: job.envelope_from, to: job.envelope_to },
               raw,
-              { signal: controller.signal },
+              { signal },
             );
     }
     const failure = result.ok ? null : result;
@@ -115,7 +118,8 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
           await markFailed(q, job.id, `${failure.code}: ${failure.response}`, failure.response, retryAt);
           state = retryAt ? 'retrying' : 'failed';
         } else {
-          await markSent(q, job.id, result.response);
+          const sent = await markSent(q, job.id, result.response);
+          if (sent?.wantsSentCopy) await addJob(q, SENT_COPY_JOB, { payload: { messageId: sent.messageId }, key: String(sent.messageId) });
           state = 'sent';
         }
         // the server took the session as far as the message: the account works again
@@ -130,55 +134,28 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; bat
     if (held) deps.log.warn({ campaignId: job.campaign_id, code: failure?.code }, 'outbox.account_held');
   };
 
-  const round = async (): Promise<number> => {
-    const jobs = await claimDue(deps.db, batch, leaseSec);
-    await Promise.all(
-      jobs.map((j) =>
-        sendOne(j).catch((err: unknown) => deps.log.error({ outboxId: j.id, err: err instanceof Error ? err.message : String(err) }, 'outbox.error')),
-      ),
-    );
-    // copies to the Sent folder follow the sends, never hold them up
-    await copySentMessages(deps).catch((err: unknown) => deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox.sent_copy_error'));
-    return jobs.length;
-  };
-
-  const tick = (): Promise<number> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      let total = 0;
-      do {
-        again = false;
-        const n = await round().catch((err: unknown) => {
-          deps.log.error({ err: err instanceof Error ? err.message : String(err) }, 'outbox.round_failed');
-          return 0;
-        });
-        total += n;
-        if (n === batch) again = true;
-      } while (again && !stopped);
-      return total;
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-
+  const loop = startClaimLoop<ClaimedSend>(
+    {
+      name: 'outbox',
+      async claim(limit) {
+        const started = performance.now();
+        const jobs = await claimDue(deps.db, limit, leaseSec);
+        if (jobs.length > 0) deps.onClaim?.(jobs.map((j) => j.message_id), performance.now() - started);
+        return jobs;
+      },
+      run: sendOne,
+    },
+    { concurrency: opts.concurrency ?? 10, pollMs: opts.pollMs ?? 2_000, log: deps.log },
+  );
   const unsubscribe = deps.onEvent((e) => {
-    if (((e.type === 'outbox.changed' && e.state === 'queued') || e.type === 'smtp.resumed') && !stopped) void tick();
+    if ((e.type === 'outbox.changed' && e.state === 'queued') || e.type === 'smtp.resumed') void loop.wake();
   });
-  const timer = setInterval(() => void tick(), pollMs);
-  void tick();
   return {
-    tick,
+    wake: () => loop.wake(),
     async stop() {
-      stopped = true;
-      clearInterval(timer);
       unsubscribe();
-      // sends in flight are bounded by their own timeouts; abort lets them end at once as retryable
-      controller.abort();
-      await running;
+      // sends in flight are bounded by their own timeouts; the loop's abort lets them end at once as retryable
+      await loop.stop();
     },
   };
 }

@@ -41,17 +41,37 @@ export async function claimDue(q: Queryable, limit: number, leaseSec: number): P
   return rows;
 }
 
-/** Records a delivered message; an agent's reply in a campaign with a Sent folder gets its copy queued. */
-export async function markSent(q: Queryable, id: number, response: string): Promise<void> {
-  await q.query(
-    `UPDATE outbox o SET state = 'sent', sent_at = now(), smtp_response = $2, last_error = NULL, locked_until = NULL, updated_at = now(),
-            sent_copy = CASE WHEN c.sent_folder IS NOT NULL AND c.receive_emails AND c.inbound_protocol = 'imap' AND m.kind = 'agent'
-                             THEN 'pending' END,
-            sent_copy_next_at = now()
-       FROM messages m, campaigns c
-      WHERE o.id = $1 AND m.id = o.message_id AND c.id = o.campaign_id`,
+/**
+ * Records a delivered message. Returns whether it wants a copy in its
+ * campaign's Sent folder (an agent's reply in a campaign that reads IMAP and
+ * names one), for the caller to add that job in the same transaction.
+ */
+export async function markSent(q: Queryable, id: number, response: string): Promise<{ wantsSentCopy: boolean; messageId: number } | null> {
+  const { rows } = await q.query<{ wants_sent_copy: boolean; message_id: number }>(
+    {
+      name: 'outbox_mark_sent',
+      text: `UPDATE outbox o SET state = 'sent', sent_at = now(), smtp_response = $2, last_error = NULL, locked_until = NULL, updated_at = now()
+               FROM messages m, campaigns c
+              WHERE o.id = $1 AND m.id = o.message_id AND c.id = o.campaign_id
+              RETURNING o.message_id, (c.sent_folder IS NOT NULL AND c.receive_emails AND c.inbound_protocol = 'imap' AND m.kind = 'agent') AS wants_sent_copy`,
+    },
     [id, response.slice(0, 1000)],
   );
+  const r = rows[0];
+  return r ? { wantsSentCopy: r.wants_sent_copy, messageId: r.message_id } : null;
+}
+
+/** A sent message as its Sent-folder copy needs it. */
+export interface SentMessage {
+  campaign_id: string;
+  raw_sha256: Buffer;
+  message_id: string | null;
+}
+
+/** Reads a sent message for its copy, when the copy job runs. */
+export async function findSentMessage(q: Queryable, messageId: number): Promise<SentMessage | undefined> {
+  const { rows } = await q.query<SentMessage>(`SELECT campaign_id, raw_sha256, message_id FROM messages WHERE id = $1`, [messageId]);
+  return rows[0];
 }
 
 /** Records a failed attempt: retried at `retryAt`, or failed for good when retryAt is null. */

@@ -6,7 +6,9 @@ import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { eventually } from '../../../../../test/support/mail-fixtures.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';
 import { enqueueOutbound } from './enqueue-outbound.ts';
+import { findJobs } from '../../platform/jobs/jobs.repo.ts';
 import { nextAttempt } from './outbox-worker.ts';
+import { SENT_COPY_JOB } from './sent-copy.ts';
 
 // The outbox against Postfix's smtp-sink: delivered bytes are the stored
 // bytes; a 4xx is retried later, a 5xx fails with the server's reply.
@@ -91,6 +93,19 @@ describe.skipIf(!sinkReady)('outbox worker against smtp-sink', () => {
     expect((await outbox(messageId)).smtp_response).toMatch(/^250/);
   });
 
+  it('records the send and adds the Sent-folder copy job in one transaction, only where the campaign keeps a Sent folder', async () => {
+    const plain = await queue(ok.port, 'NSF');
+    // an IMAP campaign with a Sent folder (its IMAP server is not reachable here: the copy job fails and waits to retry)
+    const withSent = await insertCampaignRow(s.db, { key: 'SFD', fromAddress: 'sfd@example.test', receiveEmails: true });
+    await s.db.query(`UPDATE campaigns SET smtp_host = '127.0.0.1', smtp_port = $2, smtp_security = 'none', smtp_auth = false, sent_folder = 'Sent',
+                        inbound_host = '127.0.0.1', inbound_port = 1, inbound_security = 'none' WHERE id = $1`, [withSent, ok.port]);
+    const copied = await queue(ok.port, 'SFD', withSent);
+    await eventually(async () => (await outbox(plain.messageId)).state === 'sent' && (await outbox(copied.messageId)).state === 'sent', 20_000, 'both sent');
+    const jobs = await findJobs(s.db, SENT_COPY_JOB.kind);
+    expect(jobs.filter((j) => j.job_key === String(plain.messageId))).toEqual([]);
+    expect(jobs.filter((j) => j.job_key === String(copied.messageId)).map((j) => j.payload)).toEqual([{ messageId: copied.messageId }]);
+  });
+
   it('retries a temporary refusal later, keeping the reply', async () => {
     const { messageId } = await queue(soft.port, 'SOF');
     const row = await eventually(async () => ((await outbox(messageId)).state === 'retrying' ? outbox(messageId) : null), 20_000, 'retrying');
@@ -114,10 +129,11 @@ describe.skipIf(!sinkReady)('outbox worker against smtp-sink', () => {
     const first = await queue(authRefused.port, 'AUT', campaignId);
     const second = await queue(authRefused.port, 'AUT', campaignId);
     await eventually(async () => (await hold(first.campaignId))?.code === 'auth_failed', 20_000, 'account held');
-    // nothing failed: the message tried waits, its attempt not counted, with the server's reply; the other is not even tried
+    // nothing failed: a message tried waits, its attempt not counted, with the server's reply; one claimed
+    // after the hold is not even tried (one already in flight when the login was refused ends the same way)
     const tried = await eventually(async () => {
       const rows = await Promise.all([first, second].map((m) => outbox(m.messageId)));
-      return rows.find((r) => r.last_error) ?? null;
+      return rows.every((r) => r.state !== 'sending') ? (rows.find((r) => r.last_error) ?? null) : null;
     }, 20_000, 'reason recorded');
     expect(tried).toMatchObject({ state: 'retrying', attempts: 0 });
     expect(tried.last_error).toContain('535 5.7.8 Authentication credentials invalid');

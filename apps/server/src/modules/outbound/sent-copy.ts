@@ -1,63 +1,45 @@
 import { ImapFlow } from 'imapflow';
-import { backoffDelay } from '@postdesk/mailkit/backoff';
+import { z } from 'zod';
 import { imapClientOptions, redactSecret } from '@postdesk/mailkit/verify';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db } from '../../platform/db/db.ts';
-import type { Logger } from '../../platform/log/logger.ts';
+import { defineJob, type JobHandler } from '../../platform/jobs/jobs.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
-
-/** A failed copy is retried from a minute up to an hour apart, ten times in all. */
-const SENT_COPY_RETRY = { baseMs: 60_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 10 } as const;
-// How long a claimed copy is left to its node before another may take it.
-const CLAIM_SEC = 300;
-
-interface ClaimedCopy {
-  id: number;
-  campaign_id: string;
-  raw_sha256: Buffer;
-  message_id: string | null;
-  sent_copy_attempts: number;
-}
+import { findSentMessage, type SentMessage } from './outbox.repo.ts';
 
 /**
- * Appends the agents' sent replies to their campaign mailbox's Sent folder
- * (campaign setting `sentFolder`), after SMTP accepted them. A copy that is
- * already there (same Message-ID) is not appended twice, so a node dying
- * between APPEND and the commit costs nothing; a missing folder is created.
- * Failures are retried with backoff and end as `failed` with the reason.
+ * The copy of an agent's sent reply to its campaign mailbox's Sent folder
+ * (campaign setting `sentFolder`), after SMTP accepted it: added in the
+ * transaction that records the send, keyed by the message so it is added
+ * once. A failure is retried from a minute up to an hour apart, ten times
+ * in all, then the job stays `failed` with the reason.
  */
-export async function copySentMessages(deps: { db: Db; blobs: BlobStore; secrets: SecretBox; log: Logger }, limit = 5): Promise<number> {
-  const { rows: jobs } = await deps.db.query<ClaimedCopy>(
-    `WITH due AS (
-       SELECT id FROM outbox WHERE sent_copy = 'pending' AND sent_copy_next_at <= now()
-        ORDER BY sent_copy_next_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-     UPDATE outbox o SET sent_copy_next_at = now() + make_interval(secs => $2), sent_copy_attempts = o.sent_copy_attempts + 1
-       FROM due, messages m
-      WHERE o.id = due.id AND m.id = o.message_id
-      RETURNING o.id, o.campaign_id, m.raw_sha256, m.message_id, o.sent_copy_attempts`,
-    [limit, CLAIM_SEC],
-  );
-  for (const job of jobs) {
-    try {
-      await copyOne(deps, job);
-      await deps.db.query(`UPDATE outbox SET sent_copy = 'done', sent_copy_error = NULL WHERE id = $1`, [job.id]);
-    } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      const last = job.sent_copy_attempts >= SENT_COPY_RETRY.maxAttempts;
-      const delay = backoffDelay(job.sent_copy_attempts - 1, SENT_COPY_RETRY);
-      await deps.db.query(
-        `UPDATE outbox SET sent_copy = CASE WHEN $2 THEN 'failed' ELSE 'pending' END, sent_copy_error = $3,
-                sent_copy_next_at = now() + make_interval(secs => $4) WHERE id = $1`,
-        [job.id, last, reason.slice(0, 500), delay / 1000],
-      );
-      deps.log.warn({ outboxId: job.id, attempts: job.sent_copy_attempts, final: last, err: reason.slice(0, 200) }, 'outbox.sent_copy_failed');
-    }
-  }
-  return jobs.length;
+export const SENT_COPY_JOB = defineJob({
+  kind: 'outbound.sent_copy',
+  payload: z.object({ messageId: z.number().int().positive() }).strict(),
+  retry: { baseMs: 60_000, capMs: 3_600_000, jitter: 'equal', maxAttempts: 10 },
+  leaseSec: 300,
+  concurrency: 5,
+});
+
+/**
+ * Appends the message to the Sent folder. A copy that is already there (same
+ * Message-ID) is not appended twice, so a node dying between APPEND and the
+ * job's completion costs nothing; a missing folder is created.
+ */
+export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: SecretBox }): JobHandler<{ messageId: number }> {
+  return {
+    kind: SENT_COPY_JOB,
+    async run({ messageId }) {
+      const message = await findSentMessage(deps.db, messageId);
+      if (!message) return; // the message is gone with its campaign: nothing to copy
+      await copyOne(deps, message);
+    },
+  };
 }
 
-async function copyOne(deps: { db: Db; blobs: BlobStore; secrets: SecretBox }, job: ClaimedCopy): Promise<void> {
+async function copyOne(deps: { db: Db; blobs: BlobStore; secrets: SecretBox }, job: SentMessage): Promise<void> {
   const row = await findCampaignRow(deps.db, job.campaign_id);
   const inbound = row ? campaignMail(row, deps.secrets).inbound : null;
   const folder = row?.sent_folder;

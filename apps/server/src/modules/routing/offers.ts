@@ -147,12 +147,3 @@ export async function withdrawOffers(
   for (const r of rows) if (await endOffer(q, r.id, 'withdrawn', now)) n++;
   return n;
 }
-
-/** Offers past their time, oldest first; each is then ended in its own transaction by `endOffer`. */
-export async function dueOffers(q: Queryable, now: Date, limit: number): Promise<number[]> {
-  const { rows } = await q.query<{ id: number }>(
-    `SELECT id FROM offers WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
-    [now, limit],
-  );
-  return rows.map((r) => r.id);
-}

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/log/logger.ts';
 import { sweepPresence } from './presence.ts';
 import { routeCampaign, type Decision } from './route-campaign.ts';
 import { campaignsOf } from './routing.repo.ts';
-import { fireDueTimers } from './timers.ts';
+import { startRoutingTimers } from './timers.ts';
 
 export interface RouterDeps {
   db: Db;
@@ -30,10 +30,10 @@ export interface Router {
 
 /**
  * The routing worker: routes a campaign's queue whenever something that can
- * change it happens anywhere (events arrive by LISTEN from every node), fires
- * due timers every tick, and routes every waiting queue and sweeps presence
- * on a slower timer as the safety net for an event missed while a node was
- * down. Several nodes may run it: decisions are serialised per campaign in
+ * change it happens anywhere (events arrive by LISTEN from every node), runs
+ * the routing timers (timers.ts, in the shared claim loop), and routes every
+ * waiting queue and sweeps presence on a slower timer as the safety net for
+ * an event missed while a node was down. Several nodes may run it: decisions are serialised per campaign in
  * PostgreSQL, so the worst a duplicate does is find nothing to do.
  */
 export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
@@ -93,15 +93,7 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
     }
   });
 
-  let ticking = false;
-  const tick = setInterval(() => {
-    if (ticking || stopped) return;
-    ticking = true;
-    fireDueTimers(deps.db, deps.now())
-      .then(mark)
-      .catch((err: unknown) => deps.log.error({ err: String(err) }, 'routing timers failed'))
-      .finally(() => (ticking = false));
-  }, opts.tickMs);
+  const timers = startRoutingTimers(deps, { tickMs: opts.tickMs, onFired: mark });
 
   let sweeping = false;
   const sweep = async (): Promise<void> => {
@@ -124,8 +116,8 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
     async stop() {
       stopped = true;
       off();
-      clearInterval(tick);
       clearInterval(sweeper);
+      await timers.stop();
       await Promise.allSettled([...running.values()]);
     },
   };

@@ -1,42 +1,104 @@
 import type { Db } from '../../platform/db/db.ts';
+import { dueRows, startClaimLoop, type ClaimLoop } from '../../platform/jobs/claim-loop.ts';
+import type { Logger } from '../../platform/log/logger.ts';
 import { returnTransfer } from './handle-interaction.ts';
-import { dueOffers, endOffer } from './offers.ts';
+import { endOffer } from './offers.ts';
+import { dueOffers, dueStickyWaits, dueTransfers, endStickyWait, offerCampaign, transferCampaigns } from './timers.repo.ts';
 
 /**
- * Fires every routing timer due at `now`: offers past their time, sticky
- * waits that ended, campaign transfers nobody took. Each fires in its own
- * transaction as a conditional state change under the row's lock, so a timer
- * fires exactly once however many nodes run this, and a node that dies
- * mid-way leaves the rest for the next tick. Returns the campaigns whose
- * queue changed, for the caller to route again.
+ * One kind of routing timer. Its due time is a column of the row it acts on
+ * (not a copy in the jobs table: several modules set these columns, and a
+ * copy would have to follow every one), so the row is its own job: `due`
+ * reads what is due, `fire` acts on one row in its own transaction as a
+ * conditional change under the row's lock — a timer fires exactly once
+ * however many nodes run it, and one a dead node did not fire is simply
+ * still due. `fire` returns the campaigns whose queue changed.
+ */
+interface RoutingTimer {
+  name: string;
+  due(db: Db, now: Date, limit: number): Promise<number[]>;
+  fire(db: Db, id: number, now: Date): Promise<string[]>;
+}
+
+const TIMERS: readonly RoutingTimer[] = [
+  {
+    // an offer past its time: the interaction waits again at its place, that agent skipped
+    name: 'routing.offer_expiry',
+    due: dueOffers,
+    fire: (db, id, now) =>
+      db.tx(async (q) => {
+        if (!(await endOffer(q, id, 'expired', now))) return [];
+        const campaignId = await offerCampaign(q, id);
+        return campaignId ? [campaignId] : [];
+      }),
+  },
+  {
+    // the wait for the assigned agent is over: from now on the campaign's members may take it
+    name: 'routing.sticky_wait',
+    due: dueStickyWaits,
+    fire: async (db, id, now) => {
+      const campaignId = await endStickyWait(db, id, now);
+      return campaignId ? [campaignId] : [];
+    },
+  },
+  {
+    // a campaign transfer nobody took: back to the agent who transferred it
+    name: 'routing.transfer_return',
+    due: dueTransfers,
+    fire: (db, id, now) =>
+      db.tx(async (q) => {
+        const before = await transferCampaigns(q, id);
+        if (!before || !(await returnTransfer(q, id, now))) return [];
+        return before.transfer_from_campaign ? [before.campaign_id, before.transfer_from_campaign] : [before.campaign_id];
+      }),
+  },
+];
+
+/**
+ * Fires every routing timer due at `now`, once through (what each timer's
+ * loop does tick by tick; tests call it with their own clock). Returns the
+ * campaigns whose queue changed, for the caller to route again.
  */
 export async function fireDueTimers(db: Db, now: Date, limit = 200): Promise<Set<string>> {
   const touched = new Set<string>();
-  for (const id of await dueOffers(db, now, limit)) {
-    const campaignId = await db.tx(async (q) => {
-      const ended = await endOffer(q, id, 'expired', now);
-      if (!ended) return null;
-      return (await q.query<{ campaign_id: string }>(`SELECT campaign_id FROM offers WHERE id = $1`, [id])).rows[0]?.campaign_id ?? null;
-    });
-    if (campaignId) touched.add(campaignId);
-  }
-  // The wait for the assigned agent is over: from now on the campaign's members may take it.
-  const sticky = await db.query<{ campaign_id: string }>(
-    `UPDATE interactions SET sticky_agent_until = NULL
-      WHERE id IN (SELECT id FROM interactions WHERE sticky_agent_until <= $1 ORDER BY sticky_agent_until LIMIT $2 FOR UPDATE SKIP LOCKED)
-      RETURNING campaign_id`,
-    [now, limit],
-  );
-  for (const r of sticky.rows) touched.add(r.campaign_id);
-  const transfers = await db.query<{ id: number; transfer_from_campaign: string | null; campaign_id: string }>(
-    `SELECT id, transfer_from_campaign, campaign_id FROM interactions WHERE transfer_until <= $1 ORDER BY transfer_until LIMIT $2`,
-    [now, limit],
-  );
-  for (const t of transfers.rows) {
-    if (await db.tx((q) => returnTransfer(q, t.id, now))) {
-      touched.add(t.campaign_id);
-      if (t.transfer_from_campaign) touched.add(t.transfer_from_campaign);
+  for (const timer of TIMERS) {
+    for (const id of await timer.due(db, now, limit)) {
+      for (const c of await timer.fire(db, id, now)) touched.add(c);
     }
   }
   return touched;
+}
+
+/** The running routing timers. */
+export interface RoutingTimers {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs each routing timer in the shared claim loop (platform/jobs), looking
+ * every `tickMs`: due rows are fired two at a time, and the campaigns they
+ * touch are handed to `onFired` to be routed again.
+ */
+export function startRoutingTimers(
+  deps: { db: Db; log: Logger; now: () => Date },
+  opts: { tickMs: number; onFired: (campaignIds: string[]) => void },
+): RoutingTimers {
+  const loops: ClaimLoop[] = TIMERS.map((timer) =>
+    startClaimLoop(
+      dueRows({
+        name: timer.name,
+        due: (limit) => timer.due(deps.db, deps.now(), limit),
+        fire: async (id) => {
+          const touched = await timer.fire(deps.db, id, deps.now());
+          if (touched.length > 0) opts.onFired(touched);
+        },
+      }),
+      { concurrency: 2, pollMs: opts.tickMs, log: deps.log },
+    ),
+  );
+  return {
+    async stop() {
+      await Promise.all(loops.map((l) => l.stop()));
+    },
+  };
 }

@@ -25,7 +25,9 @@ export type DomainEvent =
   | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
   | { type: 'agent.presence_changed'; userId: string; state: string }
-  | { type: 'agent.logged_out'; userId: string };
+  | { type: 'agent.logged_out'; userId: string }
+  // the jobs layer: jobs of this kind were added (wakes the workers of every node)
+  | { type: 'job.queued'; kind: string };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 

@@ -16,7 +16,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../../app/api.ts';
-import { type Language, LANGUAGES } from '../../app/contract.ts';
+import { type Language, LANGUAGES } from '@postdesk/contracts';
 import { Logo } from '../../app/logo.tsx';
 import { describeError } from '../../components/describe-error.ts';
 import { changeLanguage } from '../../i18n/i18n.ts';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, apiRequest, apiSend } from '../../app/api.ts';
-import { type Language, type User, userEnvelopeSchema } from '../../app/contract.ts';
+import { type Language, type User, userEnvelopeSchema } from '@postdesk/contracts';
 import { changeLanguage } from '../../i18n/i18n.ts';
 
 /** Query key of the signed-in user; `null` data means "nobody is signed in". */
@@ -59,11 +59,11 @@ export function useLogout() {
   });
 }
 
-/** Saves the user's own preferences (language, display name). */
+/** Saves the user's own preferences (language, display name) or password. */
 export function useUpdateMe() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { language?: Language; displayName?: string }) =>
+    mutationFn: (input: { language?: Language; displayName?: string; password?: { current: string; next: string } }) =>
       apiRequest('/api/auth/me', userEnvelopeSchema, { method: 'PATCH', body: input }),
     onSuccess: async ({ user }) => {
       await changeLanguage(user.language);

@@ -16,7 +16,7 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useBlocker, useNavigate, useParams } from 'react-router-dom';
 import { type ApiErrorDetail, isApiError } from '../../app/api.ts';
-import type { Campaign, Connection } from '../../app/contract.ts';
+import type { Campaign, Connection } from '@postdesk/contracts';
 import { splitFieldErrors } from '../../components/form-errors.ts';
 import { submitOnModEnter } from '../../components/keyboard.ts';
 import { notifyError, notifyFailure, notifySuccess } from '../../components/notify.ts';

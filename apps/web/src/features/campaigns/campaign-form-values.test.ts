@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Campaign } from '../../app/contract.ts';
+import type { Campaign } from '@postdesk/contracts';
 import {
   campaignToValues,
   emptyCampaignValues,

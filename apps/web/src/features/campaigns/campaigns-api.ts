@@ -6,7 +6,7 @@ import {
   campaignSchema,
   connectionsEnvelopeSchema,
   presetListSchema,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const campaignsKeys = {

@@ -12,7 +12,7 @@ import {
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
-import type { Campaign } from '../../app/contract.ts';
+import type { Campaign } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
@@ -22,7 +22,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { useCurrentUser } from '../auth/session.ts';
 import { useCampaigns, useDeleteCampaign, useVerifyCampaign } from './campaigns-api.ts';
-import { ConnectionBadges, withoutProtocolPrefix } from './connection-badges.tsx';
+import { ConnectionBadges, connectionErrorTitle, withoutProtocolPrefix } from './connection-badges.tsx';
 
 /** All campaigns with their live connection state; admins act on them, others only read. */
 export function CampaignsPage() {
@@ -124,7 +124,7 @@ function CampaignRow({ campaign, manage }: { campaign: Campaign; manage: boolean
           notifyFailure(
             t('campaigns.verifyFailed', { name: campaign.name }),
             failed
-              .map((f) => `${t(`protocols.${f.protocol}`)}: ${f.message ? withoutProtocolPrefix(f.message) : (f.code ?? '')}`)
+              .map((f) => `${t(`protocols.${f.protocol}`)}: ${connectionErrorTitle(t, f.code)}${f.message ? ` (${withoutProtocolPrefix(f.message)})` : ''}`)
               .join(' · '),
           );
       },

@@ -1,6 +1,7 @@
 import { Badge, Group, Stack, Text, Tooltip } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import type { Connection, Protocol } from '../../app/contract.ts';
+import type { Connection, Protocol } from '@postdesk/contracts';
 import { formatDateTime, formatRelativeTime, useNow } from '../../components/relative-time.tsx';
 import { StatusDot } from '../../components/status-dot.tsx';
 
@@ -16,6 +17,31 @@ export function connectionState(connection: Connection | undefined): ConnectionS
 /** The server prefixes its messages with the protocol ("IMAP: …"); the UI already shows it beside them. */
 export function withoutProtocolPrefix(message: string): string {
   return message.replace(/^(IMAP|POP3|SMTP):\s*/i, '');
+}
+
+const CONNECTION_ERROR_CODES = [
+  'auth_failed',
+  'auth_unavailable',
+  'connection_refused',
+  'host_not_found',
+  'timeout',
+  'tls_failed',
+  'tls_expected',
+  'starttls_unavailable',
+  'mailbox_not_found',
+  'protocol_error',
+] as const;
+type ConnectionErrorCode = (typeof CONNECTION_ERROR_CODES)[number];
+const isConnectionErrorCode = (code: string | null | undefined): code is ConnectionErrorCode =>
+  (CONNECTION_ERROR_CODES as readonly (string | null | undefined)[]).includes(code);
+
+/**
+ * What went wrong with a mail connection, in the user's language, from the
+ * check's code; the server's own sentence (English, naming the host, the user
+ * and what the mail server said) is shown beside it as the detail.
+ */
+export function connectionErrorTitle(t: TFunction, code: string | null | undefined): string {
+  return isConnectionErrorCode(code) ? t(`connectionErrors.${code}`) : t('connectionErrors.unknown');
 }
 
 const COLORS: Record<ConnectionState, string> = { ok: 'teal', failed: 'red', unknown: 'gray' };
@@ -50,10 +76,14 @@ function ConnectionBadge({ protocol, connection }: { protocol: Protocol; connect
       <Text size="xs" fw={600}>
         {t(`campaigns.connection.${state}`, { protocol: t(`protocols.${protocol}`) })}
       </Text>
+      {connection && !connection.ok ? (
+        <Text size="xs" fw={600} data-testid="connection-error-title">
+          {connectionErrorTitle(t, connection.code)}
+        </Text>
+      ) : null}
       {connection && !connection.ok && connection.message ? (
         <Text size="xs" data-testid="connection-error-message">
           {withoutProtocolPrefix(connection.message)}
-          {connection.code ? ` (${connection.code})` : ''}
         </Text>
       ) : null}
       {connection?.hold ? (

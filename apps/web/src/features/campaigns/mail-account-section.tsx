@@ -14,12 +14,12 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconPlugConnected, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { type Connection, type InboundProtocol, type Preset, securitySchema, serviceSchema } from '../../app/contract.ts';
+import { type Connection, type InboundProtocol, type Preset, securitySchema, serviceSchema } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { SecondsInput } from '../../components/seconds-input.tsx';
 import { useFieldProps } from './campaign-form-context.ts';
 import { followPort, presetEndpoints } from './campaign-form-values.ts';
-import { withoutProtocolPrefix } from './connection-badges.tsx';
+import { connectionErrorTitle, withoutProtocolPrefix } from './connection-badges.tsx';
 
 /** What the mail tab needs from the page: presets, stored password flags and the connection test. */
 export interface MailAccountSectionProps {
@@ -307,15 +307,11 @@ function TestResults({ results }: { results: readonly Connection[] }) {
             {t(`protocols.${result.protocol}`)}
           </Text>
           <Text size="sm" c={result.ok ? 'dimmed' : 'red'} style={{ flex: 1, wordBreak: 'break-word' }}>
-            {result.ok
-              ? t('campaign.mail.testOk')
-              : result.message
-                ? withoutProtocolPrefix(result.message)
-                : t('campaign.mail.testFailed')}
-            {!result.ok && result.code ? (
+            {result.ok ? t('campaign.mail.testOk') : <Text span fw={600} size="sm">{connectionErrorTitle(t, result.code)}</Text>}
+            {!result.ok && result.message ? (
               <Text span size="xs" c="dimmed">
                 {' '}
-                ({result.code})
+                {withoutProtocolPrefix(result.message)}
               </Text>
             ) : null}
           </Text>

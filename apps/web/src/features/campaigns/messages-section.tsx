@@ -1,6 +1,6 @@
 import { Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { Template } from '../../app/contract.ts';
+import type { Template } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { useFieldProps } from './campaign-form-context.ts';
 

@@ -1,6 +1,6 @@
 import { Group, NumberInput, Radio, Select, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { closedReplyActionSchema, fetchedMailActionSchema, strategySchema } from '../../app/contract.ts';
+import { closedReplyActionSchema, fetchedMailActionSchema, strategySchema } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { SecondsInput } from '../../components/seconds-input.tsx';
 import { useFieldProps } from './campaign-form-context.ts';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend, withQuery } from '../../app/api.ts';
-import { cannedAnswerListSchema, cannedAnswerSchema } from '../../app/contract.ts';
+import { cannedAnswerListSchema, cannedAnswerSchema } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const cannedKeys = { all: ['canned-answers'] as const };

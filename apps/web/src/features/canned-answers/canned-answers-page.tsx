@@ -18,7 +18,7 @@ import { IconPencil, IconPlus, IconTrash, IconWorld } from '@tabler/icons-react'
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../app/api.ts';
-import type { CannedAnswer, Campaign } from '../../app/contract.ts';
+import type { CannedAnswer, Campaign } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend } from '../../app/api.ts';
-import { dispositionListSchema, dispositionSchema } from '../../app/contract.ts';
+import { dispositionListSchema, dispositionSchema } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const dispositionsKeys = {

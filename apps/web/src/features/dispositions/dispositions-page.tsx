@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { isApiError } from '../../app/api.ts';
-import type { Disposition } from '../../app/contract.ts';
+import type { Disposition } from '@postdesk/contracts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
 import { FilterInput, matchesFilter } from '../../components/filter-input.tsx';

@@ -1,6 +1,6 @@
 import { Badge, Stack, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { Mailbox, MailboxState } from '../../app/contract.ts';
+import type { Mailbox, MailboxState } from '@postdesk/contracts';
 import { formatDateTime, formatRelativeTime, useNow } from '../../components/relative-time.tsx';
 import { StatusDot } from '../../components/status-dot.tsx';
 

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend } from '../../app/api.ts';
-import { mailboxListSchema } from '../../app/contract.ts';
+import { mailboxListSchema } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const mailboxesKeys = { all: ['mailboxes'] as const };

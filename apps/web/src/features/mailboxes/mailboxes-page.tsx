@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import type { Mailbox } from '../../app/contract.ts';
+import type { Mailbox } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { describeError } from '../../components/describe-error.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';

@@ -1,6 +1,6 @@
 import { useMutation, useQueries, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend, withQuery } from '../../app/api.ts';
-import { memberListSchema } from '../../app/contract.ts';
+import { memberListSchema } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const membersKeys = {

@@ -8,7 +8,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { useCampaigns } from '../campaigns/campaigns-api.ts';
 import { useUsers } from '../users/users-api.ts';
-import type { Member } from '../../app/contract.ts';
+import type { Member } from '@postdesk/contracts';
 import { useChangeMembers, useMemberSettings, useMembersOf } from './members-api.ts';
 import { SelectableList } from './selectable-list.tsx';
 
@@ -176,6 +176,14 @@ export function MembersPage() {
                             </Text>
                           ) : (
                             <Stack gap={0}>
+                              <Group gap={4} wrap="nowrap" justify="flex-end" pb={2}>
+                                <Text size="10px" c="dimmed" tt="uppercase" fw={600} w={58} ta="center">
+                                  {t('members.position')}
+                                </Text>
+                                <Text size="10px" c="dimmed" tt="uppercase" fw={600} w={58} ta="center">
+                                  {t('members.penalty')}
+                                </Text>
+                              </Group>
                               {list.map((member) => (
                                 <Group
                                   key={member.userId}
@@ -226,8 +234,8 @@ function MemberSettings({ member }: { member: Member }) {
   };
   return (
     <Group gap={4} wrap="nowrap">
-      <MemberNumber member={member} field="position" max={10_000} prefix="#" onCommit={commit} />
-      <MemberNumber member={member} field="penalty" max={100} prefix="P" onCommit={commit} />
+      <MemberNumber member={member} field="position" max={10_000} onCommit={commit} />
+      <MemberNumber member={member} field="penalty" max={100} onCommit={commit} />
     </Group>
   );
 }
@@ -236,13 +244,11 @@ function MemberNumber({
   member,
   field,
   max,
-  prefix,
   onCommit,
 }: {
   member: Member;
   field: 'position' | 'penalty';
   max: number;
-  prefix: string;
   onCommit: (field: 'position' | 'penalty', n: number) => void;
 }) {
   const { t } = useTranslation();
@@ -256,7 +262,7 @@ function MemberNumber({
         allowDecimal={false}
         allowNegative={false}
         hideControls
-        leftSection={<Text size="10px">{prefix}</Text>}
+        styles={{ input: { textAlign: 'center' } }}
         defaultValue={member[field]}
         aria-label={t(`members.${field}`)}
         data-testid={`member-${field}-${member.username}`}

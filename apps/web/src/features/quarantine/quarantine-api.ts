@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, withQuery } from '../../app/api.ts';
-import { quarantineListSchema, reprocessResultSchema } from '../../app/contract.ts';
+import { quarantineListSchema, reprocessResultSchema } from '@postdesk/contracts';
 import { mailboxesKeys } from '../mailboxes/mailboxes-api.ts';
 
 /** Cache keys of this feature. */

@@ -2,7 +2,7 @@ import { ActionIcon, Alert, Badge, Button, Center, Group, Loader, Paper, Select,
 import { IconAlertTriangle, IconDownload, IconRotateClockwise } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import type { QuarantineItem, QuarantineState } from '../../app/contract.ts';
+import type { QuarantineItem, QuarantineState } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { describeError } from '../../components/describe-error.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
@@ -186,11 +186,11 @@ function QuarantineRow({ item, manage }: { item: QuarantineItem; manage: boolean
           color="orange"
           variant="outline"
           size="sm"
-          ff="monospace"
           maw="100%"
           data-testid={`quarantine-reason-${item.id}`}
+          data-code={item.reasonCode}
         >
-          {item.reasonCode}
+          {t(`quarantine.reasons.${item.reasonCode}`, { defaultValue: item.reasonCode })}
         </Badge>
         <TruncatedText text={item.reason} size="xs" c="dimmed" />
       </Table.Td>

@@ -16,11 +16,12 @@ import {
 import { IconLogout, IconPlugConnected, IconPlugConnectedX, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { LiveAgent, QueueFigures, ThresholdColour } from '../../app/contract.ts';
+import type { LiveAgent, QueueFigures, ThresholdColour } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
 import { useRealtimeConnected } from '../../app/realtime.tsx';
 import { confirmAction } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
+import { pauseReasonLabel } from './pause-reason-label.ts';
 import { formatDuration } from '../../components/format-duration.ts';
 import { notifyError } from '../../components/notify.ts';
 import { LiveIndicator } from '../../components/live-indicator.tsx';
@@ -230,7 +231,7 @@ function AgentTable({ rows }: { rows: LiveAgent[] }) {
               <Table.Td>
                 <Group gap={6} wrap="nowrap">
                   <StatusDot color={a.state === 'available' && a.active > 0 ? 'blue' : PRESENCE_COLOR[a.state]} />
-                  <Text size="sm">{a.state === 'paused' && a.pauseReason ? a.pauseReason : t(`presence.${a.state}`)}</Text>
+                  <Text size="sm">{a.state === 'paused' && a.pauseReason ? pauseReasonLabel(t, a.pauseReason) : t(`presence.${a.state}`)}</Text>
                 </Group>
               </Table.Td>
               <Table.Td ta="right">
@@ -297,7 +298,7 @@ function PauseReasons() {
         <Stack gap={6}>
           {(reasons.data ?? []).map((r) => (
             <Group key={r.id} justify="space-between" wrap="nowrap">
-              <TruncatedText size="sm" text={r.name} />
+              <TruncatedText size="sm" text={pauseReasonLabel(t, r.name)} />
               <ActionIcon variant="subtle" color="gray" size="sm" aria-label={t('common.delete')} onClick={() => remove.mutate(r.id, { onError: (e) => notifyError(t, e) })}>
                 <IconTrash size={14} />
               </ActionIcon>

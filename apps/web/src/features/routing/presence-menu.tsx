@@ -1,9 +1,10 @@
 import { Button, Group, Menu, Text } from '@mantine/core';
 import { IconChevronDown, IconCoffee, IconPlayerPlay, IconPower } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import type { PresenceState } from '../../app/contract.ts';
+import type { PresenceState } from '@postdesk/contracts';
 import { notifyError } from '../../components/notify.ts';
 import { StatusDot } from '../../components/status-dot.tsx';
+import { pauseReasonLabel } from './pause-reason-label.ts';
 import { usePauseReasons, usePresence, useSetPresence } from './routing-api.ts';
 
 /** Palette colour of each presence, shared by the header and the supervisor's list. */
@@ -18,7 +19,7 @@ export function PresenceMenu() {
   const state = presence.data?.state ?? 'offline';
   const change = (body: { state: PresenceState; pauseReasonId?: string }) =>
     setPresence.mutate(body, { onError: (error) => notifyError(t, error) });
-  const label = state === 'paused' && presence.data?.pauseReason ? presence.data.pauseReason : t(`presence.${state}`);
+  const label = state === 'paused' && presence.data?.pauseReason ? pauseReasonLabel(t, presence.data.pauseReason) : t(`presence.${state}`);
 
   return (
     <Menu position="bottom-end" width={220} shadow="md" withinPortal>
@@ -52,7 +53,7 @@ export function PresenceMenu() {
             data-testid={`presence-pause-${reason.name}`}
             onClick={() => change({ state: 'paused', pauseReasonId: reason.id })}
           >
-            {reason.name}
+            {pauseReasonLabel(t, reason.name)}
           </Menu.Item>
         ))}
         {reasons.data?.length === 0 ? <Menu.Item disabled>{t('presence.noReasons')}</Menu.Item> : null}

@@ -8,7 +8,7 @@ import {
   presenceSchema,
   queueFiguresListSchema,
   type PresenceState,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 import { liveKeys } from '../../app/realtime.tsx';
 
 const pauseReasonsKey = ['pause-reasons'] as const;

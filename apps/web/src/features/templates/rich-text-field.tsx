@@ -1,11 +1,12 @@
 import { Button, Group, Input, Menu, TextInput } from '@mantine/core';
-import { Link, RichTextEditor, type RichTextEditorLabels } from '@mantine/tiptap';
+import { Link, RichTextEditor } from '@mantine/tiptap';
 import { IconBraces, IconPlus } from '@tabler/icons-react';
 import { Extension, useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TEMPLATE_VARIABLES } from '@postdesk/mailkit/template/fields';
+import { useEditorLabels } from '../../components/editor-labels.ts';
 
 
 /** Bold, italic, underline, strike and clear: the first group of every editor's toolbar. */
@@ -59,30 +60,7 @@ export function RichTextField({
     setCustom('');
   };
 
-  const labels: Partial<RichTextEditorLabels> = {
-    boldControlLabel: t('editor.bold'),
-    italicControlLabel: t('editor.italic'),
-    underlineControlLabel: t('editor.underline'),
-    strikeControlLabel: t('editor.strike'),
-    clearFormattingControlLabel: t('editor.clearFormatting'),
-    h1ControlLabel: t('editor.h1'),
-    h2ControlLabel: t('editor.h2'),
-    h3ControlLabel: t('editor.h3'),
-    bulletListControlLabel: t('editor.bulletList'),
-    orderedListControlLabel: t('editor.orderedList'),
-    blockquoteControlLabel: t('editor.blockquote'),
-    hrControlLabel: t('editor.hr'),
-    linkControlLabel: t('editor.link'),
-    unlinkControlLabel: t('editor.unlink'),
-    undoControlLabel: t('editor.undo'),
-    redoControlLabel: t('editor.redo'),
-    sourceCodeControlLabel: t('editor.sourceCode'),
-    linkEditorInputLabel: t('editor.linkUrl'),
-    linkEditorInputPlaceholder: t('editor.linkPlaceholder'),
-    linkEditorExternalLink: t('editor.linkExternal'),
-    linkEditorInternalLink: t('editor.linkInternal'),
-    linkEditorSave: t('common.save'),
-  };
+  const labels = useEditorLabels();
 
   return (
     <Input.Wrapper label={label} error={error} data-testid={testId}>

@@ -4,7 +4,7 @@ import { IconEye, IconTrash } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../app/api.ts';
-import type { Campaign, Template } from '../../app/contract.ts';
+import type { Campaign, Template } from '@postdesk/contracts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { describeError } from '../../components/describe-error.ts';
 import { splitFieldErrors } from '../../components/form-errors.ts';

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend, withQuery } from '../../app/api.ts';
-import { type Template, templateListSchema, templatePreviewSchema, templateSchema } from '../../app/contract.ts';
+import { type Template, templateListSchema, templatePreviewSchema, templateSchema } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const templatesKeys = { all: ['templates'] as const };

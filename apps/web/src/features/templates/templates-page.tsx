@@ -3,7 +3,7 @@ import { IconPlus, IconTemplate, IconWorld } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import type { Campaign, Template } from '../../app/contract.ts';
+import type { Campaign, Template } from '@postdesk/contracts';
 import { FilterInput, matchesFilter } from '../../components/filter-input.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';

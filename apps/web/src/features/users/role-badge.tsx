@@ -1,6 +1,6 @@
 import { Badge } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import type { Role } from '../../app/contract.ts';
+import type { Role } from '@postdesk/contracts';
 
 const COLORS: Record<Role, string> = { admin: 'grape', supervisor: 'cyan', agent: 'gray' };
 

@@ -18,7 +18,7 @@ import { useForm } from '@mantine/form';
 import { IconCheck, IconCopy, IconPlus, IconShieldLock, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { roleSchema } from '../../app/contract.ts';
+import { roleSchema } from '@postdesk/contracts';
 import { confirmDelete } from '../../components/confirm.ts';
 import { EmptyRow } from '../../components/empty-row.tsx';
 import { FilterInput, matchesFilter } from '../../components/filter-input.tsx';

@@ -2,7 +2,7 @@ import { Button, Group, Modal, PasswordInput, Select, SimpleGrid, Stack, Switch,
 import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../app/api.ts';
-import { type Language, LANGUAGES, type Role, roleSchema, type User } from '../../app/contract.ts';
+import { type Language, LANGUAGES, type Role, roleSchema, type User } from '@postdesk/contracts';
 import { splitFieldErrors } from '../../components/form-errors.ts';
 import { submitOnModEnter } from '../../components/keyboard.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';

@@ -7,7 +7,7 @@ import {
   type Role,
   userListSchema,
   userSchema,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 
 /** Cache keys of this feature, so every mutation invalidates exactly what it changed. */
 export const usersKeys = { all: ['users'] as const, tokens: ['tokens'] as const };

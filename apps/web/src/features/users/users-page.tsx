@@ -3,7 +3,7 @@ import { IconKey, IconPencil, IconPlus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
-import type { User } from '../../app/contract.ts';
+import type { User } from '@postdesk/contracts';
 import { FilterInput, matchesFilter } from '../../components/filter-input.tsx';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { PageHeader } from '../../components/page-header.tsx';

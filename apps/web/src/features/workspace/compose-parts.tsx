@@ -3,7 +3,7 @@ import { IconFileText, IconMessage2, IconPaperclip, IconSend, IconTrash } from '
 import { Extension } from '@tiptap/react';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AttachmentRef } from '../../app/contract.ts';
+import type { AttachmentRef } from '@postdesk/contracts';
 import { formatBytes } from '../../components/format-bytes.ts';
 import { notifyError } from '../../components/notify.ts';
 import { useCannedAnswers } from '../canned-answers/canned-answers-api.ts';

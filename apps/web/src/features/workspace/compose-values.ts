@@ -1,6 +1,6 @@
 import { oneLine } from '@postdesk/mailkit/compose/one-line';
 import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template/fields';
-import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '../../app/contract.ts';
+import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '@postdesk/contracts';
 
 /**
  * Fills `${name}` fields with the interaction's values. Values are data: in

@@ -5,7 +5,8 @@ import { useEditor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '../../app/contract.ts';
+import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '@postdesk/contracts';
+import { useEditorLabels } from '../../components/editor-labels.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
@@ -60,6 +61,7 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
   const templates = useTemplates(it.campaignId);
   const sendRef = useRef<() => void>(() => undefined);
 
+  const editorLabels = useEditorLabels();
   const editor = useEditor({
     extensions: [StarterKit.configure({ link: false }), Link.configure({ openOnClick: false }), SendOnModEnter(() => sendRef.current())],
     content: draft?.html ?? '<p></p>',
@@ -178,7 +180,7 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
             dirty.current = true;
           }}
         />
-        <RichTextEditor editor={editor} data-testid="compose-editor">
+        <RichTextEditor editor={editor} labels={editorLabels} data-testid="compose-editor">
           <RichTextEditor.Toolbar>
             <InlineFormattingControls />
             <RichTextEditor.ControlsGroup>

@@ -1,11 +1,11 @@
-import { Badge, Box, Button, CloseButton, Group, Kbd, Paper, ScrollArea, Stack, Switch, Text, TextInput, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Badge, Box, Button, CloseButton, Group, Kbd, Paper, ScrollArea, Stack, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
 import { getHotkeyHandler, useHotkeys, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { IconInbox, IconMail, IconSearch } from '@tabler/icons-react';
+import { IconBellOff, IconBellRinging, IconInbox, IconMail, IconSearch, IconVolume, IconVolumeOff } from '@tabler/icons-react';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
-import type { InboxItem } from '../../app/contract.ts';
+import type { InboxItem } from '@postdesk/contracts';
 import { useRealtimeConnected, useRealtimeMessages } from '../../app/realtime.tsx';
 import { LiveIndicator } from '../../components/live-indicator.tsx';
 import { notifyError } from '../../components/notify.ts';
@@ -15,6 +15,7 @@ import { StatusDot } from '../../components/status-dot.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';
 import { useMyOffers, usePresence, useWorkAction } from '../routing/routing-api.ts';
 import { NewMailModal } from './new-mail-modal.tsx';
+import { desktopNotificationsSupported, firstAlertFor, notifyDesktop, requestDesktopNotifications, useTitleCount } from './offer-alerts.ts';
 import { chime, OfferCard } from './offer-card.tsx';
 import { ThreadView } from './thread-view.tsx';
 import { useInbox, useSearch } from './workspace-api.ts';
@@ -40,12 +41,21 @@ export function DeskPage() {
   const searchRef = useRef<HTMLInputElement>(null);
   const [newMail, setNewMail] = useState(false);
   const [sound, setSound] = useLocalStorage({ key: 'postdesk.offerSound', defaultValue: true });
+  const [desktop, setDesktop] = useLocalStorage({ key: 'postdesk.desktopAlerts', defaultValue: false });
 
   useRealtimeMessages((m) => {
-    if (m.type !== 'offer.created') return;
-    notifications.show({ id: `offer-${m.offer.id}`, color: 'teal', title: t('work.newOffer', { key: m.offer.campaignKey }), message: m.offer.subject || t('work.noSubject') });
+    if (m.type !== 'offer.created' || !firstAlertFor(m.offer.interactionId)) return;
+    const title = t('work.newOffer', { key: m.offer.campaignKey });
+    const subject = m.offer.subject || t('work.noSubject');
+    notifications.show({ id: `offer-${m.offer.id}`, color: 'teal', title, message: subject });
     if (sound) chime();
+    if (desktop) notifyDesktop(title, subject, `offer-${m.offer.interactionId}`);
   });
+  const toggleDesktop = async (on: boolean) => {
+    if (!on) return setDesktop(false);
+    if (await requestDesktopNotifications()) setDesktop(true);
+    else notifications.show({ color: 'yellow', title: t('work.desktopAlerts'), message: t('work.desktopAlertsDenied') });
+  };
 
   const run = (path: string, then?: () => void) => action.mutate({ path }, { onSuccess: then, onError: (error) => notifyError(t, error) });
   const open = (id: number) => navigate(`/work/${id}`);
@@ -66,6 +76,8 @@ export function DeskPage() {
     ['n', () => setNewMail(true)],
   ]);
   const available = presence.data?.state === 'available';
+  const unreadInHand = (inbox.data?.active ?? []).filter((x) => x.unread).length;
+  useTitleCount((offers.data?.length ?? 0) + unreadInHand);
 
   return (
     <Group align="stretch" gap="md" wrap="nowrap" h="calc(100dvh - var(--app-shell-header-height, 56px) - 2 * var(--mantine-spacing-md))">
@@ -73,7 +85,18 @@ export function DeskPage() {
         <Group justify="space-between" wrap="nowrap">
           <Text fw={700}>{t('work.title')}</Text>
           <Group gap="xs" wrap="nowrap">
-            <Switch size="xs" label={t('work.sound')} checked={sound} onChange={(e) => setSound(e.currentTarget.checked)} />
+            <Tooltip label={t(sound ? 'work.soundOn' : 'work.soundOff')}>
+              <ActionIcon variant={sound ? 'light' : 'subtle'} color={sound ? undefined : 'gray'} size="sm" onClick={() => setSound(!sound)} aria-label={t('work.sound')} aria-pressed={sound} data-testid="offer-sound">
+                {sound ? <IconVolume size={15} /> : <IconVolumeOff size={15} />}
+              </ActionIcon>
+            </Tooltip>
+            {desktopNotificationsSupported() ? (
+              <Tooltip label={t(desktop ? 'work.desktopAlertsOn' : 'work.desktopAlertsOff')}>
+                <ActionIcon variant={desktop ? 'light' : 'subtle'} color={desktop ? undefined : 'gray'} size="sm" onClick={() => void toggleDesktop(!desktop)} aria-label={t('work.desktopAlerts')} aria-pressed={desktop} data-testid="desktop-alerts">
+                  {desktop ? <IconBellRinging size={15} /> : <IconBellOff size={15} />}
+                </ActionIcon>
+              </Tooltip>
+            ) : null}
             <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
           </Group>
         </Group>

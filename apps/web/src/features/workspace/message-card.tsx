@@ -1,7 +1,7 @@
 import { ActionIcon, Anchor, Badge, Box, Button, Group, Image, Paper, Rating, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core';
 import { IconArrowBackUp, IconArrowForwardUp, IconDownload, IconPaperclip, IconRefresh } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import type { ComposeMode, ThreadMessage } from '../../app/contract.ts';
+import type { ComposeMode, ThreadMessage } from '@postdesk/contracts';
 import { formatBytes } from '../../components/format-bytes.ts';
 import { formatDateTime } from '../../components/relative-time.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';

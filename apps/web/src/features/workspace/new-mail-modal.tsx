@@ -7,7 +7,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { templateValues } from '@postdesk/mailkit/template/fields';
-import type { MyCampaign, NewMailDraft } from '../../app/contract.ts';
+import type { MyCampaign, NewMailDraft } from '@postdesk/contracts';
+import { useEditorLabels } from '../../components/editor-labels.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { useCurrentUser } from '../auth/session.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
@@ -87,6 +88,7 @@ function NewMailForm({
       set(value);
     };
 
+  const editorLabels = useEditorLabels();
   const editor = useEditor({
     extensions: [StarterKit.configure({ link: false }), Link.configure({ openOnClick: false }), SendOnModEnter(() => sendRef.current())],
     content: draft?.html ?? '<p></p>',
@@ -197,7 +199,7 @@ function NewMailForm({
       <TagsInput size="xs" label={t('desk.to')} value={to} onChange={touched(setTo)} splitChars={[',', ';', ' ']} data-testid="new-mail-to" clearable />
       <TagsInput size="xs" label={t('desk.cc')} value={cc} onChange={touched(setCc)} splitChars={[',', ';', ' ']} data-testid="new-mail-cc" />
       <TextInput size="xs" label={t('desk.subject')} value={subject} onChange={(e) => touched(setSubject)(e.currentTarget.value)} data-testid="new-mail-subject" />
-      <RichTextEditor editor={editor} data-testid="new-mail-editor">
+      <RichTextEditor editor={editor} labels={editorLabels} data-testid="new-mail-editor">
         <RichTextEditor.Toolbar>
           <InlineFormattingControls />
           <RichTextEditor.ControlsGroup>

@@ -1,7 +1,7 @@
 import { Badge, Button, Card, Group, Progress, Text, Tooltip } from '@mantine/core';
 import { IconCheck, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import type { Offer } from '../../app/contract.ts';
+import type { Offer } from '@postdesk/contracts';
 import { useNow } from '../../components/relative-time.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';
 

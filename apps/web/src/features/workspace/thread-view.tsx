@@ -8,7 +8,7 @@ import { Link } from 'react-router-dom';
 import { z } from 'zod';
 import { apiRequest } from '../../app/api.ts';
 import { liveKeys } from '../../app/realtime.tsx';
-import type { ComposeMode, Thread } from '../../app/contract.ts';
+import type { ComposeMode, Thread } from '@postdesk/contracts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { QueryState } from '../../components/query-state.tsx';
 import { formatDateTime } from '../../components/relative-time.tsx';

@@ -14,7 +14,7 @@ import {
   type MailAddress,
   type NewMailDraft,
   type Upload,
-} from '../../app/contract.ts';
+} from '@postdesk/contracts';
 import { liveKeys } from '../../app/realtime.tsx';
 
 // Under liveKeys.interactions, so every push about the agent's interactions refreshes them.

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+// Routing: presence, offers, the agent's interactions, the supervisor's live view.
+
+export const presenceStateSchema = z.enum(['offline', 'available', 'paused']);
+export type PresenceState = z.infer<typeof presenceStateSchema>;
+
+export const presenceSchema = z.object({
+  state: presenceStateSchema,
+  pauseReasonId: z.string().nullable(),
+  pauseReason: z.string().nullable(),
+  since: z.string().nullable(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const pauseReasonSchema = z.object({ id: z.string(), name: z.string() });
+export type PauseReason = z.infer<typeof pauseReasonSchema>;
+export const pauseReasonListSchema = z.object({ items: z.array(pauseReasonSchema) });
+
+export const offerSchema = z.object({
+  id: z.number(),
+  interactionId: z.number(),
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  campaignName: z.string(),
+  kind: z.string(),
+  subject: z.string(),
+  customerAddress: z.string(),
+  customerName: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type Offer = z.infer<typeof offerSchema>;
+export const offerListSchema = z.object({ items: z.array(offerSchema) });
+
+export const assignedInteractionSchema = z.object({
+  id: z.number(),
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  subject: z.string(),
+  customerAddress: z.string(),
+  customerName: z.string(),
+  unread: z.boolean(),
+  assignedAt: z.string().nullable(),
+  lastMessageAt: z.string(),
+});
+export type AssignedInteraction = z.infer<typeof assignedInteractionSchema>;
+export const assignedInteractionListSchema = z.object({ items: z.array(assignedInteractionSchema) });
+
+export const thresholdColourSchema = z.enum(['ok', 'warn', 'bad']);
+export type ThresholdColour = z.infer<typeof thresholdColourSchema>;
+
+export const queueFiguresSchema = z.object({
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  campaignName: z.string(),
+  open: z.boolean(),
+  waiting: z.number(),
+  offered: z.number(),
+  inProgress: z.number(),
+  longestWaitSec: z.number(),
+  accepted: z.number(),
+  acceptedWithinSl: z.number(),
+  abandoned: z.number(),
+  serviceLevelPct: z.number().nullable(),
+  dropoutPct: z.number().nullable(),
+  avgAnswerSec: z.number().nullable(),
+  avgHandlingSec: z.number().nullable(),
+  serviceLevelSec: z.number(),
+  /** The campaign's SMTP account is held back: its replies wait for the mail server. */
+  sendingHeld: z.object({ since: z.string(), retryAt: z.string().nullable(), waiting: z.number(), response: z.string() }).nullable().optional(),
+  agents: z.object({ available: z.number(), paused: z.number(), offline: z.number(), busy: z.number() }),
+  colours: z.object({
+    longestWait: thresholdColourSchema,
+    serviceLevel: thresholdColourSchema,
+    dropout: thresholdColourSchema,
+    handling: thresholdColourSchema,
+  }),
+});
+export type QueueFigures = z.infer<typeof queueFiguresSchema>;
+export const queueFiguresListSchema = z.object({ items: z.array(queueFiguresSchema) });
+
+export const liveAgentSchema = z.object({
+  userId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  state: presenceStateSchema,
+  pauseReason: z.string().nullable(),
+  since: z.string().nullable(),
+  active: z.number(),
+  pending: z.number(),
+  campaignKeys: z.array(z.string()),
+  connected: z.boolean(),
+});
+export type LiveAgent = z.infer<typeof liveAgentSchema>;
+export const liveAgentListSchema = z.object({ items: z.array(liveAgentSchema) });
