@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Thread, ThreadMessage } from '../../app/contract.ts';
+import type { Thread, ThreadMessage } from '@postdesk/contracts';
 import { formatAddress, parseAddress, recipientsFor } from './compose-values.ts';
 
 // A name from received mail can hold a line break (an encoded word such as
