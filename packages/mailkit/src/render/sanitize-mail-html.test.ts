@@ -289,10 +289,10 @@ describe('sanitizeMailHtml: markup built to exhaust it', () => {
     expect(html).toContain('<p>reply</p><details class="pd-quote"><summary>…</summary><blockquote>old</blockquote></details>');
   });
 
-  it('wraps and drops 100,000 siblings in one pass', () => {
-    const quotes = sanitizeMailHtml('<p>x</p><!-- c --><script>1</script>'.repeat(50_000) + '<blockquote type="cite">q</blockquote>'.repeat(50_000)).html;
-    expect(quotes.match(/<details class="pd-quote">/g)?.length).toBe(50_000);
-    expect(quotes.match(/<p>x<\/p>/g)?.length).toBe(50_000);
+  it('wraps and drops 40,000 siblings in one pass', () => {
+    const quotes = sanitizeMailHtml('<p>x</p><!-- c --><script>1</script>'.repeat(20_000) + '<blockquote type="cite">q</blockquote>'.repeat(20_000)).html;
+    expect(quotes.match(/<details class="pd-quote">/g)?.length).toBe(20_000);
+    expect(quotes.match(/<p>x<\/p>/g)?.length).toBe(20_000);
     expect(quotes).not.toMatch(/<script|<!--/);
   });
 
