@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { loadConfig } from '../apps/server/src/config.ts';
-import { createSession } from '../apps/server/src/modules/auth/auth.repo.ts';
+import { createSession } from '../apps/server/src/modules/auth/index.ts';
 import type { Decision } from '../apps/server/src/modules/routing/route-campaign.ts';
 import { startEmbeddedPostgres } from '../apps/server/src/platform/db/embedded.ts';
 import { emitEvent } from '../apps/server/src/platform/events/events.ts';

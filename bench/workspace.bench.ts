@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../apps/server/src/config.ts';
-import { createSession } from '../apps/server/src/modules/auth/auth.repo.ts';
+import { createSession } from '../apps/server/src/modules/auth/index.ts';
 import { createDb } from '../apps/server/src/platform/db/db.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../apps/server/src/platform/db/embedded.ts';
 import { migrate } from '../apps/server/src/platform/db/migrate.ts';

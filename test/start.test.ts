@@ -40,6 +40,19 @@ async function start(env: Record<string, string>): Promise<Started> {
   return { child, out, url };
 }
 
+/** Runs a start that must fail; its exit code and everything it wrote. */
+async function failedStart(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', POSTDESK_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, out };
+}
+
 async function stopGracefully(s: Started): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => s.child.once('exit', (code) => resolve(code)));
   s.child.kill('SIGTERM');
@@ -75,7 +88,16 @@ describe('npm start', () => {
       expect(index.status).toBe(200);
       expect(await index.text()).toContain('<div id="root">');
       expect((await stat(path.join(dataDir, 'master.key'))).mode & 0o777).toBe(0o600);
+
+      // a second start on the same data says who holds it, and leaves the first one running
+      const twin = await failedStart({ POSTDESK_DATA_DIR: dataDir });
+      expect(twin.code).toBe(1);
+      expect(twin.out).toContain(`another Postdesk (PID ${first.child.pid}) is using the data directory ${dataDir}`);
+      expect(twin.out).not.toContain('undefined');
+      expect(await login(first.url, 'admin', password)).toBe(200);
+
       expect(await stopGracefully(first)).toBe(0);
+      expect(first.out.join('')).not.toContain('MaxListenersExceededWarning');
 
       const second = await start({ POSTDESK_DATA_DIR: dataDir });
       expect(second.out.join('')).not.toContain('log in as');

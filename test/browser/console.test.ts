@@ -120,6 +120,14 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await expect.poll(() => admin.getByTestId('campaign-tab-errors-schedule').count()).toBe(1);
   }, 60_000);
 
+  it('says, where ratings are turned on, that replies carry no rating links without a public URL', async () => {
+    await admin.getByTestId('campaign-tab-messages').click();
+    expect(await admin.getByTestId('rating-links-unavailable').count()).toBe(0);
+    await admin.getByTestId('campaign-field-qualification.enabled').check({ force: true });
+    await admin.getByTestId('rating-links-unavailable').waitFor();
+    expect(await admin.getByTestId('rating-links-unavailable').textContent()).toContain('POSTDESK_PUBLIC_URL');
+  }, 60_000);
+
   it('gives an agent a read-only console and refuses admin pages', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-ES' });
     try {

@@ -68,6 +68,8 @@ export interface DovecotPeer {
   restart(): Promise<void>;
   /** Changes a user's password; Dovecot re-reads its passwd file on the next login. */
   setPassword(user: string, password: string): Promise<void>;
+  /** Every wrong password a client gave this server so far (from its log): what a hostile server would have collected. */
+  refusedPasswords(): Promise<string[]>;
 }
 
 /** A throwaway certificate and key for CN=localhost, valid two days. */
@@ -186,6 +188,10 @@ async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls
       await stopMaster(dir, host, ports);
       await start();
     },
+    async refusedPasswords() {
+      const log = await readFile(path.join(dir, 'dovecot.log'), 'utf8').catch(() => '');
+      return [...log.matchAll(/Password mismatch \(given password: (.*)\)$/gm)].map((m) => m[1]!);
+    },
     async setPassword(user, password) {
       if (!passwords.has(user)) throw new Error(`dovecot peer: no user ${user}`);
       passwords.set(user, password);
@@ -253,7 +259,10 @@ ${sslFiles}disable_plaintext_auth = ${c.tls === 'starttls-only' ? 'yes' : 'no'}
 auth_mechanisms = plain login${c.oauthMechanisms ? ` ${c.oauthMechanisms}` : ''}
 # tests check wrong passwords; the default 2 s delay would only slow them down
 auth_failure_delay = 0
-${c.oauthMechanisms ? '# says why a token was refused (scope, user, inactive) in dovecot.log\nauth_verbose = yes\n' : ''}
+# a refused login logs the password it was given (tests read what reached the
+# server), and why a token was refused (scope, user, inactive)
+auth_verbose = yes
+auth_verbose_passwords = plain
 log_path = ${c.dir}/dovecot.log
 mail_location = maildir:${c.dir}/mail/%u/Maildir
 mail_fsync = never

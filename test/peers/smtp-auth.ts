@@ -44,6 +44,8 @@ export interface SmtpAuthServer {
   received: SmtpReceived[];
   /** How many logins were refused and failed temporarily, so a test can tell the two apart. */
   readonly authFailures: { refused: number; temporary: number };
+  /** Every password AUTH a client tried, in order, accepted or not: what a hostile server would have collected. */
+  authAttempts: Array<{ username: string; password: string }>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export interface SmtpAuthServer {
  */
 export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAuthServer> {
   const tls = opts.secure === true || opts.starttls === true;
+  const authAttempts: SmtpAuthServer['authAttempts'] = [];
   const dir = tls ? await mkdtemp(path.join(os.tmpdir(), 'postdesk-smtp-')) : undefined;
   const cert = dir ? await createSelfSignedCert(dir) : undefined;
   const received: SmtpReceived[] = [];
@@ -71,6 +74,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
     logger: false,
     closeTimeout: 1_000,
     onAuth(auth, _session, callback) {
+      if (auth.method !== 'XOAUTH2') authAttempts.push({ username: auth.username ?? '', password: auth.password ?? '' });
       if (auth.method === 'XOAUTH2' && oauth2) {
         checkBearer(oauth2, auth.username ?? '', auth.accessToken ?? '').then(
           (verdict) => {
@@ -118,6 +122,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
     port,
     received,
     authFailures,
+    authAttempts,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -46,8 +46,10 @@ export async function startTestServer(
     ...opts.env,
   });
   const server = await startServer(config, { logDestination: sink, checker: opts.checker, serveWeb: opts.serveWeb ?? false });
-  const url = server.url;
-  if (!url) throw new Error('the test server needs the api role');
+  // where it listens, whatever POSTDESK_PUBLIC_URL a test gives it
+  const addr = server.app?.server.address();
+  if (!addr || typeof addr !== 'object') throw new Error('the test server needs the api role');
+  const url = `http://127.0.0.1:${addr.port}`;
   const call: TestServer['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.body !== undefined) headers['content-type'] = 'application/json';

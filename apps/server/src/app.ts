@@ -8,17 +8,25 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
+import { isReachable } from './platform/db/db.ts';
+import { realtimeDocument } from './modules/realtime/realtime.document.ts';
 import { errorHandler } from './platform/http/error-handler.ts';
 import { AppError } from './platform/http/errors.ts';
+import { metricsGuard } from './platform/http/metrics-access.ts';
+import { refuseNulCharacters } from './platform/http/nul-guard.ts';
+import { sameOrigin } from './platform/http/origin.ts';
+import { isRoleGuard } from './modules/auth/auth.policy.ts';
 import { authRoutes, SESSION_COOKIE } from './modules/auth/auth.routes.ts';
-import { findApiToken, findSession } from './modules/auth/auth.repo.ts';
+import { findApiToken, findSession } from './modules/auth/index.ts';
 import { campaignsRoutes } from './modules/campaigns/campaigns.routes.ts';
 import { ingestionRoutes } from './modules/ingestion/ingestion.routes.ts';
 import { membersRoutes } from './modules/members/members.routes.ts';
-import { contentRoutes } from './modules/templates/content.routes.ts';
+import { templatesRoutes } from './modules/templates/templates.routes.ts';
+import { dispositionsRoutes } from './modules/dispositions/dispositions.routes.ts';
 import { usersRoutes } from './modules/users/users.routes.ts';
 import type { RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
+import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 
@@ -28,16 +36,43 @@ export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * Requests that happen all day and say nothing about what users do — the
+ * console's files, health checks, metric scrapes — are logged at debug; API
+ * calls and customers' rating clicks at info.
+ */
+export const routineRequest = (path: string): boolean => !path.startsWith('/api/') && !path.startsWith('/rating/');
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route checks its own credentials (e.g. /metrics' token): no session or API token is resolved. */
+    ownAuth?: boolean;
+  }
+}
+
+/**
  * Builds the HTTP app: external plugins, then authentication, then the
  * capability routes, then the console. Nothing listens until the caller says.
  */
 export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?: RealtimeHub } = {}): Promise<FastifyInstance> {
+  const trust = deps.config.trustProxy;
+  // a hop count as proxy-addr takes it (Fastify's types omit the number form)
+  const trustProxy = typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : trust === false ? false : [...trust];
   const app = Fastify({
     // pino's Logger is a superset of Fastify's logger type.
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: false,
+    // behind a TLS proxy: the client's address (rate limits), scheme (Secure cookies) and host
+    trustProxy,
+    // one line per request, written below at a level that depends on what was asked
+    disableRequestLogging: true,
   }).withTypeProvider<ZodTypeProvider>();
+
+  // A role guard must run before the body is read: after it, an anonymous
+  // caller would learn the route's schema from the validation error.
+  app.addHook('onRoute', (route) => {
+    const late = [route.preValidation, route.preHandler].flat().some(isRoleGuard);
+    if (late) throw new Error(`${String(route.method)} ${route.url}: a role guard must be an onRequest hook`);
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -69,6 +104,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
+    if (req.routeOptions.config?.ownAuth) return;
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
       req.principal = await findApiToken(deps.db, auth.slice(7).trim());
@@ -80,17 +116,23 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
       req.principal = await findSession(deps.db, cookie);
       // A browser request that changes state must come from our own origin.
       if (req.principal && UNSAFE.has(req.method) && req.headers.origin) {
-        const host = req.headers.host;
-        const origin = req.headers.origin;
-        if (!host || (origin !== `http://${host}` && origin !== `https://${host}`)) throw new AppError('forbidden', 'cross-origin request refused');
+        if (!sameOrigin(req.headers.origin, req.host)) throw new AppError('forbidden', 'cross-origin request refused');
       }
     }
   });
+
+  // every text field of every request: one rule, before any route's schema
+  app.addHook('preValidation', refuseNulCharacters);
 
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     deps.metrics.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    // the path only: a query string can carry what a user searched for
+    const url = req.url.split('?')[0]!;
+    const line = { method: req.method, url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: req.ip };
+    if (routineRequest(url)) req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -102,29 +144,32 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await deps.db.query('SELECT 1');
-      return { status: 'ready' };
-    } catch {
-      return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
-    }
+    if (await isReachable(deps.db)) return { status: 'ready' };
+    return reply.status(503).send({ code: 'not_ready', message: 'database unreachable' });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    void reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { hide: true }, config: { ownAuth: true }, onRequest: metricsGuard({ token: deps.config.metricsToken, trustsProxy: deps.config.trustProxy !== false }) },
+    async (_req, reply) => {
+      void reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    },
+  );
 
   await app.register(authRoutes(deps));
   await app.register(usersRoutes(deps));
   await app.register(campaignsRoutes(deps));
   await app.register(membersRoutes(deps));
-  await app.register(contentRoutes(deps));
+  await app.register(templatesRoutes(deps));
+  await app.register(dispositionsRoutes(deps));
   await app.register(ingestionRoutes(deps));
   await app.register(routingRoutes(deps));
   await app.register(workspaceRoutes(deps));
+  await app.register(ratingRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => ({ ...app.swagger(), 'x-websocket': realtimeDocument }));
 
   if (opts.serveWeb !== false && existsSync(path.join(webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });

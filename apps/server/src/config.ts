@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -12,7 +13,13 @@ const Env = z.object({
   POSTDESK_PUBLIC_URL: z.string().url().optional(),
   POSTDESK_ROLES: z.string().default('api,sync,worker'),
   POSTDESK_MASTER_KEY: z.string().optional(),
-  POSTDESK_ADMIN_USERNAME: z.string().min(1).max(64).default('admin'),
+  POSTDESK_MASTER_KEY_FILE: z.string().min(1).optional(),
+  POSTDESK_TRUST_PROXY: z.string().optional(),
+  POSTDESK_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(256).optional(),
+  POSTDESK_ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9._@-]{1,64}$/, 'use 1–64 letters, digits, dots, dashes, underscores or @')
+    .default('admin'),
   POSTDESK_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   POSTDESK_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   POSTDESK_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
@@ -45,6 +52,15 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly roles: ReadonlySet<Role>;
   readonly masterKey: string | undefined;
+  /** Where the master key lives when it is kept outside the data directory (absolute). */
+  readonly masterKeyFile: string | undefined;
+  /**
+   * Which peers may say who the client is (X-Forwarded-For / -Proto / -Host):
+   * none (false), the nearest n hops, or these addresses and CIDR ranges.
+   */
+  readonly trustProxy: false | number | readonly string[];
+  /** The bearer token a scraper must send for /metrics; unset: loopback clients only. */
+  readonly metricsToken: string | undefined;
   readonly adminUsername: string;
   readonly adminPassword: string | undefined;
   readonly sessionTtlMs: number;
@@ -95,6 +111,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     roles.add(r);
   }
   if (roles.size === 0) throw new ConfigError('invalid configuration:\n  POSTDESK_ROLES: at least one role');
+  if (e.POSTDESK_MASTER_KEY && e.POSTDESK_MASTER_KEY_FILE) {
+    throw new ConfigError('invalid configuration:\n  POSTDESK_MASTER_KEY_FILE: set either it or POSTDESK_MASTER_KEY, not both');
+  }
   return Object.freeze({
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.POSTDESK_DATA_DIR),
@@ -103,6 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.POSTDESK_PUBLIC_URL,
     roles,
     masterKey: e.POSTDESK_MASTER_KEY,
+    masterKeyFile: e.POSTDESK_MASTER_KEY_FILE ? path.resolve(e.POSTDESK_MASTER_KEY_FILE) : undefined,
+    trustProxy: parseTrustProxy(e.POSTDESK_TRUST_PROXY),
+    metricsToken: e.POSTDESK_METRICS_TOKEN,
     adminUsername: e.POSTDESK_ADMIN_USERNAME,
     adminPassword: e.POSTDESK_ADMIN_PASSWORD,
     sessionTtlMs: e.POSTDESK_SESSION_TTL_HOURS * 3_600_000,
@@ -125,4 +147,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routingConcurrency: e.POSTDESK_ROUTING_CONCURRENCY,
     presenceGraceSec: e.POSTDESK_PRESENCE_GRACE_SEC,
   });
+}
+
+// Names proxy-addr (Fastify's trustProxy) knows for common private ranges.
+const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * POSTDESK_TRUST_PROXY: a hop count, or a comma-separated list of addresses,
+ * CIDR ranges and the names loopback / linklocal / uniquelocal. "Trust
+ * everyone" is refused: any client could then choose its own address and
+ * escape the rate limits.
+ */
+export function parseTrustProxy(value: string | undefined): false | number | readonly string[] {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false' || v === '0') return false;
+  const fail = (why: string): never => {
+    throw new ConfigError(`invalid configuration:\n  POSTDESK_TRUST_PROXY: ${why}`);
+  };
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 16) fail('at most 16 hops');
+    return hops;
+  }
+  if (v === 'true' || v === '*') fail('trusting every peer lets any client choose its address; give the number of proxies in front (e.g. 1) or their addresses');
+  const items = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of items) {
+    if (NAMED_RANGES.has(item)) continue;
+    const [addr, bits, extra] = item.split('/');
+    const family = net.isIP(addr ?? '');
+    const okBits = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !okBits || extra !== undefined) fail(`"${item}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal`);
+  }
+  return Object.freeze(items);
 }

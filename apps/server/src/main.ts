@@ -45,6 +45,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Postdesk failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  // a thrown non-Error (some libraries reject with nothing) still says something
+  const why = err instanceof Error ? err.message : err === undefined ? 'no reason given (run with LOG_LEVEL=debug for details)' : String(err);
+  process.stderr.write(`Postdesk failed to start: ${why}\n`);
   process.exit(1);
 });

@@ -19,12 +19,13 @@ import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
 import { localBlobStore } from './platform/blobs/blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
+import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
-import { createSecretBox, loadOrCreateMasterKey } from './platform/secrets/secret-box.ts';
+import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -72,12 +73,20 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = createLogger(config.logLevel, opts.logDestination);
   let embedded: EmbeddedServer | null = null;
+  let dataDirLock: { release(): Promise<void> } | null = null;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), {
-      port: config.embeddedPgPort,
-      log: (line) => log.debug({ component: 'postgres' }, line.trim()),
-    });
+    // one process runs the embedded database: a second start says who holds it
+    dataDirLock = await lockDataDir(config.dataDir);
+    try {
+      embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), {
+        port: config.embeddedPgPort,
+        log: (line) => log.debug({ component: 'postgres' }, line.trim()),
+      });
+    } catch (err) {
+      await dataDirLock.release();
+      throw err;
+    }
     databaseUrl = embedded.url;
   }
   const db = createDb(databaseUrl);
@@ -85,7 +94,10 @@ export async function startServer(
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
-    const masterKey = await loadOrCreateMasterKey(config.masterKey, config.dataDir);
+    const master = await loadOrCreateMasterKey({ key: config.masterKey, file: config.masterKeyFile, dataDir: config.dataDir });
+    if (master.created) log.info({ file: master.file }, 'master key created');
+    for (const warning of await masterKeyWarnings(master, { dataDir: config.dataDir, externalDatabase: !!config.databaseUrl })) log.warn({ file: master.file }, warning);
+    const masterKey = master.key;
     const events = createEventBus(databaseUrl, (err) => log.error({ err: String(err) }, 'event handler failed'));
     const parser = createParserPool({ maxThreads: config.parserThreads, timeoutMs: config.parseTimeoutMs });
     // agents' requests are what render: a process without the api role starts a thread only if asked
@@ -194,12 +206,14 @@ export async function startServer(
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();
+        await dataDirLock?.release();
       },
     };
   } catch (err) {
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await db.close().catch(() => undefined);
     if (embedded) await embedded.stop().catch(() => undefined);
+    await dataDirLock?.release();
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QUEUE_DEFAULTS, THRESHOLD_DEFAULTS } from './campaign-defaults.ts';
 
 // Email campaigns: one mailbox connection plus queue settings; service presets.
 
@@ -156,3 +157,163 @@ export const presetSchema = z.object({
 /** Known mail providers, so admins do not have to look up hosts and ports. */
 export type Preset = z.infer<typeof presetSchema>;
 export const presetListSchema = z.object({ items: z.array(presetSchema) });
+
+// Requests
+
+// Bounds from the reference: timers are seconds in 1–2147483 (XCALLY's range).
+const MAX_SECONDS = 2_147_483;
+const seconds = (def: number) => z.number().int('must be a whole number').min(1, 'at least 1').max(MAX_SECONDS, `at most ${MAX_SECONDS}`).default(def);
+const nonNegSeconds = (def: number) => z.number().int('must be a whole number').min(0, 'at least 0').max(MAX_SECONDS, `at most ${MAX_SECONDS}`).default(def);
+
+
+// A host name or an IP literal: letters, digits, dots, dashes, colons (IPv6)
+// and brackets; no spaces, schemes or paths.
+const Host = z
+  .string()
+  .trim()
+  .max(253, 'at most 253 characters')
+  .regex(/^$|^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9A-Fa-f:.]+\]?$/, 'not a host name or IP address');
+const Port = z.number().int('must be a whole number').min(1, 'between 1 and 65535').max(65535, 'between 1 and 65535');
+const Password = z.string().max(1024, 'at most 1024 characters');
+const Username = z.string().trim().max(320, 'at most 320 characters');
+const Hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'use HH:MM (00:00–24:00)');
+
+/** True when the runtime knows the IANA time zone. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const scheduleFrameInputSchema = z.strictObject({
+  day: z.number().int().min(0, '0 (Sunday) to 6 (Saturday)').max(6, '0 (Sunday) to 6 (Saturday)'),
+  start: Hhmm,
+  end: Hhmm,
+});
+
+const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+
+/** Schedule frames: start before end, and frames of one day never overlap. */
+export const scheduleInputSchema = z
+  .array(scheduleFrameInputSchema)
+  .max(7 * 24, 'at most 168 time frames')
+  .superRefine((frames, ctx) => {
+    frames.forEach((f, i) => {
+      if (minutes(f.start) >= minutes(f.end)) ctx.addIssue({ code: 'custom', path: [i, 'end'], message: 'must be after start' });
+      frames.forEach((g, j) => {
+        if (j <= i || f.day !== g.day) return;
+        if (minutes(f.start) < minutes(g.end) && minutes(g.start) < minutes(f.end)) {
+          ctx.addIssue({ code: 'custom', path: [j, 'start'], message: `overlaps time frame ${i + 1}` });
+        }
+      });
+    });
+  });
+
+const InboundIn = z.strictObject({
+  protocol: z.enum(['imap', 'pop3']).default('imap'),
+  host: Host.default(''),
+  port: Port.default(993),
+  security: securitySchema.default('tls'),
+  username: Username.default(''),
+  password: Password.optional(),
+  mailbox: z.string().trim().min(1, 'required').max(255, 'at most 255 characters').regex(/^[^\r\n\0]+$/, 'no control characters').default('INBOX'),
+  connectionTimeoutSec: z.number().int().min(1, 'at least 1').max(300, 'at most 300').default(10),
+  authTimeoutSec: z.number().int().min(1, 'at least 1').max(300, 'at most 300').default(5),
+});
+
+const SmtpIn = z.strictObject({
+  host: Host.min(1, 'required'),
+  port: Port.default(587),
+  security: securitySchema.default('starttls'),
+  auth: z.boolean().default(true),
+  username: Username.default(''),
+  password: Password.optional(),
+});
+
+const QueueIn = z.strictObject({
+  strategy: strategySchema.default(QUEUE_DEFAULTS.strategy),
+  serviceLevelSec: seconds(QUEUE_DEFAULTS.serviceLevelSec),
+  maxInteractionsPerAgent: z.number().int().min(1, 'at least 1').max(1000, 'at most 1000').default(QUEUE_DEFAULTS.maxInteractionsPerAgent),
+  offerTimeoutSec: z.number().int().min(5, 'at least 5 seconds').max(3600, 'at most 3600 seconds').default(QUEUE_DEFAULTS.offerTimeoutSec),
+  autoAssign: z.boolean().default(QUEUE_DEFAULTS.autoAssign),
+  waitAssignedAgentSec: seconds(QUEUE_DEFAULTS.waitAssignedAgentSec),
+  waitAssignedQueueSec: seconds(QUEUE_DEFAULTS.waitAssignedQueueSec),
+  transferToAgent: z.boolean().default(QUEUE_DEFAULTS.transferToAgent),
+  transferToAgentTimeoutSec: seconds(QUEUE_DEFAULTS.transferToAgentTimeoutSec),
+  transferToQueue: z.boolean().default(QUEUE_DEFAULTS.transferToQueue),
+  transferToQueueTimeoutSec: seconds(QUEUE_DEFAULTS.transferToQueueTimeoutSec),
+  mandatoryDisposition: z.boolean().default(QUEUE_DEFAULTS.mandatoryDisposition),
+  pauseWhileDisposing: z.boolean().default(QUEUE_DEFAULTS.pauseWhileDisposing),
+  markAsUnread: z.boolean().default(QUEUE_DEFAULTS.markAsUnread),
+  fetchedMailAction: fetchedMailActionSchema.default(QUEUE_DEFAULTS.fetchedMailAction),
+  moveToFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
+  closedReplyAction: z.enum(['reopen', 'new_linked']).default(QUEUE_DEFAULTS.closedReplyAction),
+  /** IMAP folder agents' replies are copied to after sending; null: no copy. */
+  sentFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
+});
+
+const ThresholdsIn = z.strictObject({
+  serviceLevelSec: nonNegSeconds(THRESHOLD_DEFAULTS.serviceLevelSec),
+  dropoutSec: nonNegSeconds(THRESHOLD_DEFAULTS.dropoutSec),
+  chatTimeSec: nonNegSeconds(THRESHOLD_DEFAULTS.chatTimeSec),
+  acdSec: nonNegSeconds(THRESHOLD_DEFAULTS.acdSec),
+});
+
+const CampaignFields = z.strictObject({
+    name: z.string().trim().min(1, 'required').max(80, 'at most 80 characters'),
+    key: z.string().trim().min(1, 'required').max(5, 'at most 5 characters').regex(/^[A-Za-z0-9]+$/, 'letters and digits only'),
+    description: z.string().max(2000, 'at most 2000 characters').default(''),
+    enabled: z.boolean().default(true),
+    receiveEmails: z.boolean().default(true),
+    fromAddress: z.string().trim().max(254).email('not an email address'),
+    fromName: z.string().trim().max(120, 'at most 120 characters').regex(/^[^\r\n]*$/, 'no line breaks').default(''),
+    timezone: z.string().refine(isTimeZone, 'not a known time zone').default('UTC'),
+    service: serviceSchema.default('custom'),
+    defaultListName: z.string().trim().min(1).max(120, 'at most 120 characters').nullable().default(null),
+    inbound: InboundIn,
+    smtp: SmtpIn,
+    queue: QueueIn.default(QueueIn.parse({})),
+    schedule: scheduleInputSchema.default([]),
+    thresholds: ThresholdsIn.default(ThresholdsIn.parse({})),
+    signatureTemplateId: z.string().uuid().nullable().default(null),
+    confirmation: z.strictObject({ enabled: z.boolean().default(false), templateId: z.string().uuid().nullable().default(null) }).default({ enabled: false, templateId: null }),
+    outOfHours: z.strictObject({ enabled: z.boolean().default(false), templateId: z.string().uuid().nullable().default(null) }).default({ enabled: false, templateId: null }),
+    qualification: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        motivationTitle: z.string().trim().max(120, 'at most 120 characters').default(''),
+        thanksMessage: z.string().trim().max(2000, 'at most 2000 characters').default(''),
+      })
+      .default({ enabled: false, motivationTitle: '', thanksMessage: '' }),
+});
+
+/** Rules that span fields; each names the field it blames. */
+function crossFieldRules(c: z.infer<typeof CampaignFields>, ctx: z.RefinementCtx): void {
+  const need = (cond: boolean, path: (string | number)[], message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path, message });
+    };
+    if (c.receiveEmails) {
+      need(!c.inbound.host, ['inbound', 'host'], 'required when the campaign receives email');
+      need(!c.inbound.username, ['inbound', 'username'], 'required when the campaign receives email');
+    }
+    need(c.smtp.auth && !c.smtp.username, ['smtp', 'username'], 'required when authentication is on');
+    need(c.queue.fetchedMailAction === 'move' && !c.queue.moveToFolder, ['queue', 'moveToFolder'], 'required when fetched mail is moved');
+    need(c.queue.fetchedMailAction !== 'move' && !!c.queue.moveToFolder, ['queue', 'moveToFolder'], 'only used when fetched mail is moved');
+    need(c.inbound.protocol === 'pop3' && c.queue.fetchedMailAction !== 'leave' && c.queue.fetchedMailAction !== 'delete', ['queue', 'fetchedMailAction'], 'POP3 can only leave or delete fetched mail');
+    need(!!c.queue.sentFolder && (!c.receiveEmails || c.inbound.protocol !== 'imap'), ['queue', 'sentFolder'], 'needs an IMAP mailbox');
+    need(!!c.queue.sentFolder && c.queue.sentFolder.toLowerCase() === c.inbound.mailbox.toLowerCase(), ['queue', 'sentFolder'], 'must differ from the folder mail is read from');
+    need(c.confirmation.enabled && !c.confirmation.templateId, ['confirmation', 'templateId'], 'choose the template to send');
+    need(c.outOfHours.enabled && !c.outOfHours.templateId, ['outOfHours', 'templateId'], 'choose the template to send');
+    need(c.qualification.enabled && !c.qualification.motivationTitle, ['qualification', 'motivationTitle'], 'required when qualification is on');
+}
+
+/** Everything an admin sets on a campaign; passwords are write-only and optional on update. */
+export const campaignInputSchema = CampaignFields.superRefine(crossFieldRules);
+
+export type CampaignInputParsed = z.infer<typeof campaignInputSchema>;
+
+/** Verifying unsaved settings: the form's values, with an id to reuse stored passwords. */
+export const verifyCampaignBodySchema = CampaignFields.extend({ id: z.string().uuid().optional() }).superRefine(crossFieldRules);

@@ -18,3 +18,18 @@ export const languageSchema = z.enum(['en', 'es', 'it']);
 export type Language = z.infer<typeof languageSchema>;
 /** Listed once so selects and the language switch offer the same set. */
 export const LANGUAGES: readonly Language[] = ['en', 'es', 'it'];
+
+// Requests: path parameters every part of the API uses, and the empty answer.
+
+/** A uuid in the path (users, campaigns, templates, …). */
+export const uuidParamsSchema = z.strictObject({ id: z.string().uuid('not a valid id') });
+
+/**
+ * A bigint id in the path (interactions, messages, offers): digits on the
+ * wire, a number once parsed (a codec, so it also encodes back to digits).
+ */
+export const numericIdSchema = z.codec(z.string().regex(/^\d{1,18}$/, 'a numeric id'), z.number().int(), { decode: Number, encode: String });
+export const numericIdParamsSchema = z.strictObject({ id: numericIdSchema });
+
+/** The answer of a route that answers nothing: 204, no body. */
+export const noContentSchema = z.null().describe('No content');

@@ -29,3 +29,17 @@ export const dispositionSchema = z.object({ id: z.string(), name: z.string() });
 /** An outcome an agent records when closing an interaction of one campaign. */
 export type Disposition = z.infer<typeof dispositionSchema>;
 export const dispositionListSchema = z.object({ items: z.array(dispositionSchema) });
+
+// Requests
+
+const nameSchema = z.string().trim().min(1, 'required').max(120, 'at most 120 characters');
+const campaignRefSchema = z.string().uuid('not a valid campaign id').nullable().default(null);
+/** Lists of templates or canned answers: with a campaign, that campaign's and the global ones. */
+export const campaignScopeQuerySchema = z.strictObject({ campaignId: z.string().uuid('not a valid campaign id').optional() });
+export const templateBodySchema = z.strictObject({ name: nameSchema, campaignId: campaignRefSchema, html: z.string().max(512 * 1024, 'at most 512 KiB') });
+export const templatePreviewBodySchema = z.strictObject({
+  html: z.string().max(512 * 1024),
+  values: z.record(z.string().max(128), z.string().max(10_000)).default({}),
+});
+export const cannedAnswerBodySchema = z.strictObject({ name: nameSchema, campaignId: campaignRefSchema, text: z.string().min(1, 'required').max(20_000, 'at most 20000 characters') });
+export const dispositionBodySchema = z.strictObject({ name: nameSchema });

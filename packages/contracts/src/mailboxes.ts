@@ -52,3 +52,16 @@ export const reprocessResultSchema = z.object({
 });
 /** What reprocessing one quarantined message achieved. */
 export type ReprocessResult = z.infer<typeof reprocessResultSchema>;
+
+// Requests
+
+export const mailboxParamsSchema = z.strictObject({ campaignId: z.uuid() });
+export const quarantineParamsSchema = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'a quarantine id') });
+/** The quarantine, newest first: of one campaign, before a time (paging). */
+export const quarantineQuerySchema = z.strictObject({
+  campaignId: z.uuid().optional(),
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+/** A quarantined message's raw bytes, as a download. */
+export const rawMessageSchema = z.string().describe('the message as received (message/rfc822 bytes)');

@@ -94,3 +94,21 @@ export const liveAgentSchema = z.object({
 });
 export type LiveAgent = z.infer<typeof liveAgentSchema>;
 export const liveAgentListSchema = z.object({ items: z.array(liveAgentSchema) });
+
+// Requests
+
+export const presenceBodySchema = z.strictObject({
+  state: presenceStateSchema,
+  pauseReasonId: z.uuid('not a valid pause reason id').nullable().optional(),
+});
+export const acceptedOfferSchema = z.object({ interactionId: z.number() });
+export const closeBodySchema = z.strictObject({ dispositionId: z.uuid('not a valid disposition id').nullable().optional() }).nullish();
+export const disposingBodySchema = z.strictObject({ active: z.boolean() });
+export const disposingSchema = z.object({ paused: z.boolean() });
+/** To an agent of the campaign, or to another campaign's queue. */
+export const transferBodySchema = z.union([z.strictObject({ userId: z.uuid('not a valid user id') }), z.strictObject({ campaignId: z.uuid('not a valid campaign id') })]);
+export const pauseReasonBodySchema = z.strictObject({ name: z.string().trim().min(1, 'required').max(60, 'at most 60 characters') });
+/** A period of the queue figures: today in each campaign's zone unless from / to are given. */
+export const queuePeriodQuerySchema = z
+  .strictObject({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() })
+  .refine((p) => !p.from || !p.to || Date.parse(p.from) < Date.parse(p.to), { message: 'from must be before to', path: ['from'] });

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { RealtimeMessage } from '@postdesk/contracts';
+import { realtimeMessageSchema, type RealtimeMessage } from '@postdesk/contracts';
 
 type Listener = (message: RealtimeMessage) => void;
 
@@ -50,12 +50,16 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         for (const key of Object.values(liveKeys)) invalidate(key);
       };
       socket.onmessage = (event) => {
-        let message: RealtimeMessage;
+        let data: unknown;
         try {
-          message = JSON.parse(String(event.data)) as RealtimeMessage;
+          data = JSON.parse(String(event.data));
         } catch {
           return;
         }
+        // the contract's union: a push of a type this console does not know is ignored
+        const parsed = realtimeMessageSchema.safeParse(data);
+        if (!parsed.success) return;
+        const message: RealtimeMessage = parsed.data;
         switch (message.type) {
           case 'offer.created':
           case 'offer.ended':
@@ -91,11 +95,13 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       socket.onclose = (event) => {
         setConnected(false);
         socket = null;
-        // 4001: logged out by a supervisor, 4401: no session — the next API call sends the user to the login page
+        // 4001: logged out by a supervisor, 4401: the session or token ended — the next API call sends the user to the login page
         if (stopped || event.code === 4001 || event.code === 4401) {
           if (!stopped) invalidate(['auth', 'me']);
           return;
         }
+        // 4409: the user's rights changed (a new role): re-read who they are, and reconnect with the new rights
+        if (event.code === 4409) invalidate(['auth', 'me']);
         timer = window.setTimeout(open, RETRY_MS[Math.min(attempt++, RETRY_MS.length - 1)]);
       };
     };

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, forbidden } from '../../platform/http/errors.ts';
-import type { UserRole } from '../users/users.repo.ts';
+import type { UserRole } from '../users/index.ts';
 import type { Principal } from './auth.repo.ts';
 
 declare module 'fastify' {
@@ -15,21 +15,43 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal;
 }
 
-/** A preHandler that lets only the given roles through (401 when anonymous, 403 otherwise). */
-export function requireRole(...roles: UserRole[]) {
-  return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+/** Marks the role guards, so the app can refuse a route that runs one after its body is read. */
+export const ROLE_GUARD = Symbol('role guard');
+
+/** A role guard: an `onRequest` hook of a route. */
+export type RoleGuard = ((req: FastifyRequest, reply: FastifyReply) => Promise<void>) & { [ROLE_GUARD]: true };
+
+/**
+ * An `onRequest` hook that lets only the given roles through (401 when
+ * anonymous, 403 otherwise). It runs before the body is read and validated,
+ * so an anonymous or unentitled caller learns nothing of a route's schema
+ * and cannot make the server parse a large body.
+ */
+export function requireRole(...roles: UserRole[]): RoleGuard {
+  const guard = async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const p = principalOf(req);
     if (!roles.includes(p.role)) throw forbidden();
   };
+  return Object.assign(guard, { [ROLE_GUARD]: true as const });
 }
+
+/** True for a hook made by requireRole. */
+export const isRoleGuard = (hook: unknown): boolean => typeof hook === 'function' && (hook as Partial<RoleGuard>)[ROLE_GUARD] === true;
 
 /** Any logged-in user. */
 export const requireUser = requireRole('admin', 'supervisor', 'agent');
 
 /** Admins and supervisors see every campaign; agents only those they are members of. */
-export const seesAllCampaigns = (p: Principal): boolean => p.role === 'admin' || p.role === 'supervisor';
+export const seesAllCampaigns = (p: Pick<Principal, 'role'>): boolean => p.role === 'admin' || p.role === 'supervisor';
 
 const rank: Record<UserRole, number> = { agent: 0, supervisor: 1, admin: 2 };
 
 /** A token may not carry more power than the user who creates it. */
 export const roleAtMost = (role: UserRole, ceiling: UserRole): boolean => rank[role] <= rank[ceiling];
+
+/**
+ * The role a token acts with: its own, capped by its owner's role now. A
+ * demoted owner's token therefore loses the power at once, on every request,
+ * even before (or without) the token being revoked.
+ */
+export const tokenRole = (own: UserRole, ownerRole: UserRole): UserRole => (roleAtMost(own, ownerRole) ? own : ownerRole);

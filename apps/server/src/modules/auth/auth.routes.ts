@@ -1,33 +1,17 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import { noContentSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { AppError, forbidden, notFound } from '../../platform/http/errors.ts';
-import { presentUser } from '../users/users.presenter.ts';
-import { findUserById, findUserByUsername } from '../users/users.repo.ts';
-import { IdParams, Role, UpdateMeBody, UserOut } from '../users/users.schema.ts';
-import { editUser } from '../users/update-user.ts';
-import { setPresence } from '../routing/presence.ts';
+import { editUser, findUserById, findUserByUsername, IdParams, normalizeUsername, presentUser, UpdateMeBody } from '../users/index.ts';
+import { LoginBody, TokenBody, TokenCreatedOut, TokensOut, UserEnvelope } from './auth.schema.ts';
 import { principalOf, requireRole, requireUser, roleAtMost } from './auth.policy.ts';
-import { createSession, deleteSession } from './auth.repo.ts';
+import { createSession } from './auth.repo.ts';
+import { logOut } from './log-out.ts';
 import { verifyPassword } from './passwords.ts';
-import { issueToken, listTokens, revokeToken } from './tokens.ts';
+import { issueToken, listTokens, revokeToken } from './tokens.repo.ts';
 
 export const SESSION_COOKIE = 'pd_session';
-
-const LoginBody = z.strictObject({
-  username: z.string().min(1, 'required').max(64),
-  password: z.string().min(1, 'required').max(256),
-});
-
-const TokenOut = z.object({
-  id: z.string().uuid(),
-  name: z.string(),
-  role: Role,
-  prefix: z.string(),
-  createdAt: z.string(),
-  lastUsedAt: z.string().nullable(),
-});
 
 /** Login, logout, the current user, and API tokens. */
 export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
@@ -38,7 +22,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
   app.post(
     '/api/auth/login',
     {
-      schema: { tags, body: LoginBody, response: { 200: z.object({ user: UserOut }) } },
+      schema: { tags, body: LoginBody, response: { 200: UserEnvelope } },
       config: {
         rateLimit: {
           max: deps.config.loginRateLimit,
@@ -46,7 +30,8 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
           // Per address and per name: one attacker cannot lock out everyone,
           // and one account cannot be guessed from many tabs.
           keyGenerator: (req: FastifyRequest) =>
-            `${req.ip}|${String((req.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase()}`,
+            // The name in its normal form, the one the lookup uses: two spellings of one user share a bucket.
+            `${req.ip}|${normalizeUsername(String((req.body as { username?: unknown } | undefined)?.username ?? ''))}`,
         },
       },
     },
@@ -70,19 +55,13 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  app.post('/api/auth/logout', { schema: { tags } }, async (req, reply) => {
-    const token = req.cookies[SESSION_COOKIE];
-    if (token) await deleteSession(deps.db, token);
-    // Logging out ends the working day: offers go back to the queue.
-    if (req.principal) {
-      const userId = req.principal.userId;
-      await deps.db.tx((q) => setPresence(q, userId, 'offline', null, deps.now()));
-    }
+  app.post('/api/auth/logout', { schema: { tags, response: { 204: noContentSchema } } }, async (req, reply) => {
+    await logOut(deps.db, { session: req.cookies[SESSION_COOKIE] ?? null, userId: req.principal?.userId ?? null }, deps.now());
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
-  app.get('/api/auth/me', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ user: UserOut }) } } }, async (req) => {
+  app.get('/api/auth/me', { onRequest: requireUser, schema: { tags, response: { 200: UserEnvelope } } }, async (req) => {
     const user = await findUserById(deps.db, principalOf(req).userId);
     if (!user) throw notFound('user');
     return { user: presentUser(user) };
@@ -90,7 +69,19 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
 
   app.patch(
     '/api/auth/me',
-    { preHandler: requireUser, schema: { tags, body: UpdateMeBody, response: { 200: z.object({ user: UserOut }) } } },
+    {
+      onRequest: requireUser,
+      schema: { tags, body: UpdateMeBody, response: { 200: UserEnvelope } },
+      config: {
+        // The current-password check is a login: the same budget, per user; other edits are not counted.
+        rateLimit: {
+          max: deps.config.loginRateLimit,
+          timeWindow: 60_000,
+          keyGenerator: (req: FastifyRequest) => `me-password|${req.principal?.userId ?? req.ip}`,
+          allowList: (req: FastifyRequest) => !(req.body as { password?: unknown } | undefined)?.password,
+        },
+      },
+    },
     async (req) => {
       const p = principalOf(req);
       const { password, ...rest } = req.body;
@@ -105,7 +96,7 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  const admin = { preHandler: requireRole('admin') };
+  const admin = { onRequest: requireRole('admin') };
   const present = (t: Awaited<ReturnType<typeof listTokens>>[number]) => ({
     id: t.id,
     name: t.name,
@@ -113,9 +104,10 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     prefix: t.prefix,
     createdAt: t.created_at.toISOString(),
     lastUsedAt: t.last_used_at?.toISOString() ?? null,
+    owner: { id: t.owner_id, username: t.owner_username, displayName: t.owner_display_name },
   });
 
-  app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(TokenOut) }) } } }, async () => ({
+  app.get('/api/tokens', { ...admin, schema: { tags, response: { 200: TokensOut } } }, async () => ({
     items: (await listTokens(deps.db)).map(present),
   }));
 
@@ -125,8 +117,8 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
       ...admin,
       schema: {
         tags,
-        body: z.strictObject({ name: z.string().trim().min(1, 'required').max(120), role: Role }),
-        response: { 201: z.object({ token: z.string(), item: TokenOut }) },
+        body: TokenBody,
+        response: { 201: TokenCreatedOut },
       },
     },
     async (req, reply) => {
@@ -138,8 +130,8 @@ export const authRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => 
     },
   );
 
-  app.delete('/api/tokens/:id', { ...admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/tokens/:id', { ...admin, schema: { tags, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await revokeToken(deps.db, req.params.id))) throw notFound('token');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 };

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
-import { waitingBehindHoldSql } from '../outbound/outbox.repo.ts';
+import { waitingBehindHoldSql } from '../outbound/index.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
 
 /** A campaign row; sealed passwords stay inside the server. */
@@ -105,6 +105,47 @@ export async function findCampaign(db: Queryable, id: string, viewer: { userId: 
     [id, viewer.all, viewer.userId],
   );
   return rows[0] ?? null;
+}
+
+/** One live campaign's row (null when deleted or missing); used by sync, ingest and the outbox. */
+export async function findCampaignRow(q: Queryable, id: string): Promise<CampaignRow | null> {
+  const { rows } = await q.query<CampaignRow>(
+    `${campaignSelect} WHERE c.id = $1 AND c.deleted_at IS NULL`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+/** Ids of the campaigns whose mailbox should be synced now: enabled, receiving, not deleted. */
+export async function listReceivingCampaignIds(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT id FROM campaigns WHERE deleted_at IS NULL AND enabled AND receive_emails ORDER BY created_at`,
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Every sender address of every campaign, lowercased: "our own" addresses for loop protection. */
+export async function listOwnAddresses(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ a: string }>(`SELECT DISTINCT lower(from_address) AS a FROM campaigns WHERE deleted_at IS NULL`);
+  return rows.map((r) => r.a);
+}
+
+/** True when the campaign exists and the viewer may see it (staff: every campaign; agents: their memberships). */
+export async function canSeeCampaign(db: Queryable, v: { userId: string; all: boolean }, campaignId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM campaigns c WHERE c.id = $3 AND c.deleted_at IS NULL
+       AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
+    [v.all, v.userId, campaignId],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The campaign's contact list, created (and made the default) on first mail when it has none. */
+export async function contactListFor(q: Queryable, campaign: { id: string; name: string; default_list_id: string | null }): Promise<string> {
+  if (campaign.default_list_id) return campaign.default_list_id;
+  const listId = await ensureContactList(q, `${campaign.name} contacts`.slice(0, 120));
+  await q.query('UPDATE campaigns SET default_list_id = $2 WHERE id = $1 AND default_list_id IS NULL', [campaign.id, listId]);
+  return listId;
 }
 
 /** Connection states of the given campaigns; an SMTP account the outbox holds back says so. */

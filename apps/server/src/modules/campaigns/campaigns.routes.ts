@@ -1,24 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { campaignListSchema, noContentSchema, presetListSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/auth.policy.ts';
-import { IdParams } from '../users/users.schema.ts';
+import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { findCampaign, listCampaigns, listConnections, softDeleteCampaign } from './campaigns.repo.ts';
 import { presentCampaign, presentConnection } from './campaigns.presenter.ts';
 import { CampaignInput, CampaignOut, ConnectionsOut, VerifyBody } from './campaigns.schema.ts';
 import { servicePresets } from './presets.ts';
 import { saveCampaign } from './save-campaign.ts';
 import { verifyStoredCampaign, verifyUnsavedCampaign } from './verify-campaign.ts';
-
-const Preset = z.object({
-  id: z.enum(['gmail', 'outlook', 'hotmail', 'yahoo']),
-  label: z.string(),
-  imap: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-  pop3: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-  smtp: z.object({ host: z.string(), port: z.number(), security: z.string() }),
-});
 
 /** Campaign configuration; connection checks are admin-only, rate-limited per user and time-bounded by the checker. */
 export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
@@ -37,18 +29,18 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return { userId: p.userId, all: seesAllCampaigns(p), admin: p.role === 'admin' };
   };
 
-  app.get('/api/campaign-presets', { preHandler: admin, schema: { tags, response: { 200: z.object({ items: z.array(Preset) }) } } }, async () => ({
+  app.get('/api/campaign-presets', { onRequest: admin, schema: { tags, response: { 200: presetListSchema } } }, async () => ({
     items: [...servicePresets],
   }));
 
-  app.get('/api/campaigns', { preHandler: requireUser, schema: { tags, response: { 200: z.object({ items: z.array(CampaignOut) }) } } }, async (req) => {
+  app.get('/api/campaigns', { onRequest: requireUser, schema: { tags, response: { 200: campaignListSchema } } }, async (req) => {
     const v = viewer(req);
     const rows = await listCampaigns(deps.db, v);
     const connections = v.admin ? await listConnections(deps.db, rows.map((r) => r.id)) : [];
     return { items: rows.map((r) => presentCampaign(r, { admin: v.admin, connections })) };
   });
 
-  app.get('/api/campaigns/:id', { preHandler: requireUser, schema: { tags, params: IdParams, response: { 200: CampaignOut } } }, async (req) => {
+  app.get('/api/campaigns/:id', { onRequest: requireUser, schema: { tags, params: IdParams, response: { 200: CampaignOut } } }, async (req) => {
     const v = viewer(req);
     const row = await findCampaign(deps.db, req.params.id, v);
     if (!row) throw notFound('campaign');
@@ -57,7 +49,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post(
     '/api/campaigns',
-    { preHandler: admin, config: checkLimit, schema: { tags, body: CampaignInput, response: { 201: CampaignOut } } },
+    { onRequest: admin, config: checkLimit, schema: { tags, body: CampaignInput, response: { 201: CampaignOut } } },
     async (req, reply) => {
       const row = await saveCampaign(deps, principalOf(req).userId, req.body);
       return reply.status(201).send(presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]) }));
@@ -66,22 +58,22 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.put(
     '/api/campaigns/:id',
-    { preHandler: admin, config: checkLimit, schema: { tags, params: IdParams, body: CampaignInput, response: { 200: CampaignOut } } },
+    { onRequest: admin, config: checkLimit, schema: { tags, params: IdParams, body: CampaignInput, response: { 200: CampaignOut } } },
     async (req) => {
       const row = await saveCampaign(deps, principalOf(req).userId, req.body, req.params.id);
       return presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]) });
     },
   );
 
-  app.delete('/api/campaigns/:id', { preHandler: admin, schema: { tags, params: IdParams } }, async (req, reply) => {
+  app.delete('/api/campaigns/:id', { onRequest: admin, schema: { tags, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     if (!(await softDeleteCampaign(deps.db, req.params.id))) throw notFound('campaign');
     deps.log.info({ campaignId: req.params.id, by: principalOf(req).userId }, 'campaign.deleted');
-    return reply.status(204).send();
+    return reply.status(204).send(null);
   });
 
   app.post(
     '/api/campaigns/:id/verify',
-    { preHandler: admin, config: checkLimit, schema: { tags, params: IdParams, response: { 200: ConnectionsOut } } },
+    { onRequest: admin, config: checkLimit, schema: { tags, params: IdParams, response: { 200: ConnectionsOut } } },
     async (req) => {
       const rows = await verifyStoredCampaign(deps, principalOf(req).userId, req.params.id);
       return { connections: rows.map(presentConnection) };
@@ -90,7 +82,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post(
     '/api/campaigns/verify',
-    { preHandler: admin, config: checkLimit, schema: { tags, body: VerifyBody, response: { 200: ConnectionsOut } } },
+    { onRequest: admin, config: checkLimit, schema: { tags, body: VerifyBody, response: { 200: ConnectionsOut } } },
     async (req) => {
       const { id, ...campaign } = req.body;
       const results = await verifyUnsavedCampaign(deps, principalOf(req).userId, campaign, id);

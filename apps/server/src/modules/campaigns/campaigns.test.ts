@@ -190,7 +190,7 @@ describe.skipIf(!dovecot.available)('campaigns against real Dovecot and an SMTP 
     const moved = { ...rest, inbound: { ...(inbound as object), host: 'localhost', password: undefined }, smtp: { ...(sm as object), password: undefined } };
     const res = await call('PUT', `/api/campaigns/${campaignId}`, { cookie: admin, body: JSON.parse(JSON.stringify(moved)) });
     expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([{ path: 'inbound.password', message: 'enter the password again: the host or username changed' }]);
+    expect(res.body.details).toEqual([{ path: 'inbound.password', message: 'enter the password again: the server, port, username or security changed' }]);
   });
 
   it('checks POP3 accounts too', async () => {

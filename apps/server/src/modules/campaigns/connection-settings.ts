@@ -15,11 +15,27 @@ export interface ResolvedPasswords {
   smtpChanged: boolean;
 }
 
+/** Why a stored password is not reused: it would go to another server than the one it was saved for. */
+const AGAIN = 'enter the password again: the server, port, username or security changed';
+
+/**
+ * Whether a stored password may be sent with these settings: only to the
+ * very server and account it was saved for — same host, port, user and
+ * security mode (and inbound protocol). Another port of the same host may be
+ * anyone's listener, and a security downgrade would send it in the clear.
+ */
+export function sameAccount(
+  saved: { host: string; port: number; username: string; security: string },
+  now: { host: string; port: number; username: string; security: string },
+): boolean {
+  return saved.host.toLowerCase() === now.host.toLowerCase() && saved.port === now.port && saved.username === now.username && saved.security === now.security;
+}
+
 /**
  * Decides which password each account uses: the one typed now, or the
- * stored one. A stored password is never sent to a different host or user
- * than it was saved for, so a changed host needs the password again — that
- * way an edited host cannot be used to collect the stored secret.
+ * stored one. A stored password is never sent to another server or account
+ * than it was saved for (sameAccount), so changed settings need the password
+ * again — that way edited settings cannot be used to collect the stored secret.
  */
 export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInputT, existing: CampaignRow | null): ResolvedPasswords {
   const problems: ErrorDetail[] = [];
@@ -27,22 +43,26 @@ export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInp
   const storedSmtp = existing?.smtp_password_sealed ?? null;
   const sameInbound =
     !!existing &&
-    existing.inbound_host.toLowerCase() === input.inbound.host.toLowerCase() &&
-    existing.inbound_username === input.inbound.username &&
-    existing.inbound_protocol === input.inbound.protocol;
-  const sameSmtp = !!existing && existing.smtp_host.toLowerCase() === input.smtp.host.toLowerCase() && existing.smtp_username === input.smtp.username;
+    existing.inbound_protocol === input.inbound.protocol &&
+    sameAccount(
+      { host: existing.inbound_host, port: existing.inbound_port, username: existing.inbound_username, security: existing.inbound_security },
+      input.inbound,
+    );
+  const sameSmtp =
+    !!existing &&
+    sameAccount({ host: existing.smtp_host, port: existing.smtp_port, username: existing.smtp_username, security: existing.smtp_security }, input.smtp);
 
   let inbound: string | null = input.inbound.password ? input.inbound.password : null;
   if (inbound === null && storedInbound && existing) {
     if (sameInbound) inbound = deps.secrets.open(storedInbound, sealContext(existing.id, 'inbound'));
-    else if (input.receiveEmails) problems.push({ path: 'inbound.password', message: 'enter the password again: the host or username changed' });
+    else if (input.receiveEmails) problems.push({ path: 'inbound.password', message: AGAIN });
   }
   if (input.receiveEmails && inbound === null && problems.length === 0) problems.push({ path: 'inbound.password', message: 'required when the campaign receives email' });
 
   let smtp: string | null = input.smtp.password ? input.smtp.password : null;
   if (smtp === null && storedSmtp && existing) {
     if (sameSmtp) smtp = deps.secrets.open(storedSmtp, sealContext(existing.id, 'smtp'));
-    else if (input.smtp.auth) problems.push({ path: 'smtp.password', message: 'enter the password again: the host or username changed' });
+    else if (input.smtp.auth) problems.push({ path: 'smtp.password', message: AGAIN });
   }
   if (input.smtp.auth && smtp === null && !problems.some((p) => p.path === 'smtp.password')) {
     problems.push({ path: 'smtp.password', message: 'required when authentication is on' });

@@ -1,8 +1,7 @@
 import type { ImapSettings, Pop3Settings, SmtpSettings } from '@postdesk/mailkit/verify';
 import type { SmtpAccount } from '@postdesk/mailkit/smtp';
-import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignSelect, type CampaignRow } from './campaigns.repo.ts';
+import type { CampaignRow } from './campaigns.repo.ts';
 import { sealContext } from './connection-settings.ts';
 
 /** A campaign as the mail path needs it, passwords opened for this use only. */
@@ -12,28 +11,8 @@ export interface CampaignMail {
   smtp: SmtpAccount;
 }
 
-/** One live campaign's row (null when deleted or missing); used by sync, ingest and the outbox. */
-export async function findCampaignRow(q: Queryable, id: string): Promise<CampaignRow | null> {
-  const { rows } = await q.query<CampaignRow>(
-    `${campaignSelect} WHERE c.id = $1 AND c.deleted_at IS NULL`,
-    [id],
-  );
-  return rows[0] ?? null;
-}
-
-/** Ids of the campaigns whose mailbox should be synced now: enabled, receiving, not deleted. */
-export async function listReceivingCampaignIds(q: Queryable): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
-    `SELECT id FROM campaigns WHERE deleted_at IS NULL AND enabled AND receive_emails ORDER BY created_at`,
-  );
-  return rows.map((r) => r.id);
-}
-
-/** Every sender address of every campaign, lowercased: "our own" addresses for loop protection. */
-export async function listOwnAddresses(q: Queryable): Promise<string[]> {
-  const { rows } = await q.query<{ a: string }>(`SELECT DISTINCT lower(from_address) AS a FROM campaigns WHERE deleted_at IS NULL`);
-  return rows.map((r) => r.a);
-}
+// The campaign reads of the mail path live in campaigns.repo.ts; re-exported for the ingestion files that import them from here.
+export { findCampaignRow, listOwnAddresses, listReceivingCampaignIds } from './campaigns.repo.ts';
 
 const open = (secrets: SecretBox, sealed: Buffer | null, campaignId: string, account: 'inbound' | 'smtp'): string =>
   sealed ? secrets.open(sealed, sealContext(campaignId, account)) : '';

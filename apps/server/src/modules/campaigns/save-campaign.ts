@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, notFound, type ErrorDetail } from '../../platform/http/errors.ts';
-import { resumeSending } from '../outbound/resume-sending.ts';
+import { resumeSending } from '../outbound/index.ts';
 import {
   actionChangedFromNow,
   campaignValues,

@@ -1,7 +1,7 @@
 import type { CheckResult } from '@postdesk/mailkit/verify';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { resumeSending } from '../outbound/resume-sending.ts';
+import { resumeSending } from '../outbound/index.ts';
 import { findCampaign, listConnections, saveConnections, type ConnectionRow } from './campaigns.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
 import { connectionTarget, inputFromRow, resolvePasswords } from './connection-settings.ts';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../../../../test/support/app.ts';
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { sha256 } from '../../../../../test/support/mail-fixtures.ts';
-import { findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { findCampaignRow } from '../campaigns/index.ts';
 import { ingestMessage, type IngestOutcome } from './ingest-message.ts';
 
 // The whole corpus (MimeKit, mime4j, bounces) through ingestion: no crash,

@@ -11,9 +11,8 @@ import type { BlobRef, BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { deferEvents, emitEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
-import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
-import { listOwnAddresses } from '../campaigns/mail-accounts.ts';
-import { queueConfirmation } from '../outbound/queue-confirmation.ts';
+import { listOwnAddresses, type CampaignRow } from '../campaigns/index.ts';
+import { queueConfirmation } from '../outbound/index.ts';
 import {
   adoptResyncedMessage,
   contactListFor,

@@ -1,6 +1,7 @@
 import type { Address, ParsedAttachment, ParsedMessage } from '@postdesk/mailkit/parse';
 import type { Prepared, Queryable } from '../../platform/db/db.ts';
-import { ensureContactList } from '../campaigns/campaigns.repo.ts';
+import { pgText, pgTextOrNull } from '../../platform/db/pg-text.ts';
+import { contactUpsertSql, contactValues, participantsSql, participantValues } from '../interactions/index.ts';
 
 /** Where an inbound message came from; exactly-once is enforced on it. */
 export type MessageSource =
@@ -16,25 +17,11 @@ export interface SourceColumns {
   uidl: string | null;
 }
 
-/**
- * PostgreSQL text cannot hold NUL, and jsonb refuses the \u0000 escape, so a
- * message carrying one would fail its insert forever: NULs are dropped from
- * every string taken from mail (the raw bytes keep them).
- */
-export const pgText = (s: string): string => (s.includes('\u0000') ? s.replace(/\u0000/g, '') : s);
-const pgTextOrNull = (s: string | null): string | null => (s === null ? null : pgText(s));
 /** A Message-ID as stored and looked up: no NUL, and short enough for its btree index (hostile ids can be megabytes). */
 export const idText = (s: string): string => pgText(s).slice(0, 998);
 
-/** Records that a blob's bytes are durably stored (idempotent). */
-/** Registers blobs (raw messages and attachments) in one statement; already known ones are left as they are. */
-export async function recordBlobs(q: Queryable, blobs: ReadonlyArray<{ sha256: string; size: number }>): Promise<void> {
-  if (blobs.length === 0) return;
-  await q.query(
-    `INSERT INTO blobs (sha256, size) SELECT * FROM unnest($1::bytea[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-    [blobs.map((b) => Buffer.from(b.sha256, 'hex')), blobs.map((b) => b.size)],
-  );
-}
+// The blob registry lives with the blob store; re-exported until ingest imports it from there.
+export { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
 
 /** The key storedSources uses for a source. */
 export const sourceKey = (s: SourceColumns): string | null =>
@@ -185,35 +172,8 @@ export async function findOutboundByMessageIds(
   return rows[0] ?? null;
 }
 
-/** The campaign's contact list, created (and made the default) on first mail when it has none. */
-export async function contactListFor(q: Queryable, campaign: { id: string; name: string; default_list_id: string | null }): Promise<string> {
-  if (campaign.default_list_id) return campaign.default_list_id;
-  const listId = await ensureContactList(q, `${campaign.name} contacts`.slice(0, 120));
-  await q.query('UPDATE campaigns SET default_list_id = $2 WHERE id = $1 AND default_list_id IS NULL', [campaign.id, listId]);
-  return listId;
-}
-
-// The contact upsert and the participants insert are also parts of bigger
-// statements (a new interaction, an inbound message): written once, with the
-// number of their first parameter, so every use says the same thing.
-const contactUpsertSql = (at: number): string =>
-  `INSERT INTO contacts (list_id, address, address_norm, name) SELECT $${at}::uuid, $${at + 1}::text, $${at + 2}::text, $${at + 3}::text WHERE $${at + 1}::text <> ''
-     ON CONFLICT (list_id, address_norm) DO UPDATE
-       SET name = CASE WHEN EXCLUDED.name <> '' THEN EXCLUDED.name ELSE contacts.name END,
-           updated_at = now()
-     RETURNING id`;
-const contactValues = (listId: string, who: Address, norm: string): unknown[] => [listId, pgText(who.address).slice(0, 320), pgText(norm).slice(0, 320), pgText(who.name).slice(0, 200)];
-
-const participantsSql = (interaction: string, addresses: string): string =>
-  `INSERT INTO interaction_participants (interaction_id, address_norm)
-     SELECT ${interaction}, a FROM unnest(${addresses}::text[]) AS a WHERE ${interaction} IS NOT NULL ON CONFLICT DO NOTHING`;
-const participantValues = (addresses: readonly string[]): string[] => [...new Set(addresses.filter((a) => a !== ''))].map((a) => pgText(a).slice(0, 320));
-
-/** Upserts a contact by normalised address; a display name fills in, never blanks, the stored one. */
-export async function upsertContact(q: Queryable, listId: string, who: Address, norm: string): Promise<string> {
-  const { rows } = await q.query<{ id: string }>(contactUpsertSql(1), contactValues(listId, who, norm));
-  return rows[0]!.id;
-}
+// The campaign's contact list is the campaigns module's; re-exported until ingest imports it from there.
+export { contactListFor } from '../campaigns/index.ts';
 
 export interface NewInteraction {
   campaignId: string;
@@ -249,35 +209,8 @@ const interactionValues = (row: NewInteraction): unknown[] => [
   row.linkedTo,
 ];
 
-/** Adds addresses to an interaction's participants. */
-export async function addParticipants(q: Queryable, interactionId: number, addresses: string[]): Promise<void> {
-  const unique = participantValues(addresses);
-  if (unique.length === 0) return;
-  await q.query(participantsSql('$1::bigint', '$2'), [interactionId, unique]);
-}
-
-/**
- * A new customer message in an existing interaction: unread again. When
- * reopened it waits in the queue again, sticky to the agent who closed it.
- */
-export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
-  await q.query(
-    { name: 'ingest_touch_interaction', text: `UPDATE interactions i
-        SET unread = true, last_message_at = now(), updated_at = now(),
-            status = CASE WHEN $2 THEN 'open' ELSE i.status END,
-            closed_at = CASE WHEN $2 THEN NULL ELSE i.closed_at END,
-            queue_state = CASE WHEN $2 THEN 'waiting' ELSE i.queue_state END,
-            queued_at = CASE WHEN $2 THEN now() ELSE i.queued_at END,
-            abandoned_at = CASE WHEN $2 THEN NULL ELSE i.abandoned_at END,
-            sticky_agent_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
-              THEN now() + make_interval(secs => c.wait_assigned_agent_sec) ELSE i.sticky_agent_until END,
-            sticky_queue_until = CASE WHEN $2 AND i.last_agent IS NOT NULL
-              THEN now() + make_interval(secs => c.wait_assigned_agent_sec + c.wait_assigned_queue_sec) ELSE i.sticky_queue_until END
-       FROM campaigns c
-      WHERE i.id = $1 AND c.id = i.campaign_id` },
-    [interactionId, reopen],
-  );
-}
+// Written by the interactions module; re-exported until ingest imports it from there.
+export { touchInteraction } from '../interactions/index.ts';
 
 // A Date header is the sender's claim: years PostgreSQL or ISO 8601 cannot
 // hold plainly ("+010000-…") would refuse the whole message, so they become null.

@@ -1,11 +1,11 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { ImapFlow } from 'imapflow';
 import { backoffDelay } from '@postdesk/mailkit/backoff';
 import { openPop3Session } from '@postdesk/mailkit/pop3';
 import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { Queryable } from '../../platform/db/db.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { campaignMail, findCampaignRow, type CampaignRow } from '../campaigns/index.ts';
 import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks } from './cursor.ts';
 import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type CommitItem, type IngestDeps, type PreparedMessage } from './ingest-message.ts';
 import {
@@ -101,12 +101,13 @@ function inParallel<T extends { source: Buffer }, R>(items: readonly T[], fn: (i
 
 const EMPTY = Buffer.alloc(0);
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
+/**
+ * Waits ms, or less when the signal aborts. Node's abortable timer removes
+ * its listener when the time is up; a hand-made one that did not left one
+ * listener on the runner's signal per POP3 poll or backoff, and the eleventh
+ * printed MaxListenersExceededWarning.
+ */
+export const sleep = (ms: number, signal: AbortSignal): Promise<void> => wait(Math.max(0, ms), undefined, { signal }).catch(() => undefined);
 
 /**
  * Keeps one campaign's mailbox synced while this node holds its lease:

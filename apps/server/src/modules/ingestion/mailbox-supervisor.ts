@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../platform/events/events.ts';
-import { listReceivingCampaignIds } from '../campaigns/mail-accounts.ts';
+import { listReceivingCampaignIds } from '../campaigns/index.ts';
 import { acquireLeases, markStopped, releaseLeases, type HeldLease } from './mailboxes.repo.ts';
 import { startMailboxRunner, type MailboxRunner, type RunnerDeps, type SyncTiming } from './mailbox-runner.ts';
 

@@ -166,3 +166,47 @@ export async function knownUidls(q: Queryable, campaignId: string, uidls: string
   ]);
   return new Set(rows.map((r) => r.uidl));
 }
+
+/** A receiving campaign's mailbox as the mailboxes screen lists it. */
+export interface MailboxListRow {
+  id: string;
+  name: string;
+  key: string;
+  inbound_protocol: 'imap' | 'pop3';
+  inbound_mailbox: string;
+  enabled: boolean;
+  receive_emails: boolean;
+  state: MailboxState | null;
+  last_sync_at: Date | null;
+  last_error: string | null;
+  last_error_at: Date | null;
+  next_attempt_at: Date | null;
+  ingested: number | null;
+  waiting: number;
+  quarantined: number;
+}
+
+/** Every live campaign that receives mail (or did), by name, with its sync state and counts. */
+export async function listMailboxes(q: Queryable): Promise<MailboxListRow[]> {
+  const { rows } = await q.query<MailboxListRow>(
+    `SELECT c.id, c.name, c.key, c.inbound_protocol, c.inbound_mailbox, c.enabled, c.receive_emails,
+            m.state, m.last_sync_at, m.last_error, m.last_error_at, m.next_attempt_at, m.ingested,
+            (SELECT count(*) FROM interactions i WHERE i.campaign_id = c.id AND i.status = 'open')::int AS waiting,
+            (SELECT count(*) FROM quarantine qr WHERE qr.campaign_id = c.id AND qr.state = 'quarantined')::int AS quarantined
+       FROM campaigns c LEFT JOIN mailboxes m ON m.campaign_id = c.id
+      WHERE c.deleted_at IS NULL AND (c.receive_emails OR m.campaign_id IS NOT NULL)
+      ORDER BY lower(c.name)`,
+  );
+  return rows;
+}
+
+/** An admin asks for a fresh attempt now: failures forgotten, backoff and "needs attention" lifted; false when there is no such mailbox. */
+export async function requestRetry(q: Queryable, campaignId: string): Promise<boolean> {
+  const r = await q.query(
+    `UPDATE mailboxes SET retry_requested = retry_requested + 1, failures = 0, next_attempt_at = NULL,
+            state = CASE WHEN state IN ('needs_attention', 'backoff') THEN 'idle' ELSE state END, updated_at = now()
+      WHERE campaign_id = $1 AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = $1 AND c.deleted_at IS NULL)`,
+    [campaignId],
+  );
+  return (r.rowCount ?? 0) > 0;
+}

@@ -1,7 +1,8 @@
 import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { findCampaignRow } from '../campaigns/index.ts';
 import { ingestMessage } from './ingest-message.ts';
+import { findQuarantined, linkReleased, releaseQuarantined } from './quarantine.repo.ts';
 
 /** What an admin's "reprocess" did. */
 export interface ReprocessResult {
@@ -16,18 +17,7 @@ export interface ReprocessResult {
  * reason. Its original source (folder and UID, or UIDL) moves with it.
  */
 export async function reprocessQuarantined(deps: Deps, quarantineId: number): Promise<ReprocessResult> {
-  const { rows } = await deps.db.query<{
-    campaign_id: string;
-    raw_sha256: Buffer;
-    state: string;
-    source_folder: string | null;
-    source_uidvalidity: number | null;
-    source_uid: number | null;
-    source_uidl: string | null;
-  }>('SELECT campaign_id, raw_sha256, state, source_folder, source_uidvalidity, source_uid, source_uidl FROM quarantine WHERE id = $1', [
-    quarantineId,
-  ]);
-  const row = rows[0];
+  const row = await findQuarantined(deps.db, quarantineId);
   if (!row) throw notFound('quarantined message');
   if (row.state !== 'quarantined') throw new AppError('conflict', 'this message was already released from quarantine');
   const campaign = await findCampaignRow(deps.db, row.campaign_id);
@@ -39,14 +29,13 @@ export async function reprocessQuarantined(deps: Deps, quarantineId: number): Pr
     { kind: 'reprocess', quarantineId },
     raw,
     async (q) => {
-      const r = await q.query(`UPDATE quarantine SET state = 'released', updated_at = now() WHERE id = $1 AND state = 'quarantined'`, [quarantineId]);
-      if ((r.rowCount ?? 0) === 0) throw new AppError('conflict', 'this message was already released from quarantine');
+      if (!(await releaseQuarantined(q, quarantineId))) throw new AppError('conflict', 'this message was already released from quarantine');
     },
-    { reprocessOf: { folder: row.source_folder, uidvalidity: row.source_uidvalidity, uid: row.source_uid, uidl: row.source_uidl } },
+    { reprocessOf: row.source },
   );
   if (outcome.outcome === 'quarantined') return { outcome: 'still_quarantined', reason: outcome.reason };
   if (outcome.outcome === 'stored') {
-    await deps.db.query('UPDATE quarantine SET released_message_id = $2 WHERE id = $1', [quarantineId, outcome.messageId]);
+    await linkReleased(deps.db, quarantineId, outcome.messageId);
   }
   return { outcome: 'ingested', reason: null };
 }

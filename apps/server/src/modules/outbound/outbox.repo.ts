@@ -85,6 +85,16 @@ export async function markFailed(q: Queryable, id: number, error: string, respon
   );
 }
 
+/** Queues a stored outbound message for sending, in the transaction that stored it. */
+export async function insertOutboxEntry(q: Queryable, e: { messageId: number; campaignId: string; envelopeFrom: string; envelopeTo: string[] }): Promise<void> {
+  await q.query(`INSERT INTO outbox (message_id, campaign_id, envelope_from, envelope_to) VALUES ($1, $2, $3, $4)`, [
+    e.messageId,
+    e.campaignId,
+    e.envelopeFrom,
+    e.envelopeTo,
+  ]);
+}
+
 /** Puts a failed entry back in the queue (an agent's "retry"). */
 export async function requeue(q: Queryable, messageId: number): Promise<boolean> {
   const r = await q.query(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
-import { sealContext } from '../campaigns/connection-settings.ts';
+import { sealContext } from '../campaigns/index.ts';
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { eventually } from '../../../../../test/support/mail-fixtures.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';

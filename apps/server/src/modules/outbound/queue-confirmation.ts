@@ -4,9 +4,12 @@ import { renderTemplate, sanitizeTemplateHtml, templateValues } from '@postdesk/
 import { buildReplyHeaders } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
-import type { CampaignRow } from '../campaigns/campaigns.repo.ts';
+import type { CampaignRow } from '../campaigns/index.ts';
+import { lockAutoReplyStamp, stampAutoReply } from '../interactions/index.ts';
+import { isOpen } from '../routing/index.ts';
+import { templateHtml } from '../templates/index.ts';
+import { recentAutoReplies, recordAutoReply } from './auto-replies.repo.ts';
 import { confirmationDecision, type ConfirmationDecision } from './confirmation-policy.ts';
-import { isOpen } from '../routing/schedule.ts';
 import { enqueueOutbound } from './enqueue-outbound.ts';
 import { outboundSubject } from './outbound-subject.ts';
 
@@ -41,28 +44,21 @@ export async function queueConfirmation(
   // the common case costs no query
   if (!enabled) return { send: false, reason: 'disabled' };
   const templateId = outOfHours ? c.out_of_hours_template_id : c.confirmation_template_id;
-  const template = templateId ? (await q.query<{ html: string }>('SELECT html FROM templates WHERE id = $1', [templateId])).rows[0] : undefined;
-  const stamp = await q.query<{ confirmation_sent_at: Date | null }>(
-    'SELECT confirmation_sent_at FROM interactions WHERE id = $1 FOR UPDATE',
-    [r.interactionId],
-  );
-  const recent = await q.query<{ sent_at: Date }>(
-    `SELECT sent_at FROM auto_replies WHERE campaign_id = $1 AND address_norm = $2 AND sent_at > now() - interval '1 day'
-      ORDER BY sent_at DESC LIMIT 10`,
-    [c.id, r.recipient.norm],
-  );
+  const template = templateId ? await templateHtml(q, templateId) : undefined;
+  const alreadySent = await lockAutoReplyStamp(q, r.interactionId);
+  const recentSends = await recentAutoReplies(q, c.id, r.recipient.norm);
   const decision = confirmationDecision({
     enabled,
-    hasTemplate: !!template,
+    hasTemplate: template !== undefined,
     customerMail: r.customerMail,
     newInteraction: r.newInteraction,
-    alreadySent: !!stamp.rows[0]?.confirmation_sent_at,
+    alreadySent,
     recipient: r.recipient.norm,
     ownAddresses: r.ownAddresses,
-    recentSends: recent.rows.map((x) => x.sent_at),
+    recentSends,
     now: deps.now(),
   });
-  if (!decision.send || !template) return decision;
+  if (!decision.send || template === undefined) return decision;
 
   const subject = outboundSubject(r.parsed.subject, c.key, r.interactionId);
   // the name as received may carry line breaks (an encoded word), which our headers refuse
@@ -77,7 +73,7 @@ export async function queueConfirmation(
     now: deps.now(),
     timeZone: c.timezone,
   });
-  const html = renderTemplate(sanitizeTemplateHtml(template.html), values, 'html').output;
+  const html = renderTemplate(sanitizeTemplateHtml(template), values, 'html').output;
   const reply = r.parsed.messageId
     ? buildReplyHeaders({ messageId: r.parsed.messageId, references: r.parsed.references, inReplyTo: r.parsed.inReplyTo[0] ?? null })
     : { inReplyTo: null, references: [] };
@@ -95,7 +91,7 @@ export async function queueConfirmation(
       autoSubmitted: 'auto-replied',
     },
   });
-  await q.query('UPDATE interactions SET confirmation_sent_at = now() WHERE id = $1', [r.interactionId]);
-  await q.query('INSERT INTO auto_replies (campaign_id, address_norm) VALUES ($1, $2)', [c.id, r.recipient.norm]);
+  await stampAutoReply(q, r.interactionId);
+  await recordAutoReply(q, c.id, r.recipient.norm);
   return decision;
 }

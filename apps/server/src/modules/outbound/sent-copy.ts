@@ -5,7 +5,7 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { defineJob, type JobHandler } from '../../platform/jobs/jobs.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/mail-accounts.ts';
+import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
 import { findSentMessage, type SentMessage } from './outbox.repo.ts';
 
 /**

@@ -1,7 +1,8 @@
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
-import { seesAllCampaigns } from '../auth/auth.policy.ts';
+import { sameOrigin } from '../../platform/http/origin.ts';
+import { seesAllCampaigns } from '../auth/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 
 /**
@@ -20,13 +21,11 @@ export const realtimeRoutes = (_deps: Deps, hub: RealtimeHub): FastifyPluginAsyn
       return;
     }
     if (p.via === 'session') {
-      const origin = req.headers.origin;
-      const host = req.headers.host;
-      if (!origin || !host || (origin !== `http://${host}` && origin !== `https://${host}`)) {
+      if (!sameOrigin(req.headers.origin, req.host)) {
         socket.close(4403, 'cross-origin socket refused');
         return;
       }
     }
-    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p) });
+    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p), credential: p.credential });
   });
 };

@@ -21,3 +21,11 @@ export {
   type ServiceLevelThresholds,
   type ThresholdColour,
 } from './service-level.ts';
+// Around the pure core, what other modules ask of routing: an agent's
+// presence, their offers withdrawn (membership removed), the workspace's
+// transfer choices, the sockets' heartbeat, the offers pushed to agents.
+export { withdrawOffers } from './offers.ts';
+export { offerViews, type OfferView } from './offers.repo.ts';
+export { getPresence, setPresence, writeConnections, type Presence, type PresenceState } from './presence.ts';
+export { transferAgents, transferCampaigns } from './routing.repo.ts';
+export { presentOffer } from './routing.presenter.ts';

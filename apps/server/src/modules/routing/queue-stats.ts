@@ -1,7 +1,6 @@
 import type { Queryable } from '../../platform/db/db.ts';
-import { waitingBehindHoldSql } from '../outbound/outbox.repo.ts';
-import { activeLoadSql } from './routing.repo.ts';
-import { isOpen, type ScheduleFrame } from './schedule.ts';
+import { isOpen } from './schedule.ts';
+import { memberStates, smtpHolds, statsCampaigns, statsItems } from './supervisor.repo.ts';
 import { serviceLevelStats, type ServiceLevelItem, type ServiceLevelStats } from './service-level.ts';
 
 export interface QueueFigures extends ServiceLevelStats {
@@ -26,42 +25,18 @@ const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
  * through the pure service-level rules.
  */
 export async function queueStats(q: Queryable, now: Date, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
-  const campaigns = await q.query<{
-    id: string; key: string; name: string; timezone: string; schedule: ScheduleFrame[]; service_level_sec: number; max_interactions_per_agent: number;
-    threshold_service_level_sec: number; threshold_dropout_sec: number; threshold_chat_time_sec: number; threshold_acd_sec: number;
-  }>(
-    `SELECT id, key, name, timezone, schedule, service_level_sec, max_interactions_per_agent,
-            threshold_service_level_sec, threshold_dropout_sec, threshold_chat_time_sec, threshold_acd_sec
-       FROM campaigns WHERE deleted_at IS NULL AND enabled ORDER BY lower(name)`,
-  );
-  const items = await q.query<{
-    campaign_id: string; queue_state: string; queued_at: Date; first_accepted_at: Date | null; closed_at: Date | null; abandoned_at: Date | null;
-  }>(
-    `SELECT i.campaign_id, i.queue_state, i.queued_at, i.first_accepted_at, i.closed_at, i.abandoned_at
-       FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
-      WHERE i.queue_state IN ('waiting', 'offered')
-         OR (i.queued_at >= coalesce($2::timestamptz, date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)
-             AND i.queued_at < coalesce($3::timestamptz, 'infinity'))`,
-    [now, period.from, period.to],
-  );
-  const agents = await q.query<{ campaign_id: string; state: string | null; load: number }>(
-    `SELECT m.campaign_id, p.state,
-            ${activeLoadSql('m.user_id')}::int AS load
-       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id`,
-  );
-  const holds = await q.query<{ campaign_id: string; since: Date; retry_at: Date | null; response: string; waiting: number }>(
-    `SELECT h.campaign_id, h.since, h.retry_at, h.response,
-            ${waitingBehindHoldSql('h.campaign_id')} AS waiting
-       FROM smtp_holds h`,
-  );
-  const heldOf = new Map(holds.rows.map((h) => [h.campaign_id, h]));
-  const byCampaign = new Map<string, typeof items.rows>();
-  for (const r of items.rows) {
+  const campaigns = await statsCampaigns(q);
+  const items = await statsItems(q, now, period);
+  const agents = await memberStates(q);
+  const holds = await smtpHolds(q);
+  const heldOf = new Map(holds.map((h) => [h.campaign_id, h]));
+  const byCampaign = new Map<string, typeof items>();
+  for (const r of items) {
     let list = byCampaign.get(r.campaign_id);
     if (!list) byCampaign.set(r.campaign_id, (list = []));
     list.push(r);
   }
-  return campaigns.rows.map((c) => {
+  return campaigns.map((c) => {
     const rows = byCampaign.get(c.id) ?? [];
     const sl: ServiceLevelItem[] = rows.map((r) => ({
       createdAt: r.queued_at.getTime(),
@@ -79,7 +54,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
       },
       now: now.getTime(),
     });
-    const team = agents.rows.filter((a) => a.campaign_id === c.id);
+    const team = agents.filter((a) => a.campaign_id === c.id);
     const held = heldOf.get(c.id);
     return {
       ...stats,

@@ -1,8 +1,8 @@
-import type { Db, Prepared, Queryable } from '../../platform/db/db.ts';
-import { EVENTS_CHANNEL, type DomainEvent } from '../../platform/events/events.ts';
+import type { Db, Queryable } from '../../platform/db/db.ts';
+import type { DomainEvent } from '../../platform/events/events.ts';
 import { isOpen } from './schedule.ts';
 import { isEligible, selectAgents, type RoutingMember } from './select-agents.ts';
-import { beginCampaignRouting, lockMembers, queueSnapshot, type RoutingCampaign, type WaitingInteraction } from './routing.repo.ts';
+import { beginCampaignRouting, lockMembers, placeInteraction, queueSnapshot, type RoutingCampaign, type WaitingInteraction } from './routing.repo.ts';
 
 /** What one routing decision did. */
 export type Decision =
@@ -65,36 +65,6 @@ export async function decideOne(q: Queryable, campaignId: string, opts: RouteOpt
   return { kind: 'none', reason: 'no-agent' };
 }
 
-// One statement per placement: the interaction is claimed only if it is
-// still waiting (its row lock is taken here, so an answer or a close since
-// the snapshot wins), and only then are the offers, the round-robin cursor
-// and the event written. No row back = not placed.
-const PLACE_SQL: Prepared = {
-  name: 'routing_place',
-  text: `WITH claimed AS (
-           UPDATE interactions
-              SET queue_state = CASE WHEN $7 THEN 'assigned' ELSE 'offered' END, updated_at = $5,
-                  assigned_to = CASE WHEN $7 THEN ($3::uuid[])[1] END,
-                  assigned_at = CASE WHEN $7 THEN $5 ELSE assigned_at END,
-                  first_accepted_at = CASE WHEN $7 THEN coalesce(first_accepted_at, $5) ELSE first_accepted_at END,
-                  last_agent = CASE WHEN $7 THEN ($3::uuid[])[1] ELSE last_agent END,
-                  sticky_agent_until = CASE WHEN $7 THEN NULL ELSE sticky_agent_until END,
-                  sticky_queue_until = CASE WHEN $7 THEN NULL ELSE sticky_queue_until END,
-                  transfer_from = CASE WHEN $7 THEN NULL ELSE transfer_from END,
-                  transfer_from_campaign = CASE WHEN $7 THEN NULL ELSE transfer_from_campaign END,
-                  transfer_until = CASE WHEN $7 THEN NULL ELSE transfer_until END
-            WHERE id = $1 AND queue_state = 'waiting'
-           RETURNING id),
-         o AS (
-           INSERT INTO offers (interaction_id, campaign_id, user_id, kind, state, created_at, expires_at, decided_at)
-           SELECT c.id, $2, u, $4, CASE WHEN $7 THEN 'accepted' ELSE 'pending' END, $5, $6, CASE WHEN $7 THEN $5::timestamptz END
-             FROM claimed c, unnest($3::uuid[]) AS u),
-         cur AS (
-           INSERT INTO campaign_routing (campaign_id, rr_cursor) SELECT $2, $8 FROM claimed WHERE $9
-           ON CONFLICT (campaign_id) DO UPDATE SET rr_cursor = excluded.rr_cursor)
-         SELECT pg_notify($10, $11) FROM claimed`,
-};
-
 async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMember[], w: WaitingInteraction, now: Date, random: () => number): Promise<Decision | null> {
   const sticky = w.lastAgent !== null && w.stickyAgentUntil !== null && w.stickyAgentUntil > now ? w.lastAgent : null;
   let pool = members;
@@ -123,11 +93,18 @@ async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMe
     ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null }
     : { type: 'offer.created', campaignId: campaign.id, interactionId: w.id, userIds };
   const cursorChanged = choice.nextRrCursor !== campaign.rrCursor;
-  const placed = await q.query(PLACE_SQL, [
-    w.id, campaign.id, userIds, sticky ? 'sticky' : 'route', now, direct ? now : expires, direct !== null,
-    choice.nextRrCursor, cursorChanged, EVENTS_CHANNEL, JSON.stringify(event),
-  ]);
-  if (placed.rowCount !== 1) return null;
+  const placed = await placeInteraction(q, {
+    interactionId: w.id,
+    campaignId: campaign.id,
+    userIds,
+    kind: sticky ? 'sticky' : 'route',
+    now,
+    expires: direct ? now : expires,
+    direct: direct !== null,
+    rrCursor: cursorChanged ? choice.nextRrCursor : undefined,
+    event,
+  });
+  if (!placed) return null;
   campaign.rrCursor = choice.nextRrCursor;
   for (const m of members) if (userIds.includes(m.userId)) (direct ? m.activeInteractions++ : m.pendingOffers++);
   return direct ? { kind: 'assigned', interactionId: w.id, userId: direct } : { kind: 'offered', interactionId: w.id, userIds };

@@ -3,7 +3,7 @@ import type { DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import { sweepPresence } from './presence.ts';
 import { routeCampaign, type Decision } from './route-campaign.ts';
-import { campaignsOf } from './routing.repo.ts';
+import { campaignsOf, campaignsWithWaiting } from './routing.repo.ts';
 import { startRoutingTimers } from './timers.ts';
 
 export interface RouterDeps {
@@ -101,8 +101,7 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
     sweeping = true;
     try {
       await sweepPresence(deps.db, deps.now(), opts.presenceGraceMs, opts.connectionStaleMs);
-      const { rows } = await deps.db.query<{ campaign_id: string }>(`SELECT DISTINCT campaign_id FROM interactions WHERE queue_state = 'waiting'`);
-      mark(rows.map((r) => r.campaign_id));
+      mark(await campaignsWithWaiting(deps.db));
     } catch (err) {
       deps.log.error({ err: String(err) }, 'routing sweep failed');
     } finally {

@@ -1,4 +1,6 @@
 import type { Prepared, Queryable } from '../../platform/db/db.ts';
+import { EVENTS_CHANNEL, type DomainEvent } from '../../platform/events/events.ts';
+import { claimForRoutingCte } from '../interactions/index.ts';
 import type { RoutingMember, RoutingPresence } from './select-agents.ts';
 import type { ScheduleFrame } from './schedule.ts';
 import { toRoutingStrategy, type RoutingStrategy } from './strategy.ts';
@@ -180,6 +182,49 @@ export async function queueSnapshot(q: Queryable, campaign: RoutingCampaign, now
   };
 }
 
+// One statement per placement: the interaction is claimed only if it is
+// still waiting (its row lock is taken here, so an answer or a close since
+// the snapshot wins; the claim is the interactions module's), and only then
+// are the offers, the round-robin cursor and the event written. No row back
+// = not placed.
+const PLACE_SQL: Prepared = {
+  name: 'routing_place',
+  text: `WITH ${claimForRoutingCte({ id: '$1', userIds: '$3', now: '$5', direct: '$7' })},
+         o AS (
+           INSERT INTO offers (interaction_id, campaign_id, user_id, kind, state, created_at, expires_at, decided_at)
+           SELECT c.id, $2, u, $4, CASE WHEN $7 THEN 'accepted' ELSE 'pending' END, $5, $6, CASE WHEN $7 THEN $5::timestamptz END
+             FROM claimed c, unnest($3::uuid[]) AS u),
+         cur AS (
+           INSERT INTO campaign_routing (campaign_id, rr_cursor) SELECT $2, $8 FROM claimed WHERE $9
+           ON CONFLICT (campaign_id) DO UPDATE SET rr_cursor = excluded.rr_cursor)
+         SELECT pg_notify($10, $11) FROM claimed`,
+};
+
+/** One placement of a routing decision (see PLACE_SQL). */
+export interface Placement {
+  interactionId: number;
+  campaignId: string;
+  /** The agents offered it; with `direct`, the one it is assigned to. */
+  userIds: readonly string[];
+  kind: 'route' | 'sticky';
+  now: Date;
+  expires: Date;
+  direct: boolean;
+  /** The campaign's new round-robin cursor, when it moved. */
+  rrCursor: string | null | undefined;
+  /** Sent with the placement, in the same statement. */
+  event: DomainEvent;
+}
+
+/** Claims a waiting interaction and writes its offers, cursor and event in one statement; false when it was no longer waiting. */
+export async function placeInteraction(q: Queryable, p: Placement): Promise<boolean> {
+  const r = await q.query(PLACE_SQL, [
+    p.interactionId, p.campaignId, p.userIds, p.kind, p.now, p.expires, p.direct,
+    p.rrCursor ?? null, p.rrCursor !== undefined, EVENTS_CHANNEL, JSON.stringify(p.event),
+  ]);
+  return r.rowCount === 1;
+}
+
 /**
  * An agent's load counts across every campaign: interactions assigned to
  * them and offers waiting for their answer. The maximum of the campaign
@@ -200,5 +245,68 @@ export async function agentLoads(q: Queryable, userIds: readonly string[]): Prom
 /** Campaigns the agent is a member of. */
 export async function campaignsOf(q: Queryable, userId: string): Promise<string[]> {
   const { rows } = await q.query<{ campaign_id: string }>(`SELECT campaign_id FROM campaign_members WHERE user_id = $1`, [userId]);
+  return rows.map((r) => r.campaign_id);
+}
+
+/** What closing and transferring need of a campaign's rules. */
+export interface HandlingRules {
+  mandatory_disposition: boolean;
+  transfer_to_agent: boolean;
+  transfer_to_agent_timeout_sec: number;
+  transfer_to_queue: boolean;
+  transfer_to_queue_timeout_sec: number;
+  max_interactions_per_agent: number;
+}
+
+/** A campaign's rules for closing and transferring its interactions. */
+export async function handlingRules(q: Queryable, campaignId: string): Promise<HandlingRules | undefined> {
+  const { rows } = await q.query<HandlingRules>(
+    `SELECT mandatory_disposition, transfer_to_agent, transfer_to_agent_timeout_sec, transfer_to_queue, transfer_to_queue_timeout_sec, max_interactions_per_agent
+       FROM campaigns WHERE id = $1`,
+    [campaignId],
+  );
+  return rows[0];
+}
+
+/** Whether a campaign takes interactions now (exists, enabled, not deleted): a transfer's destination must. */
+export async function isActiveCampaign(q: Queryable, campaignId: string): Promise<boolean> {
+  const r = await q.query(`SELECT 1 FROM campaigns WHERE id = $1 AND deleted_at IS NULL AND enabled`, [campaignId]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** An enabled member of the campaign and their presence (null presence: never set, i.e. offline); undefined when not a member. */
+export async function memberPresence(q: Queryable, campaignId: string, userId: string): Promise<{ state: string | null } | undefined> {
+  const { rows } = await q.query<{ state: string | null }>(
+    `SELECT p.state FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+       LEFT JOIN agent_presence p ON p.user_id = m.user_id
+      WHERE m.campaign_id = $1 AND m.user_id = $2`,
+    [campaignId, userId],
+  );
+  return rows[0];
+}
+
+/** The campaign's enabled members other than `except`, with their presence, by name: whom an interaction may be transferred to. */
+export async function transferAgents(q: Queryable, campaignId: string, except: string | null): Promise<Array<{ userId: string; displayName: string; state: string }>> {
+  const { rows } = await q.query<{ user_id: string; display_name: string; state: string | null }>(
+    `SELECT m.user_id, u.display_name, p.state FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+       LEFT JOIN agent_presence p ON p.user_id = m.user_id
+      WHERE m.campaign_id = $1 AND m.user_id IS DISTINCT FROM $2 ORDER BY lower(u.display_name)`,
+    [campaignId, except],
+  );
+  return rows.map((a) => ({ userId: a.user_id, displayName: a.display_name, state: a.state ?? 'offline' }));
+}
+
+/** The other active campaigns, by name: where an interaction may be transferred to. */
+export async function transferCampaigns(q: Queryable, campaignId: string): Promise<Array<{ id: string; key: string; name: string }>> {
+  const { rows } = await q.query<{ id: string; key: string; name: string }>(
+    `SELECT id, key, name FROM campaigns WHERE deleted_at IS NULL AND enabled AND id <> $1 ORDER BY lower(name)`,
+    [campaignId],
+  );
+  return rows;
+}
+
+/** The campaigns with mail waiting: the router's sweep routes each again, the safety net for a missed event. */
+export async function campaignsWithWaiting(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ campaign_id: string }>(`SELECT DISTINCT campaign_id FROM interactions WHERE queue_state = 'waiting'`);
   return rows.map((r) => r.campaign_id);
 }

@@ -11,7 +11,7 @@ import {
   setQueue,
 } from '../../../../../test/support/routing-fixtures.ts';
 import type { Db, Queryable } from '../../platform/db/db.ts';
-import { touchInteraction } from '../ingestion/ingestion.repo.ts';
+import { touchInteraction } from '../interactions/index.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
 import { acceptOffer, endOffer } from './offers.ts';
 import { setPresence } from './presence.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Strategy } from '../campaigns/campaigns.schema.ts';
+import { Strategy } from '../campaigns/index.ts';
 import { ROUTING_STRATEGIES, toRoutingStrategy } from './strategy.ts';
 
 describe('toRoutingStrategy', () => {

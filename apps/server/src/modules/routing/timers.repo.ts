@@ -2,7 +2,8 @@ import type { Queryable } from '../../platform/db/db.ts';
 
 // The routing timers are due times on rows (offers.expires_at,
 // interactions.sticky_agent_until, interactions.transfer_until), each
-// behind a partial index; these are the reads of what is due.
+// behind a partial index; these are the reads of what is due (the writes
+// that fire them are the owners': routing's offers, the interactions module's rows).
 
 /** Offers past their time, oldest first; each is then ended in its own transaction by `endOffer`. */
 export async function dueOffers(q: Queryable, now: Date, limit: number): Promise<number[]> {
@@ -20,19 +21,6 @@ export async function dueStickyWaits(q: Queryable, now: Date, limit: number): Pr
     [now, limit],
   );
   return rows.map((r) => r.id);
-}
-
-/**
- * Ends one interaction's wait for its agent, if it is still due: from now on
- * the campaign's members may take it. Returns its campaign, or null when
- * another node (or an answer) got there first.
- */
-export async function endStickyWait(q: Queryable, id: number, now: Date): Promise<string | null> {
-  const { rows } = await q.query<{ campaign_id: string }>(
-    `UPDATE interactions SET sticky_agent_until = NULL WHERE id = $1 AND sticky_agent_until <= $2 RETURNING campaign_id`,
-    [id, now],
-  );
-  return rows[0]?.campaign_id ?? null;
 }
 
 /** Campaign transfers whose time ran out, oldest first. */

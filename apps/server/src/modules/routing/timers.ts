@@ -3,7 +3,8 @@ import { dueRows, startClaimLoop, type ClaimLoop } from '../../platform/jobs/cla
 import type { Logger } from '../../platform/log/logger.ts';
 import { returnTransfer } from './handle-interaction.ts';
 import { endOffer } from './offers.ts';
-import { dueOffers, dueStickyWaits, dueTransfers, endStickyWait, offerCampaign, transferCampaigns } from './timers.repo.ts';
+import { expireStickyWait } from '../interactions/index.ts';
+import { dueOffers, dueStickyWaits, dueTransfers, offerCampaign, transferCampaigns } from './timers.repo.ts';
 
 /**
  * One kind of routing timer. Its due time is a column of the row it acts on
@@ -37,7 +38,7 @@ const TIMERS: readonly RoutingTimer[] = [
     name: 'routing.sticky_wait',
     due: dueStickyWaits,
     fire: async (db, id, now) => {
-      const campaignId = await endStickyWait(db, id, now);
+      const campaignId = await expireStickyWait(db, id, now);
       return campaignId ? [campaignId] : [];
     },
   },

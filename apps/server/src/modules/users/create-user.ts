@@ -1,17 +1,19 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { AppError } from '../../platform/http/errors.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword } from '../auth/index.ts';
+import { normalizeUsername } from './username.ts';
 import { insertUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 
-/** Creates a user; a taken name is a 409 naming the field. */
+/** Creates a user under the normal form of the name given; a taken name is a 409 naming the field. */
 export async function createUser(
   db: Queryable,
   input: { username: string; displayName: string; email?: string | null; role: UserRole; language: Language; password: string },
 ): Promise<UserRow> {
+  const username = normalizeUsername(input.username);
   try {
     return await insertUser(db, {
-      username: input.username,
+      username,
       displayName: input.displayName,
       email: input.email ?? null,
       role: input.role,
@@ -20,7 +22,7 @@ export async function createUser(
     });
   } catch (err) {
     if (isUniqueViolation(err, 'users_username_key')) {
-      throw new AppError('conflict', `username "${input.username}" is taken`, [{ path: 'username', message: 'already taken' }]);
+      throw new AppError('conflict', `username "${username}" is taken`, [{ path: 'username', message: 'already taken' }]);
     }
     throw err;
   }

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/db.ts';
-import { generatePassword } from '../auth/passwords.ts';
+import { generatePassword } from '../auth/index.ts';
 import { createUser } from './create-user.ts';
+import { countUsers, lockFirstAdmin } from './users.repo.ts';
 
 /**
  * On a database with no users, creates the first admin with the configured
@@ -11,11 +12,10 @@ export async function ensureFirstAdmin(
   opts: { username: string; password: string | undefined },
 ): Promise<{ created: boolean; username: string; password?: string; generated: boolean }> {
   return db.tx(async (q) => {
-    await q.query('SELECT pg_advisory_xact_lock(7310551003)');
-    const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
-    if (rows[0]!.n > 0) return { created: false, username: opts.username, generated: false };
+    await lockFirstAdmin(q);
+    if ((await countUsers(q)) > 0) return { created: false, username: opts.username, generated: false };
     const password = opts.password ?? generatePassword();
-    await createUser(q, { username: opts.username, displayName: 'Administrator', role: 'admin', language: 'en', password });
-    return { created: true, username: opts.username, password, generated: !opts.password };
+    const admin = await createUser(q, { username: opts.username, displayName: 'Administrator', role: 'admin', language: 'en', password });
+    return { created: true, username: admin.username, password, generated: !opts.password };
   });
 }

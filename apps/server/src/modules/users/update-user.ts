@@ -1,12 +1,13 @@
 import type { Db } from '../../platform/db/db.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
-import { deleteUserSessions } from '../auth/auth.repo.ts';
-import { hashPassword } from '../auth/passwords.ts';
-import { countEnabledAdmins, findUserById, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
+import { hashPassword, revokeAccess } from '../auth/index.ts';
+import { countEnabledAdmins, findUserById, lockAdminChanges, updateUser, type Language, type UserRole, type UserRow } from './users.repo.ts';
 
 /**
- * Edits a user. Disabling a user or changing their password or role ends
- * their sessions; the last enabled admin can be neither disabled nor demoted.
+ * Edits a user. Disabling a user or changing their password ends their
+ * sessions and revokes their API tokens; a changed role ends their sessions
+ * and revokes the tokens above the new role. The last enabled admin can be
+ * neither disabled nor demoted.
  */
 export async function editUser(
   db: Db,
@@ -16,7 +17,7 @@ export async function editUser(
   const passwordHash = c.password ? await hashPassword(c.password) : undefined;
   return db.tx(async (q) => {
     // Serialise admin-count checks so two concurrent demotions cannot both pass.
-    await q.query(`SELECT pg_advisory_xact_lock(7310551002)`);
+    await lockAdminChanges(q);
     const before = await findUserById(q, id);
     if (!before) throw notFound('user');
     const losesAdmin = before.role === 'admin' && before.enabled && (c.enabled === false || (c.role && c.role !== 'admin'));
@@ -27,7 +28,8 @@ export async function editUser(
     }
     const after = await updateUser(q, id, { ...c, passwordHash });
     if (!after) throw notFound('user');
-    if (c.enabled === false || passwordHash || (c.role && c.role !== before.role)) await deleteUserSessions(q, id);
+    if (c.enabled === false || passwordHash) await revokeAccess(q, id, 'all');
+    else if (c.role && c.role !== before.role) await revokeAccess(q, id, { above: after.role });
     return after;
   });
 }

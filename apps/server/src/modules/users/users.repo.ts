@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
+import { normalizeUsername } from './username.ts';
 
 export type UserRole = 'admin' | 'supervisor' | 'agent';
 export type Language = 'en' | 'es' | 'it';
@@ -19,9 +20,9 @@ export interface UserRow {
 
 const cols = 'id, username, display_name, email, role, language, enabled, password_hash, created_at, updated_at';
 
-/** Finds a user by name, case-insensitively. */
+/** Finds a user by name as typed: normalised once (normalizeUsername), then compared exactly. */
 export async function findUserByUsername(db: Queryable, username: string): Promise<UserRow | null> {
-  const { rows } = await db.query<UserRow>(`SELECT ${cols} FROM users WHERE lower(username) = lower($1)`, [username]);
+  const { rows } = await db.query<UserRow>(`SELECT ${cols} FROM users WHERE username = $1`, [normalizeUsername(username)]);
   return rows[0] ?? null;
 }
 
@@ -33,7 +34,7 @@ export async function findUserById(db: Queryable, id: string): Promise<UserRow |
 
 /** Every user, by name. */
 export async function listUsers(db: Queryable): Promise<UserRow[]> {
-  const { rows } = await db.query<UserRow>(`SELECT ${cols} FROM users ORDER BY lower(username)`);
+  const { rows } = await db.query<UserRow>(`SELECT ${cols} FROM users ORDER BY username`);
   return rows;
 }
 
@@ -74,5 +75,21 @@ export async function updateUser(
 /** Counts enabled admins, so the last one cannot be disabled or demoted. */
 export async function countEnabledAdmins(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND enabled`);
+  return rows[0]!.n;
+}
+
+/** Serialises admin-count checks (demotions, disables) so two concurrent ones cannot both pass; held until the transaction ends. */
+export async function lockAdminChanges(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(7310551002)`);
+}
+
+/** Serialises first-start checks across processes starting at once; held until the transaction ends. */
+export async function lockFirstAdmin(db: Queryable): Promise<void> {
+  await db.query('SELECT pg_advisory_xact_lock(7310551003)');
+}
+
+/** How many users there are (none: the first start). */
+export async function countUsers(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
   return rows[0]!.n;
 }

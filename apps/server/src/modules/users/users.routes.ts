@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { userListSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { requireRole } from '../auth/auth.policy.ts';
+import { requireRole } from '../auth/index.ts';
 import { createUser } from './create-user.ts';
 import { editUser } from './update-user.ts';
 import { presentUser } from './users.presenter.ts';
@@ -11,10 +11,10 @@ import { CreateUserBody, IdParams, UpdateUserBody, UserOut } from './users.schem
 
 /** Admin-only user management. */
 export const usersRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) => {
-  const admin = { preHandler: requireRole('admin') };
+  const admin = { onRequest: requireRole('admin') };
   const tags = ['users'];
 
-  app.get('/api/users', { ...admin, schema: { tags, response: { 200: z.object({ items: z.array(UserOut) }) } } }, async () => ({
+  app.get('/api/users', { ...admin, schema: { tags, response: { 200: userListSchema } } }, async () => ({
     items: (await listUsers(deps.db)).map(presentUser),
   }));
 

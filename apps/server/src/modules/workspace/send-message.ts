@@ -8,13 +8,20 @@ import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
-import { findCampaign } from '../campaigns/campaigns.repo.ts';
-import { addParticipants, contactListFor, upsertContact } from '../ingestion/ingestion.repo.ts';
-import { enqueueOutbound } from '../outbound/enqueue-outbound.ts';
-import { ticketOf } from '../outbound/outbound-subject.ts';
-import { lockInteraction } from '../routing/offers.ts';
+import { contactListFor, findCampaign } from '../campaigns/index.ts';
+import {
+  addParticipants,
+  insertStartedInteraction,
+  latestCustomerMessageId,
+  lockInteraction,
+  touchAfterReply,
+  upsertContact,
+} from '../interactions/index.ts';
+import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
+import { deleteDraft } from './drafts.repo.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
-import { deleteDraft, visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
+import { findUpload } from './uploads.repo.ts';
+import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
 export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
 
@@ -37,8 +44,12 @@ export interface SendDeps {
   blobs: BlobStore;
   mailSecret: Buffer;
   now: () => Date;
-  /** Where the customer's rating links point (the product's public URL). */
-  publicUrl: string;
+  /**
+   * Where the customer's rating links point: the configured public URL, never
+   * one taken from a request (its Host header is the client's to choose).
+   * Unset: no rating links are added.
+   */
+  publicUrl: string | undefined;
   /** Sanitising and text conversion, off the event loop. */
   render: Pick<RenderPool, 'sanitizeUserHtml' | 'sanitizeMail' | 'textOf'>;
 }
@@ -73,8 +84,9 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId);
   let html = clean;
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward, await quotedText(deps.render, parent));
-  const ratingKey = it.qualification_enabled && !forward ? newRatingKey() : undefined;
-  if (ratingKey) html += ratingBlock(deps.publicUrl, it.qualification_title, ratingToken(deps.mailSecret, ratingKey));
+  const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);
+  if (rating) html += rating.html;
+  const ratingKey = rating?.key;
   const threading = parent?.message_id
     ? buildReplyHeaders({ messageId: parent.message_id, references: parent.references_ids, inReplyTo: parent.in_reply_to[0] ?? null })
     : { inReplyTo: null, references: [] };
@@ -98,7 +110,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
     },
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
-  await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [interactionId, deps.now()]);
+  await touchAfterReply(q, interactionId, deps.now());
   await deleteDraft(q, v.userId, interactionId);
   return { messageId: sent.messageId };
 }
@@ -127,17 +139,20 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   const customer = recipients.to[0]!;
   const contactId = await upsertContact(q, await contactListFor(q, c), { address: customer.address, name: customer.name ?? '' }, normalizeAddress(customer.address));
   const now = deps.now();
-  const created = await q.query<{ id: number }>(
-    `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, status, queue_state, queued_at,
-                               assigned_to, assigned_at, first_accepted_at, unread, started_by, last_message_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'open', 'assigned', $6, $7, $6, $6, false, $7, $6, $6, $6) RETURNING id`,
-    [c.id, contactId, customer.address, customer.name ?? '', input.subject.trim().slice(0, 900), now, v.userId],
-  );
-  const interactionId = created.rows[0]!.id;
+  const interactionId = await insertStartedInteraction(q, {
+    campaignId: c.id,
+    contactId,
+    address: customer.address,
+    name: customer.name ?? '',
+    subject: input.subject.trim().slice(0, 900),
+    userId: v.userId,
+    now,
+  });
   // the editor left the fields only known now (the ticket, the number) as written
   let html = fillKnownFields(clean, { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
-  const ratingKey = c.qualification_enabled ? newRatingKey() : undefined;
-  if (ratingKey) html += ratingBlock(deps.publicUrl, c.qualification_title, ratingToken(deps.mailSecret, ratingKey));
+  const rating = ratingLinks(deps, c.qualification_enabled, c.qualification_title);
+  if (rating) html += rating.html;
+  const ratingKey = rating?.key;
   const sent = await enqueueOutbound(q, deps, {
     campaignId: c.id,
     interactionId,
@@ -161,11 +176,8 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
 }
 
 async function latestCustomerMessage(q: Queryable, v: Viewer, interactionId: number) {
-  const { rows } = await q.query<{ id: number }>(
-    `SELECT id FROM messages WHERE interaction_id = $1 ORDER BY (direction = 'inbound') DESC, created_at DESC, id DESC LIMIT 1`,
-    [interactionId],
-  );
-  return rows[0] ? visibleMessage(q, v, rows[0].id) : null;
+  const id = await latestCustomerMessageId(q, interactionId);
+  return id === null ? null : visibleMessage(q, v, id);
 }
 
 /** The subject with the campaign's token; a key the token format cannot carry gets none (see outboundSubject). */
@@ -202,10 +214,7 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
     const path = `attachments.${i}`;
     let row: { filename: string; content_type: string; size: number; sha256: Buffer } | undefined;
     if ('uploadId' in ref) {
-      row = (await q.query<{ filename: string; content_type: string; size: number; sha256: Buffer }>(
-        `SELECT filename, content_type, size, sha256 FROM uploads WHERE id = $1 AND user_id = $2`,
-        [ref.uploadId, v.userId],
-      )).rows[0];
+      row = await findUpload(q, ref.uploadId, v.userId);
     } else {
       row = (await visibleAttachments(q, v, ref.messageId)).find((a) => a.part_path === ref.partPath);
     }
@@ -254,6 +263,16 @@ function quoteOf(
     );
   }
   return `<br><div>On ${escapeHtml(when)}, ${escapeHtml(who)} wrote:</div><blockquote type="cite" style="margin:0 0 0 8px;padding-left:8px;border-left:2px solid #ccc">${body}</blockquote>`;
+}
+
+/**
+ * The rating links of an outgoing message and the key they carry: when the
+ * campaign asks for them and there is a public URL to point them at.
+ */
+function ratingLinks(deps: SendDeps, wanted: boolean, title: string): { key: Buffer; html: string } | null {
+  if (!wanted || !deps.publicUrl) return null;
+  const key = newRatingKey();
+  return { key, html: ratingBlock(deps.publicUrl, title, ratingToken(deps.mailSecret, key)) };
 }
 
 /** The campaign's "rate this answer" title and five links carrying the message's token. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { listCampaigns } from '../campaigns/campaigns.repo.ts';
+import { listCampaigns } from '../campaigns/index.ts';
 
 /** Who is looking: staff see every campaign, agents the campaigns they are members of. */
 export interface Viewer {
@@ -180,6 +180,7 @@ export interface NoteRow {
   created_at: Date;
 }
 
+/** An interaction's internal notes, oldest first, with their authors' names. */
 export async function notesOf(q: Queryable, interactionId: number): Promise<NoteRow[]> {
   const { rows } = await q.query<NoteRow>(
     `SELECT n.id, n.text, u.display_name AS author, n.created_at FROM interaction_notes n LEFT JOIN users u ON u.id = n.user_id
@@ -376,66 +377,8 @@ function runCancellable<R extends pg.QueryResultRow>(
   };
 }
 
-/** What an agent is writing, as saved: an answer in an interaction, or a new mail (no interaction). */
-export interface DraftContent {
-  mode: 'reply' | 'reply_all' | 'reply_history' | 'forward' | 'new';
-  to: Array<{ address: string; name?: string }>;
-  cc: Array<{ address: string; name?: string }>;
-  subject: string;
-  html: string;
-  attachments: unknown[];
-}
-
-export interface DraftRow {
-  campaign_id: string | null;
-  mode: DraftContent['mode'];
-  to_addresses: DraftContent['to'];
-  cc_addresses: DraftContent['cc'];
-  subject: string;
-  html: string;
-  attachments: DraftContent['attachments'];
-  updated_at: Date;
-}
-
-// One draft per agent and interaction, and one new mail per agent
-// (interaction_id null): each has its own unique index, hence two conflict targets.
-const DRAFT_UPSERT = (target: string) =>
-  `INSERT INTO drafts (user_id, campaign_id, interaction_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
-   ON CONFLICT ${target} DO UPDATE
-     SET campaign_id = EXCLUDED.campaign_id, mode = EXCLUDED.mode, to_addresses = EXCLUDED.to_addresses, cc_addresses = EXCLUDED.cc_addresses,
-         subject = EXCLUDED.subject, html = EXCLUDED.html, attachments = EXCLUDED.attachments, updated_at = now()`;
-const ANSWER_DRAFT_UPSERT = DRAFT_UPSERT('(user_id, interaction_id) WHERE interaction_id IS NOT NULL');
-const NEW_MAIL_DRAFT_UPSERT = DRAFT_UPSERT('(user_id) WHERE interaction_id IS NULL');
-
-/** The agent's draft in an interaction, or their new mail when interactionId is null. */
-export async function draftOf(q: Queryable, userId: string, interactionId: number | null): Promise<DraftRow | undefined> {
-  const columns = 'campaign_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at';
-  // two statements, each matching its unique index
-  const { rows } =
-    interactionId === null
-      ? await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId])
-      : await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
-  return rows[0];
-}
-
-/** Saves over the agent's draft in an interaction, or their new mail when interactionId is null. */
-export async function saveDraft(q: Queryable, userId: string, at: { campaignId: string | null; interactionId: number | null }, d: DraftContent): Promise<void> {
-  await q.query(at.interactionId === null ? NEW_MAIL_DRAFT_UPSERT : ANSWER_DRAFT_UPSERT, [
-    userId,
-    at.campaignId,
-    at.interactionId,
-    d.mode,
-    JSON.stringify(d.to),
-    JSON.stringify(d.cc),
-    d.subject,
-    d.html,
-    JSON.stringify(d.attachments),
-  ]);
-}
-
-/** Deletes the agent's draft in an interaction, or their new mail when interactionId is null. */
-export async function deleteDraft(q: Queryable, userId: string, interactionId: number | null): Promise<void> {
-  if (interactionId === null) await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId]);
-  else await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
+/** The name a user shows (the agent's name in templates). */
+export async function displayNameOf(q: Queryable, userId: string): Promise<string> {
+  const { rows } = await q.query<{ display_name: string }>(`SELECT display_name FROM users WHERE id = $1`, [userId]);
+  return rows[0]?.display_name ?? '';
 }

@@ -100,7 +100,8 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
 
   beforeAll(async () => {
     [dv, sink] = await Promise.all([startDovecot({ users: { alice: PASSWORD, bob: PASSWORD } }), startSmtpSink()]);
-    s = await startTestServer({ env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_ROUTING_TICK_MS: '50' } });
+    // rating links need a public URL to point at (never the request's host)
+    s = await startTestServer({ env: { POSTDESK_ROLES: 'api,sync,worker', POSTDESK_ROUTING_TICK_MS: '50', POSTDESK_PUBLIC_URL: 'https://desk.example.test' } });
     admin = await s.login('admin', ADMIN_PASSWORD);
     const mk = async (body: Record<string, unknown>) => {
       const r = await as(admin).post('/api/campaigns', body);
@@ -254,7 +255,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
 
     // the rating links: a forged token is refused, a real one records and can change its score
     const body = sent.content.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-    const link = body.match(/\/rating\/([A-Za-z0-9_-]{32})\/4/)!;
+    const link = body.match(/https:\/\/desk\.example\.test\/rating\/([A-Za-z0-9_-]{32})\/4/)!;
     expect(link).not.toBeNull();
     expect((await fetch(`${s.url}/rating/${'A'.repeat(32)}/4`)).status).toBe(404);
     const page = await fetch(`${s.url}/rating/${link[1]}/4`);

@@ -62,3 +62,13 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { code?: string; constraint?: string } | null;
   return !!e && e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/** True when the database answers (the readiness probe). */
+export async function isReachable(q: Queryable): Promise<boolean> {
+  try {
+    await q.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

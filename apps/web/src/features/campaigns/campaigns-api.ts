@@ -6,6 +6,7 @@ import {
   campaignSchema,
   connectionsEnvelopeSchema,
   presetListSchema,
+  ratingLinksSchema,
 } from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
@@ -13,6 +14,7 @@ export const campaignsKeys = {
   all: ['campaigns'] as const,
   one: (id: string) => ['campaigns', id] as const,
   presets: ['campaign-presets'] as const,
+  ratingLinks: ['rating-links'] as const,
 };
 
 /** Campaigns the user may see (agents: their own). */
@@ -40,6 +42,15 @@ export function usePresets() {
   return useQuery({
     queryKey: campaignsKeys.presets,
     queryFn: async () => (await apiRequest('/api/campaign-presets', presetListSchema)).items,
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+/** Whether the server can add rating links to replies: it needs POSTDESK_PUBLIC_URL, never a request's host. */
+export function useRatingLinks() {
+  return useQuery({
+    queryKey: campaignsKeys.ratingLinks,
+    queryFn: () => apiRequest('/api/rating-links', ratingLinksSchema),
     staleTime: Number.POSITIVE_INFINITY,
   });
 }

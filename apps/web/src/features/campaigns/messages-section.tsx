@@ -1,8 +1,10 @@
-import { Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
-import { useTranslation } from 'react-i18next';
+import { Alert, Code, Select, SimpleGrid, Stack, Switch, Textarea, TextInput } from '@mantine/core';
+import { IconLinkOff } from '@tabler/icons-react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { Template } from '@postdesk/contracts';
 import { FormSection } from '../../components/form-section.tsx';
 import { useFieldProps } from './campaign-form-context.ts';
+import { useRatingLinks } from './campaigns-api.ts';
 
 /** Signature, automatic confirmation reply and customer qualification (CSAT) of a campaign. */
 export function MessagesSection({ templates }: { templates: readonly Template[] }) {
@@ -10,6 +12,7 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
   const { form, field, checkbox } = useFieldProps();
   const options = templates.map((template) => ({ value: template.id, label: template.name }));
   const qualificationOn = form.values.qualification.enabled;
+  const ratingLinks = useRatingLinks();
 
   return (
     <Stack gap="md">
@@ -31,6 +34,11 @@ export function MessagesSection({ templates }: { templates: readonly Template[] 
       </SimpleGrid>
       <FormSection title={t('campaign.messages.qualification')} description={t('campaign.messages.qualificationHint')}>
         <Switch label={t('campaign.fields.qualificationEnabled')} {...checkbox('qualification.enabled')} />
+        {qualificationOn && ratingLinks.data?.available === false ? (
+          <Alert color="yellow" variant="light" icon={<IconLinkOff size={18} />} p="sm" data-testid="rating-links-unavailable">
+            <Trans i18nKey="campaign.messages.noPublicUrl" components={{ code: <Code /> }} />
+          </Alert>
+        ) : null}
         <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="sm">
           <TextInput
             label={t('campaign.fields.motivationTitle')}

@@ -37,7 +37,7 @@ export function TokensPanel() {
   const [filter, setFilter] = useState('');
   const [createOpen, setCreateOpen] = useState(false);
 
-  const rows = (tokens.data ?? []).filter((token) => matchesFilter(filter, token.name, token.prefix));
+  const rows = (tokens.data ?? []).filter((token) => matchesFilter(filter, token.name, token.prefix, token.owner.username, token.owner.displayName));
 
   return (
     <>
@@ -53,6 +53,7 @@ export function TokensPanel() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t('tokens.name')}</Table.Th>
+                <Table.Th>{t('tokens.owner')}</Table.Th>
                 <Table.Th>{t('tokens.role')}</Table.Th>
                 <Table.Th>{t('tokens.prefix')}</Table.Th>
                 <Table.Th>{t('tokens.created')}</Table.Th>
@@ -62,11 +63,19 @@ export function TokensPanel() {
             </Table.Thead>
             <Table.Tbody>
               {rows.length === 0 ? (
-                <EmptyRow colSpan={6} filtered={Boolean(filter)} />
+                <EmptyRow colSpan={7} filtered={Boolean(filter)} />
               ) : (
                 rows.map((token) => (
                   <Table.Tr key={token.id} data-testid={`token-row-${token.name}`}>
                     <Table.Td fw={500}>{token.name}</Table.Td>
+                    <Table.Td>
+                      <Text span size="sm">
+                        {token.owner.displayName}
+                      </Text>{' '}
+                      <Text span size="sm" c="dimmed">
+                        ({token.owner.username})
+                      </Text>
+                    </Table.Td>
                     <Table.Td>
                       <RoleBadge role={token.role} />
                     </Table.Td>
@@ -195,6 +204,7 @@ function CreateTokenModal({ opened, onClose }: { opened: boolean; onClose: () =>
             />
             <Select
               label={t('tokens.role')}
+              description={t('tokens.roleHint')}
               data={roleSchema.options.map((role) => ({ value: role, label: t(`roles.${role}`) }))}
               data-testid="token-role"
               {...form.getInputProps('role')}

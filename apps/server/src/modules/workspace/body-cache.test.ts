@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBodyCache } from './message-body.ts';
+import { createBodyCache } from './body-cache.ts';
 
 // The per-node cache of rendered bodies: a body costly to sanitise (or one
 // shown as text because sanitising ran out of time) is rendered once per

@@ -1,0 +1,33 @@
+// Interactions: the conversation model. The interaction (its lifecycle:
+// waiting → offered → assigned → closed, transferred, reopened), its
+// participants and contact, its messages and their files, its notes. Every
+// write to those tables goes through here; other modules read them in their
+// own read models where a screen joins many tables (see docs/ARCHITECTURE.md).
+export { INITIAL, transition, type InteractionStatus, type LifecycleEvent, type LifecycleState, type QueueState, type Transition } from './interaction-state.ts';
+export {
+  assigneeOf,
+  assigneeOfMessage,
+  assignInteraction,
+  cancelAgentTransfer,
+  claimForRoutingCte,
+  clearTransfer,
+  endStickyWait,
+  expireStickyWait,
+  insertNote,
+  insertStartedInteraction,
+  lifecycleOf,
+  lockAutoReplyStamp,
+  lockInteraction,
+  markAgentTransfer,
+  markClosed,
+  markRead,
+  moveToCampaign,
+  requeueInteraction,
+  returnToTransferrer,
+  stampAutoReply,
+  touchAfterReply,
+  touchInteraction,
+  type LockedInteraction,
+} from './interactions.repo.ts';
+export { addParticipants, contactUpsertSql, contactValues, participantsSql, participantValues, upsertContact } from './contacts.repo.ts';
+export { insertOutboundMessage, latestCustomerMessageId, type OutboundMessageRow } from './messages.repo.ts';

@@ -1,0 +1,9 @@
+import { memberListSchema, memberParamsSchema, membersBodySchema, memberSettingsBodySchema, membersQuerySchema } from '@postdesk/contracts';
+
+// Membership's request and response shapes are the API contract's (@postdesk/contracts).
+
+export const MembersBody = membersBodySchema;
+export const MembersQuery = membersQuerySchema;
+export const MembersOut = memberListSchema;
+export const MemberParams = memberParamsSchema;
+export const MemberSettings = memberSettingsBodySchema;

@@ -1,0 +1,129 @@
+import type { Queryable } from '../../platform/db/db.ts';
+import { waitingBehindHoldSql } from '../outbound/index.ts';
+import { activeLoadSql, pendingLoadSql } from './routing.repo.ts';
+import type { PresenceState } from './presence.repo.ts';
+import type { ScheduleFrame } from './schedule.ts';
+
+// The supervisor's Live view reads: queues and agents across campaigns,
+// users, presence, interactions and the outbox's holds, one screen's worth.
+
+/** An active campaign's settings the queue figures need. */
+export interface StatsCampaignRow {
+  id: string;
+  key: string;
+  name: string;
+  timezone: string;
+  schedule: ScheduleFrame[];
+  service_level_sec: number;
+  max_interactions_per_agent: number;
+  threshold_service_level_sec: number;
+  threshold_dropout_sec: number;
+  threshold_chat_time_sec: number;
+  threshold_acd_sec: number;
+}
+
+/** Every active campaign, by name, with what its figures need. */
+export async function statsCampaigns(q: Queryable): Promise<StatsCampaignRow[]> {
+  const { rows } = await q.query<StatsCampaignRow>(
+    `SELECT id, key, name, timezone, schedule, service_level_sec, max_interactions_per_agent,
+            threshold_service_level_sec, threshold_dropout_sec, threshold_chat_time_sec, threshold_acd_sec
+       FROM campaigns WHERE deleted_at IS NULL AND enabled ORDER BY lower(name)`,
+  );
+  return rows;
+}
+
+/** An interaction as the service-level figures count it. */
+export interface StatsItemRow {
+  campaign_id: string;
+  queue_state: string;
+  queued_at: Date;
+  first_accepted_at: Date | null;
+  closed_at: Date | null;
+  abandoned_at: Date | null;
+}
+
+/**
+ * The interactions of active campaigns that entered the queue in the period
+ * (today in each campaign's zone unless from / to are given), and those
+ * waiting or offered now whenever they came.
+ */
+export async function statsItems(q: Queryable, now: Date, period: { from: Date | null; to: Date | null }): Promise<StatsItemRow[]> {
+  const { rows } = await q.query<StatsItemRow>(
+    `SELECT i.campaign_id, i.queue_state, i.queued_at, i.first_accepted_at, i.closed_at, i.abandoned_at
+       FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
+      WHERE i.queue_state IN ('waiting', 'offered')
+         OR (i.queued_at >= coalesce($2::timestamptz, date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)
+             AND i.queued_at < coalesce($3::timestamptz, 'infinity'))`,
+    [now, period.from, period.to],
+  );
+  return rows;
+}
+
+/** Every enabled member of every campaign with their presence and load. */
+export async function memberStates(q: Queryable): Promise<Array<{ campaign_id: string; state: string | null; load: number }>> {
+  const { rows } = await q.query<{ campaign_id: string; state: string | null; load: number }>(
+    `SELECT m.campaign_id, p.state,
+            ${activeLoadSql('m.user_id')}::int AS load
+       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id`,
+  );
+  return rows;
+}
+
+/** The SMTP holds with how many messages wait behind each. */
+export async function smtpHolds(q: Queryable): Promise<Array<{ campaign_id: string; since: Date; retry_at: Date | null; response: string; waiting: number }>> {
+  const { rows } = await q.query<{ campaign_id: string; since: Date; retry_at: Date | null; response: string; waiting: number }>(
+    `SELECT h.campaign_id, h.since, h.retry_at, h.response,
+            ${waitingBehindHoldSql('h.campaign_id')} AS waiting
+       FROM smtp_holds h`,
+  );
+  return rows;
+}
+
+/** An agent as the Live view lists them. */
+export interface AgentStateRow {
+  id: string;
+  username: string;
+  display_name: string;
+  state: PresenceState | null;
+  reason: string | null;
+  since: Date | null;
+  active: number;
+  pending: number;
+  keys: string[];
+  connected: boolean;
+}
+
+/** Every enabled agent with presence, load, campaigns and whether a workspace was seen after `seenAfter`; available first, then paused. */
+export async function agentStates(q: Queryable, seenAfter: Date): Promise<AgentStateRow[]> {
+  const { rows } = await q.query<AgentStateRow>(
+    `SELECT u.id, u.username, u.display_name, p.state, r.name AS reason, p.since,
+            ${activeLoadSql('u.id')}::int AS active,
+            ${pendingLoadSql('u.id')}::int AS pending,
+            coalesce((SELECT array_agg(c.key ORDER BY c.key) FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL
+                       WHERE m.user_id = u.id), '{}') AS keys,
+            EXISTS (SELECT 1 FROM agent_connections ac WHERE ac.user_id = u.id AND ac.seen_at > $1) AS connected
+       FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id LEFT JOIN pause_reasons r ON r.id = p.pause_reason_id
+      WHERE u.role = 'agent' AND u.enabled
+      ORDER BY (p.state = 'available') DESC NULLS LAST, (p.state = 'paused') DESC NULLS LAST, lower(u.display_name)`,
+    [seenAfter],
+  );
+  return rows;
+}
+
+/** The interactions in an agent's hands, newest activity first (at most 500). */
+export async function assignedInteractions(q: Queryable, userId: string): Promise<Array<{
+  id: number; campaign_id: string; key: string; subject: string; customer_address: string; customer_name: string;
+  unread: boolean; assigned_at: Date | null; last_message_at: Date;
+}>> {
+  const { rows } = await q.query<{
+    id: number; campaign_id: string; key: string; subject: string; customer_address: string; customer_name: string;
+    unread: boolean; assigned_at: Date | null; last_message_at: Date;
+  }>(
+    `SELECT i.id, i.campaign_id, c.key, i.subject, i.customer_address, i.customer_name, i.unread, i.assigned_at, i.last_message_at
+       FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
+      WHERE i.assigned_to = $1 AND i.queue_state = 'assigned'
+      ORDER BY i.last_message_at DESC LIMIT 500`,
+    [userId],
+  );
+  return rows;
+}

@@ -1,0 +1,2 @@
+// Templates and canned answers: what agents and automatic replies write with.
+export { templateHtml } from './templates.repo.ts';

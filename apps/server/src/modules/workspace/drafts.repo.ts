@@ -1,0 +1,68 @@
+import type { Queryable } from '../../platform/db/db.ts';
+
+/** A file in a draft: an upload (with its name and size, to show it again), or a stored message's file. */
+export type DraftAttachment = { uploadId: string; name?: string; size?: number } | { messageId: number; partPath: string };
+
+/** What an agent is writing, as saved: an answer in an interaction, or a new mail (no interaction). */
+export interface DraftContent {
+  mode: 'reply' | 'reply_all' | 'reply_history' | 'forward' | 'new';
+  to: Array<{ address: string; name?: string }>;
+  cc: Array<{ address: string; name?: string }>;
+  subject: string;
+  html: string;
+  attachments: DraftAttachment[];
+}
+
+export interface DraftRow {
+  campaign_id: string | null;
+  mode: DraftContent['mode'];
+  to_addresses: DraftContent['to'];
+  cc_addresses: DraftContent['cc'];
+  subject: string;
+  html: string;
+  attachments: DraftContent['attachments'];
+  updated_at: Date;
+}
+
+// One draft per agent and interaction, and one new mail per agent
+// (interaction_id null): each has its own unique index, hence two conflict targets.
+const DRAFT_UPSERT = (target: string) =>
+  `INSERT INTO drafts (user_id, campaign_id, interaction_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+   ON CONFLICT ${target} DO UPDATE
+     SET campaign_id = EXCLUDED.campaign_id, mode = EXCLUDED.mode, to_addresses = EXCLUDED.to_addresses, cc_addresses = EXCLUDED.cc_addresses,
+         subject = EXCLUDED.subject, html = EXCLUDED.html, attachments = EXCLUDED.attachments, updated_at = now()`;
+const ANSWER_DRAFT_UPSERT = DRAFT_UPSERT('(user_id, interaction_id) WHERE interaction_id IS NOT NULL');
+const NEW_MAIL_DRAFT_UPSERT = DRAFT_UPSERT('(user_id) WHERE interaction_id IS NULL');
+
+/** The agent's draft in an interaction, or their new mail when interactionId is null. */
+export async function draftOf(q: Queryable, userId: string, interactionId: number | null): Promise<DraftRow | undefined> {
+  const columns = 'campaign_id, mode, to_addresses, cc_addresses, subject, html, attachments, updated_at';
+  // two statements, each matching its unique index
+  const { rows } =
+    interactionId === null
+      ? await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId])
+      : await q.query<DraftRow>(`SELECT ${columns} FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
+  return rows[0];
+}
+
+/** Saves over the agent's draft in an interaction, or their new mail when interactionId is null. */
+export async function upsertDraft(q: Queryable, userId: string, at: { campaignId: string | null; interactionId: number | null }, d: DraftContent): Promise<void> {
+  await q.query(at.interactionId === null ? NEW_MAIL_DRAFT_UPSERT : ANSWER_DRAFT_UPSERT, [
+    userId,
+    at.campaignId,
+    at.interactionId,
+    d.mode,
+    JSON.stringify(d.to),
+    JSON.stringify(d.cc),
+    d.subject,
+    d.html,
+    JSON.stringify(d.attachments),
+  ]);
+}
+
+/** Deletes the agent's draft in an interaction, or their new mail when interactionId is null. */
+export async function deleteDraft(q: Queryable, userId: string, interactionId: number | null): Promise<void> {
+  if (interactionId === null) await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId]);
+  else await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
+}

@@ -1,0 +1,19 @@
+import type { Deps } from '../../deps.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { SAFE_IMAGES } from './safe-images.ts';
+import { visibleAttachments, type Viewer } from './workspace.repo.ts';
+
+/** A message's file as it is served: a download, or a preview for the safe image types only when asked. */
+export async function openAttachment(
+  deps: Pick<Deps, 'db' | 'blobs'>,
+  v: Viewer,
+  messageId: number,
+  partPath: string,
+  askPreview: boolean,
+): Promise<{ filename: string; contentType: string; preview: boolean; bytes: Buffer }> {
+  const a = (await visibleAttachments(deps.db, v, messageId)).find((x) => x.part_path === partPath);
+  if (!a) throw notFound('attachment');
+  const contentType = a.content_type.toLowerCase();
+  const preview = askPreview && SAFE_IMAGES.has(contentType);
+  return { filename: a.filename, contentType, preview, bytes: await deps.blobs.get(a.sha256.toString('hex')) };
+}
