@@ -15,8 +15,10 @@ import { startOutboxWorker, type OutboxDeps, type OutboxWorker } from './modules
 import { sentCopyHandler } from './modules/outbound/sent-copy.ts';
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
+import { startStorageHousekeeping } from './modules/uploads/index.ts';
 import { ensureFirstAdmin } from './modules/users/ensure-first-admin.ts';
-import { localBlobStore } from './platform/blobs/blob-store.ts';
+import { countFileBlobs } from './platform/blobs/blob-store.repo.ts';
+import { blobsDir, createBlobStore } from './platform/blobs/create-blob-store.ts';
 import { createEventBus } from './platform/events/event-bus.ts';
 import { createDb, type Db } from './platform/db/db.ts';
 import { lockDataDir } from './platform/db/data-dir-lock.ts';
@@ -112,7 +114,7 @@ export async function startServer(
       metrics: createMetrics(),
       checker: opts.checker ?? createMailConnectionChecker(),
       now: () => new Date(),
-      blobs: localBlobStore(path.join(config.dataDir, 'blobs')),
+      blobs: createBlobStore(config.blobStore, { db, dataDir: config.dataDir }),
       parser,
       render,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
@@ -165,6 +167,11 @@ export async function startServer(
     const jobs = roles.has('worker')
       ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ db, blobs: deps.blobs, secrets: deps.secrets })])
       : null;
+    const housekeeping = roles.has('worker')
+      ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
+      : null;
+    if (housekeeping) closers.push(() => housekeeping.stop());
+    await warnAboutBlobFiles(deps);
     const router = roles.has('worker')
       ? startRouter(
           { db, log, now: deps.now, onEvent: (h) => events.on(h) },
@@ -216,4 +223,15 @@ export async function startServer(
     await dataDirLock?.release();
     throw err;
   }
+}
+
+/** Says at start when the database store still has blobs as files (an install from before it): reads work, but only from this node. */
+async function warnAboutBlobFiles(deps: Deps): Promise<void> {
+  if (deps.config.blobStore !== 'pg') return;
+  const files = await countFileBlobs(deps.db);
+  if (files.count === 0) return;
+  deps.log.warn(
+    { blobs: files.count, bytes: files.bytes, dir: blobsDir(deps.config.dataDir) },
+    'blobs are still files under the data directory: run `npm run blobs:migrate` to move them into the database (until then only this node can read them)',
+  );
 }

@@ -2,3 +2,4 @@
 // own mail coming back, and links reports to the message they are about.
 export type { Classification, ClassificationKind, ClassifyContext } from './types.ts';
 export { classifyMessage } from './classify-message.ts';
+export { customerAddress, isUsableAddress } from './customer-address.ts';

@@ -11,5 +11,4 @@ export { decodeEncodedWords } from './encoded-words.ts';
 export { extractMessageIds } from './message-id.ts';
 // A look at a message's top-level header fields without parsing it (the
 // quarantine and the replay check read a few fields of mail that may not parse).
-export { findHeaderEnd, splitHeaderFields, type HeaderBounds, type RawHeaderField } from './header-block.ts';
-export { firstValue } from './mime-scan.ts';
+export { peekHeaders, PEEK_BYTES, type PeekedHeaders } from './peek-headers.ts';

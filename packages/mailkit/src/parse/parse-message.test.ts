@@ -340,3 +340,48 @@ describe('parseMessage body', () => {
     expect(content.buffer).not.toBe(raw.buffer);
   });
 });
+
+describe('parseMessage line ends', () => {
+  const lines = [
+    'From "old mac" Mon Jan  1 00:00:00 1996',
+    'From: Old Mac <mac@example.com>',
+    'Subject: written on System 7',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b"',
+    '',
+    '--b',
+    'Content-Type: text/plain',
+    '',
+    'Line one',
+    'Line two',
+    '--b',
+    'Content-Type: application/octet-stream; name="notes.txt"',
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from('file body').toString('base64'),
+    '--b--',
+    '',
+  ];
+  const ends: Array<[string, (i: number) => string]> = [
+    ['CRLF', () => '\r\n'],
+    ['CR alone', () => '\r'],
+    ['LF alone', () => '\n'],
+    ['CRLF, LF and CR mixed', (i) => ['\r\n', '\n', '\r'][i % 3]!],
+  ];
+
+  it.each(ends)('reads a message whose lines end in %s', async (_name, end) => {
+    const raw = Buffer.from(lines.map((l, i) => l + end(i)).join(''), 'latin1');
+    const m = await parseMessage(raw);
+    expect(m.from).toEqual({ address: 'mac@example.com', name: 'Old Mac' });
+    expect(m.subject).toBe('written on System 7');
+    expect(m.text?.replace(/\r?\n/g, '\n')).toBe('Line one\nLine two');
+    expect(m.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([['notes.txt', 'file body']]);
+  });
+
+  it('leaves the bytes it was given as they were', async () => {
+    const raw = Buffer.from(lines.join('\r'), 'latin1');
+    const copy = Buffer.from(raw);
+    await parseMessage(raw);
+    expect(raw.equals(copy)).toBe(true);
+  });
+});

@@ -2,6 +2,7 @@ import { parseAddressList, parseReturnPath } from './address.ts';
 import { decodeCharset, decodeUnlabelled } from './charset.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { findHeaderEnd } from './header-block.ts';
+import { normalizeLineEnds } from './line-ends.ts';
 import { resolveLimits, type ParseLimits } from './limits.ts';
 import { readBody } from './mime-body.ts';
 import { extractMessageIds } from './message-id.ts';
@@ -105,7 +106,8 @@ export async function parseMessage(raw: Buffer, limits?: Partial<ParseLimits>): 
   if (raw.length > l.maxMessageBytes) {
     throw new ParseRejectedError('too_large', `the message is ${raw.length} bytes, more than the limit of ${l.maxMessageBytes}`);
   }
-  const input = stripEnvelope(raw);
+  // line ends first: an mbox "From " line ending in CR alone is found only then
+  const input = stripEnvelope(normalizeLineEnds(raw));
   if (input.length === 0) throw new ParseRejectedError('unparseable', 'the message is empty');
   const entities = scanMime(input, l);
 

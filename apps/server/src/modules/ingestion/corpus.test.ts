@@ -6,7 +6,8 @@ import { startTestServer, type TestServer } from '../../../../../test/support/ap
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { sha256 } from '../../../../../test/support/mail-fixtures.ts';
 import { findCampaignRow } from '../campaigns/index.ts';
-import { ingestMessage, type IngestOutcome } from './ingest-message.ts';
+import type { IngestOutcome } from './commit-messages.ts';
+import { ingestMessage } from './ingest-message.ts';
 
 // The whole corpus (MimeKit, mime4j, bounces) through ingestion: no crash,
 // every message stored with its raw bytes, each stored or quarantined with a

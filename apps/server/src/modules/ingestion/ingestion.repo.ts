@@ -96,33 +96,6 @@ export async function sameContentStored(q: Queryable, campaignId: string, rawSha
   return (rowCount ?? 0) > 0;
 }
 
-/** Stores a message that could not be parsed, with its raw bytes; a replayed source changes nothing. */
-export async function insertQuarantine(
-  q: Queryable,
-  row: { campaignId: string; rawSha256: string; size: number; code: string; reason: string; subject: string | null; from: string | null; source: SourceColumns },
-): Promise<number | null> {
-  const { rows } = await q.query<{ id: number }>(
-    `INSERT INTO quarantine (campaign_id, raw_sha256, size, reason_code, reason, subject, from_text,
-                             source_folder, source_uidvalidity, source_uid, source_uidl)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     ON CONFLICT DO NOTHING RETURNING id`,
-    [
-      row.campaignId,
-      Buffer.from(row.rawSha256, 'hex'),
-      row.size,
-      row.code,
-      pgText(row.reason),
-      pgTextOrNull(row.subject),
-      pgTextOrNull(row.from),
-      row.source.folder,
-      row.source.uidvalidity,
-      row.source.uid,
-      row.source.uidl,
-    ],
-  );
-  return rows[0]?.id ?? null;
-}
-
 /** A thread candidate as stored: the interaction, its status and participants. */
 export interface InteractionFacts {
   id: number;

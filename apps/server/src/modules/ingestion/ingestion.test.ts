@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +69,7 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     expect(row.interaction_id).not.toBeNull();
     expect(row.raw_sha256.toString('hex')).toBe(sha256(mail.raw));
     firstInteraction = row.interaction_id!;
-    const stored = await readFile(path.join(s.dataDir, 'blobs', sha256(mail.raw).slice(0, 2), sha256(mail.raw).slice(2, 4), sha256(mail.raw)));
+    const stored = await s.deps.blobs.get(sha256(mail.raw));
     expect(stored.equals(mail.raw)).toBe(true);
 
     const [contact] = await q<{ name: string; address_norm: string }>(
@@ -190,6 +188,21 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
 
     const mailboxes = await s.call('GET', '/api/mailboxes', { cookie: admin });
     expect(mailboxes.body.items[0]).toMatchObject({ campaignKey: 'SUP', state: 'connected', quarantined: 1 });
+  });
+
+  it('never opens an interaction for an empty address: an empty Reply-To falls back to From, and no address at all is quarantined', async () => {
+    const emptyReplyTo = customerMail({ from: 'Eva <eva@customer.test>', subject: 'My Reply-To is empty', headers: { 'Reply-To': '"Eva" <>' } });
+    const nobody = customerMail({ from: '"Nobody" <>', subject: 'Mail from no one' });
+    const after = customerMail({ from: 'ivo@customer.test', subject: 'After the one from no one' });
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [emptyReplyTo.raw, nobody.raw, after.raw]);
+    const row = await messageByHeader(emptyReplyTo.messageId);
+    const [interaction] = await q<{ customer_address: string; customer_name: string }>('SELECT customer_address, customer_name FROM interactions WHERE id = $1', [row.interaction_id]);
+    expect(interaction).toEqual({ customer_address: 'eva@customer.test', customer_name: 'Eva' });
+    await messageByHeader(after.messageId);
+    expect(await count('SELECT count(*)::int AS n FROM messages WHERE message_id = $1', [nobody.messageId])).toBe(0);
+    const [held] = await q<{ reason_code: string; reason: string; from_text: string }>('SELECT reason_code, reason, from_text FROM quarantine WHERE subject = $1', ['Mail from no one']);
+    expect(held).toEqual({ reason_code: 'no_sender', reason: 'no sender address', from_text: '"Nobody" <>' });
+    expect(await count(`SELECT count(*)::int AS n FROM interactions WHERE customer_address = ''`)).toBe(0);
   });
 
   it('reconnects after Dovecot restarts and loses nothing', async () => {
@@ -350,12 +363,11 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     const row = await messageByHeader(messageId);
     expect(row.kind).toBe('customer');
     expect(row.raw_sha256.toString('hex')).toBe(sha256(raw));
-    const blobPath = (hex: string) => path.join(s.dataDir, 'blobs', hex.slice(0, 2), hex.slice(2, 4), hex);
-    expect((await readFile(blobPath(sha256(raw)))).equals(raw)).toBe(true);
+    expect((await s.deps.blobs.get(sha256(raw))).equals(raw)).toBe(true);
     const [att] = await q<{ filename: string; size: number; sha256: Buffer }>('SELECT filename, size, sha256 FROM attachments WHERE message_id = $1', [row.id]);
     expect(att).toMatchObject({ filename: 'scan.pdf', size: file.length });
     expect(att!.sha256.toString('hex')).toBe(sha256(file));
-    expect((await readFile(blobPath(sha256(file)))).equals(file)).toBe(true);
+    expect((await s.deps.blobs.get(sha256(file))).equals(file)).toBe(true);
     expect((await q<{ text_body: string }>('SELECT text_body FROM messages WHERE id = $1', [row.id]))[0]!.text_body).toBe('Attached.');
   });
 });

@@ -1,25 +1,14 @@
 import { setTimeout as wait } from 'node:timers/promises';
-import { ImapFlow } from 'imapflow';
 import { backoffDelay } from '@postdesk/mailkit/backoff';
-import { openPop3Session } from '@postdesk/mailkit/pop3';
-import { classifyError, failureMessage, imapClientOptions, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
-import type { Queryable } from '../../platform/db/db.ts';
+import { imapSync, type FetchedMailAction } from '@postdesk/mailkit/imap';
+import { pop3Sync } from '@postdesk/mailkit/pop3';
+import { classifyError, failureMessage, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow, type CampaignRow } from '../campaigns/index.ts';
-import { byteBatches, FETCH_BATCH, inResync, planFolder, uidChunks } from './cursor.ts';
-import { commitMessages, ingestMessage, prepareMessage, prepareStoredMessage, type CommitItem, type IngestDeps, type PreparedMessage } from './ingest-message.ts';
-import {
-  advanceCursor,
-  knownUidls,
-  LeaseLostError,
-  loadCursor,
-  markActed,
-  markSynced,
-  rememberUidl,
-  resetCursor,
-  setMailboxState,
-  type StatePatch,
-} from './mailboxes.repo.ts';
+import { ingestMessage } from './ingest-message.ts';
+import { ingestRound } from './ingest-round.ts';
+import { knownUidls, LeaseLostError, loadCursor, markActed, markSynced, rememberUidl, resetCursor, setMailboxState, type StatePatch } from './mailboxes.repo.ts';
+import type { IngestDeps } from './prepare-message.ts';
 
 /** How often and how patiently a mailbox is synced; tests shorten these. */
 export interface SyncTiming {
@@ -61,45 +50,6 @@ export interface MailboxRunner {
   /** Settles when the runner ends by itself: needs attention, lease lost, or campaign gone. */
   done: Promise<void>;
 }
-
-/** Messages committed in one transaction (one WAL flush): enough to amortise it, few enough to keep a replay small. */
-const COMMIT_GROUP = 10;
-
-/** Messages stored and parsed at once while earlier ones commit: enough to overlap disk syncs and parser threads. */
-const PREPARE_SLOTS = 4;
-/** Each this many bytes of a message take one more slot, so large messages are parsed alone and memory stays bounded. */
-const BYTES_PER_SLOT = 4 * 1024 * 1024;
-
-// Starts fn on the items, at most PREPARE_SLOTS slots' worth at once, in
-// order; an item takes slots by its size. The promises keep the items' order.
-function inParallel<T extends { source: Buffer }, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R>[] {
-  let free = PREPARE_SLOTS;
-  const waiting: Array<{ need: number; go: () => void }> = [];
-  const weight = (item: T): number => Math.min(PREPARE_SLOTS, 1 + Math.floor(item.source.length / BYTES_PER_SLOT));
-  const pump = (): void => {
-    // strictly first come, first served: a big message is not overtaken by small ones
-    while (waiting.length > 0 && waiting[0]!.need <= free) {
-      const next = waiting.shift()!;
-      free -= next.need;
-      next.go();
-    }
-  };
-  return items.map(async (item) => {
-    const need = weight(item);
-    await new Promise<void>((go) => {
-      waiting.push({ need, go });
-      pump();
-    });
-    try {
-      return await fn(item);
-    } finally {
-      free += need;
-      pump();
-    }
-  });
-}
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Waits ms, or less when the signal aborts. Node's abortable timer removes
@@ -151,8 +101,8 @@ export function startMailboxRunner(
           failures = 0;
           await state({ state: 'connected', error: null, failures: 0, nextAttemptAt: null });
         };
-        if (settings.protocol === 'imap') await imapSession(deps, row, settings, node, timing, signal, onConnected);
-        else await pop3Sessions(deps, row, settings, node, timing, signal, onConnected);
+        if (settings.protocol === 'imap') await syncImap(deps, row, settings, node, timing, signal, onConnected);
+        else await syncPop3(deps, row, settings, node, timing, signal, onConnected);
       } catch (err) {
         if (err instanceof LeaseLostError || signal.aborted) return;
         const code = classifyError(err);
@@ -184,10 +134,26 @@ export function startMailboxRunner(
   };
 }
 
-// One IMAP connection's life: connect, select, catch up, then IDLE and catch
-// up again on every EXISTS and on the resync timer, until the connection
-// drops (throws) or the runner stops (returns).
-async function imapSession(
+// The campaign's choice for fetched mail, as the IMAP session applies it.
+function fetchedMailAction(campaign: CampaignRow): FetchedMailAction {
+  switch (campaign.fetched_mail_action) {
+    case 'mark_seen':
+      return { kind: 'mark_seen' };
+    case 'delete':
+      return { kind: 'delete' };
+    case 'move':
+      // the campaign schema requires the folder with this action
+      return campaign.move_to_folder ? { kind: 'move', folder: campaign.move_to_folder } : { kind: 'leave' };
+    default:
+      return { kind: 'leave' };
+  }
+}
+
+// One IMAP session (mailkit's imapSync owns the protocol): each round of
+// fetched mail is committed with its cursor, then confirmed, which applies
+// the campaign's action to it. Returns when stopped, throws when the
+// connection fails.
+async function syncImap(
   deps: RunnerDeps,
   campaign: CampaignRow,
   settings: ImapSettings,
@@ -196,262 +162,38 @@ async function imapSession(
   signal: AbortSignal,
   onConnected: () => Promise<void>,
 ): Promise<void> {
-  const client = new ImapFlow({
-    ...imapClientOptions(settings),
-    // the check's socket timeout fits a login, not a connection that IDLEs for minutes
-    socketTimeout: timing.idleRestartMs + 60_000,
-    autoIdleDelay: 100,
-    maxIdleTime: timing.idleRestartMs,
-    missingIdleCommand: 'NOOP',
+  const session = imapSync(settings, {
+    signal,
+    action: fetchedMailAction(campaign),
+    idleRestartMs: timing.idleRestartMs,
+    noIdlePollMs: timing.noIdlePollMs,
+    resyncMs: timing.resyncMs,
+    log: deps.log.child({ campaignId: campaign.id }),
+    cursors: {
+      load: (folder) => loadCursor(deps.db, campaign.id, folder),
+      reset: (folder, cursor) => resetCursor(deps.db, campaign.id, folder, cursor),
+      acted: (folder, uidvalidity, uid) => markActed(deps.db, campaign.id, folder, uidvalidity, uid),
+    },
   });
-  let failure: unknown = null;
-  let wake: () => void = () => undefined;
-  const ended = new Promise<void>((resolve) => {
-    wake = resolve;
-  });
-  client.on('error', (err: unknown) => {
-    failure ??= err;
-    wake();
-  });
-  client.on('close', () => {
-    failure ??= new Error('the IMAP server closed the connection');
-    wake();
-  });
-  const onAbort = () => wake();
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await client.connect();
-    // SELECT once; the lock is taken per catch-up pass only, because imapflow
-    // does not IDLE while a mailbox lock is held (no EXISTS would ever arrive)
-    await client.mailboxOpen(settings.mailbox);
-    await onConnected();
-    let queue = Promise.resolve();
-    let again = false;
-    let busy = false;
-    let firstPass = true;
-    const kick = (): void => {
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      queue = queue
-        .then(async () => {
-          do {
-            again = false;
-            const lock = await client.getMailboxLock(settings.mailbox);
-            try {
-              await syncImapFolder(deps, client, campaign, settings.mailbox, node, signal, firstPass);
-            } finally {
-              lock.release();
-            }
-            firstPass = false;
-          } while (again && !signal.aborted);
-        })
-        .catch((err: unknown) => {
-          failure ??= err;
-          wake();
-        })
-        .finally(() => {
-          busy = false;
-        });
-    };
-    client.on('exists', kick);
-    // no IDLE on this server: imapflow would only NOOP every couple of
-    // minutes, so poll ourselves at the campaign's pace
-    const poll = client.capabilities.has('IDLE') ? null : setInterval(kick, Math.min(timing.resyncMs, timing.noIdlePollMs));
-    // the folder was deleted or renamed under us (its UIDVALIDITY will change):
-    // reconnect and let the cursor logic resynchronise
-    client.on('mailboxClose', () => {
-      failure ??= new Error(`the folder ${settings.mailbox} was closed by the server`);
-      wake();
-    });
-    // the safety net: a periodic pass, which also asks the server whether the
-    // folder is still the one we selected (a deleted and recreated folder
-    // has a new UIDVALIDITY, and the selected session may never be told)
-    const timer = setInterval(() => {
-      void client
-        .status(settings.mailbox, { uidValidity: true })
-        .then((st) => {
-          if (st && st.uidValidity !== undefined && client.mailbox && st.uidValidity !== client.mailbox.uidValidity) {
-            failure ??= new Error(`the UIDVALIDITY of ${settings.mailbox} changed`);
-            wake();
-          } else kick();
-        })
-        .catch((err: unknown) => {
-          failure ??= err;
-          wake();
-        });
-    }, timing.resyncMs);
-    kick();
-    await ended;
-    clearInterval(timer);
-    if (poll) clearInterval(poll);
-    await queue;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    client.removeAllListeners('close');
-    if (signal.aborted) await Promise.race([client.logout().catch(() => undefined), new Promise((r) => setTimeout(r, 1_000))]);
-    client.close();
-  }
-  if (!signal.aborted && failure) throw failure;
-}
-
-// Catches a folder up from its cursor: one message at a time, each committed
-// with the cursor; the campaign's server-side action runs after each chunk
-// has committed.
-async function syncImapFolder(
-  deps: RunnerDeps,
-  client: ImapFlow,
-  campaign: CampaignRow,
-  folder: string,
-  node: string,
-  signal: AbortSignal,
-  firstPass: boolean,
-): Promise<void> {
-  const mailbox = client.mailbox;
-  if (!mailbox) throw new Error('no mailbox selected');
-  const uidvalidity = Number(mailbox.uidValidity);
-  // UIDNEXT is only fresh right after SELECT (IDLE updates the message count,
-  // not UIDNEXT); later passes search from the cursor instead (0 = unknown)
-  const uidNext = firstPass ? mailbox.uidNext : 0;
-  const stored = await loadCursor(deps.db, campaign.id, folder);
-  const plan = planFolder(stored, { uidvalidity, uidNext });
-  if (plan.action === 'fetch' && plan.reset) {
-    if (plan.cursor.resyncBelow !== null) deps.log.warn({ campaignId: campaign.id, folder, uidvalidity }, 'mailbox.uidvalidity_changed');
-    await resetCursor(deps.db, campaign.id, folder, plan.cursor);
-  } else if (firstPass && stored && stored.actedUid < stored.lastUid) {
-    await catchUpAction(deps, client, campaign, folder, uidvalidity, stored.actedUid, stored.lastUid);
-  }
-  const acted = (uids: number[]) => afterCommit(deps, client, campaign, { folder, uidvalidity }, uids);
-  if (plan.action === 'up_to_date') {
-    await markSynced(deps.db, campaign.id, node);
-    return;
-  }
-  const found = (await client.search({ uid: `${plan.fromUid}:*` }, { uid: true })) || [];
-  // "n:*" always matches the highest UID, even one below n
-  const uids = found.filter((u) => u >= plan.fromUid);
-  const sizes: Array<{ uid: number; size: number }> = [];
-  for (const range of uidChunks(uids, 1_000)) {
-    for await (const m of client.fetch(range, { uid: true, size: true }, { uid: true })) {
-      if (m.uid >= plan.fromUid) sizes.push({ uid: m.uid, size: m.size ?? 0 });
-    }
-  }
-  // what commits one message of this folder: its source and its cursor move
-  const itemFor = (uid: number, prepared: PreparedMessage): CommitItem => ({
-    source: { kind: 'imap', folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) },
-    prepared,
-    advance: (q: Queryable) => advanceCursor(q, campaign.id, folder, uidvalidity, uid, node),
-  });
-  const sizeOf = new Map(sizes.map((s) => [s.uid, s.size]));
-  for (const batch of byteBatches(sizes)) {
-    if (signal.aborted) return;
-    if (batch.length === 1 && (sizeOf.get(batch[0]!) ?? 0) >= FETCH_BATCH.aloneFrom) {
-      const uid = batch[0]!;
-      const prepared = await prepareLargeMessage(deps, client, uid);
-      if (!prepared) continue; // expunged meanwhile, as a fetch would skip it
-      await commitMessages(deps, campaign, [itemFor(uid, prepared)]);
-      await acted([uid]);
-      continue;
-    }
-    const fetched: Array<{ uid: number; source: Buffer }> = [];
-    for await (const msg of client.fetch(uidChunks(batch, batch.length)[0]!, { uid: true, source: true }, { uid: true })) {
-      if (msg.source && msg.uid >= plan.fromUid) fetched.push({ uid: msg.uid, source: msg.source });
-    }
-    fetched.sort((a, b) => a.uid - b.uid);
-    // store and parse several at once (disk syncs and parser threads overlap),
-    // commit strictly in UID order so the cursor only ever moves over stored mail
-    const prepared = inParallel(fetched, async (m) => {
-      try {
-        return await prepareMessage(deps, m.source);
-      } finally {
-        m.source = EMPTY; // stored and parsed: the batch need not hold it until its turn to commit
-      }
-    });
-    const committed: number[] = [];
-    try {
-      for (let i = 0; i < fetched.length && !signal.aborted; i += COMMIT_GROUP) {
-        const group = fetched.slice(i, i + COMMIT_GROUP);
-        const ready = await Promise.all(prepared.slice(i, i + COMMIT_GROUP));
-        await commitMessages(
-          deps,
-          campaign,
-          group.map(({ uid }, k) => itemFor(uid, ready[k]!)),
-        );
-        committed.push(...group.map((m) => m.uid));
-      }
-    } finally {
-      // nothing may reject unobserved once we stop early
-      for (const p of prepared) p.catch(() => undefined);
-    }
-    await acted(committed);
-  }
-  await markSynced(deps.db, campaign.id, node);
-}
-
-// A large message is streamed from the server straight into the blob store
-// (imapflow would otherwise gather it whole, and then concatenate it: twice
-// its size in memory), then read back for the parser; null when it is gone.
-async function prepareLargeMessage(deps: RunnerDeps, client: ImapFlow, uid: number): Promise<PreparedMessage | null> {
-  const download = await client.download(String(uid), undefined, { uid: true, chunkSize: 256 * 1024 });
-  if (!('content' in download) || !download.content) return null;
-  return prepareStoredMessage(deps, await deps.blobs.putStream(download.content));
-}
-
-// The campaign's choice for fetched mail, applied only to committed messages,
-// then recorded (acted_uid). If the process dies between the commit and this,
-// the mail is left on the server for a moment: never lost, not fetched twice
-// (the cursor is past it), and the next session catches the action up.
-async function afterCommit(deps: RunnerDeps, client: ImapFlow, campaign: CampaignRow, at: { folder: string; uidvalidity: number }, uids: number[]): Promise<void> {
-  if (uids.length === 0 || campaign.fetched_mail_action === 'leave') return;
-  await applyFetchedAction(client, campaign, uids);
-  await markActed(deps.db, campaign.id, at.folder, at.uidvalidity, Math.max(...uids));
-}
-
-// A session's first pass: the action owed to committed mail an earlier
-// session did not get to (killed, or the server refused the action).
-async function catchUpAction(deps: RunnerDeps, client: ImapFlow, campaign: CampaignRow, folder: string, uidvalidity: number, actedUid: number, lastUid: number): Promise<void> {
-  if (campaign.fetched_mail_action !== 'leave') {
-    const found = (await client.search({ uid: `${actedUid + 1}:${lastUid}` }, { uid: true })) || [];
-    // only what lies between the two cursors is owed, whatever the server answers
-    const owed = found.filter((u) => u > actedUid && u <= lastUid);
-    if (owed.length) {
-      await applyFetchedAction(client, campaign, owed);
-      deps.log.info({ campaignId: campaign.id, folder, count: owed.length, action: campaign.fetched_mail_action }, 'mailbox.action_caught_up');
-    }
-  }
-  await markActed(deps.db, campaign.id, folder, uidvalidity, lastUid);
-}
-
-async function applyFetchedAction(client: ImapFlow, campaign: CampaignRow, uids: number[]): Promise<void> {
-  for (const range of uidChunks(uids, 1_000)) {
-    switch (campaign.fetched_mail_action) {
-      case 'leave':
-        return;
-      case 'mark_seen':
-        await client.messageFlagsAdd(range, ['\\Seen'], { uid: true });
+  for await (const event of session) {
+    switch (event.type) {
+      case 'connected':
+        await onConnected();
         break;
-      case 'delete':
-        await client.messageDelete(range, { uid: true });
+      case 'fetched':
+        await event.round.committed(await ingestRound(deps, campaign, event.round.messages, node, signal));
         break;
-      case 'move': {
-        const target = campaign.move_to_folder;
-        if (!target) return;
-        const moved = await client.messageMove(range, target, { uid: true }).catch(() => false);
-        if (moved === false) {
-          await client.mailboxCreate(target).catch(() => undefined);
-          await client.messageMove(range, target, { uid: true });
-        }
+      case 'synced':
+        await markSynced(deps.db, campaign.id, node);
         break;
-      }
     }
   }
 }
 
-// POP3: a session per poll — UIDL, fetch what is not stored yet, each
-// committed with its UIDL; DELE (when the campaign deletes) after each commit,
-// applied by QUIT.
-async function pop3Sessions(
+// POP3 polls (mailkit's pop3Sync owns the protocol): each message is
+// committed with its UIDL, then confirmed, which marks it deleted when the
+// campaign deletes fetched mail.
+async function syncPop3(
   deps: RunnerDeps,
   campaign: CampaignRow,
   settings: Pop3Settings,
@@ -460,35 +202,29 @@ async function pop3Sessions(
   signal: AbortSignal,
   onConnected: () => Promise<void>,
 ): Promise<void> {
-  let first = true;
-  while (!signal.aborted) {
-    const session = await openPop3Session(settings, { signal });
-    try {
-      if (first) await onConnected();
-      first = false;
-      const listing = await session.uidl();
-      const known = await knownUidls(
-        deps.db,
-        campaign.id,
-        listing.map((m) => m.uid),
-      );
-      for (const m of listing) {
-        if (signal.aborted) break;
-        if (known.has(m.uid)) {
-          // stored before, but the process stopped before its DELE was applied
-          if (campaign.fetched_mail_action === 'delete') await session.dele(m.msg);
-          continue;
+  const session = pop3Sync(settings, {
+    signal,
+    deleteFetched: campaign.fetched_mail_action === 'delete',
+    pollMs: timing.pop3PollMs,
+    known: (uidls) => knownUidls(deps.db, campaign.id, [...uidls]),
+  });
+  for await (const event of session) {
+    switch (event.type) {
+      case 'connected':
+        await onConnected();
+        break;
+      case 'fetched': {
+        const done: string[] = [];
+        for (const { uidl, source } of event.round.messages) {
+          await ingestMessage(deps, campaign, { kind: 'pop3', uidl }, source, (q) => rememberUidl(q, campaign.id, uidl, node));
+          done.push(uidl);
         }
-        const raw = await session.retr(m.msg);
-        await ingestMessage(deps, campaign, { kind: 'pop3', uidl: m.uid }, raw, (q) => rememberUidl(q, campaign.id, m.uid, node));
-        if (campaign.fetched_mail_action === 'delete') await session.dele(m.msg);
+        await event.round.committed(done);
+        break;
       }
-      await session.quit();
-    } catch (err) {
-      session.close();
-      throw err;
+      case 'synced':
+        await markSynced(deps.db, campaign.id, node);
+        break;
     }
-    await markSynced(deps.db, campaign.id, node);
-    await sleep(timing.pop3PollMs, signal);
   }
 }

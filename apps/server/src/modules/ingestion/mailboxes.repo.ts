@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
-import type { FolderCursor } from './cursor.ts';
+import type { FolderCursor } from '@postdesk/mailkit/imap';
 
 /** The states a mailbox shows in the console. */
 export type MailboxState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'needs_attention' | 'stopped';

@@ -1,4 +1,5 @@
 import type { Queryable } from '../../platform/db/db.ts';
+import { pgText, pgTextOrNull } from '../../platform/db/pg-text.ts';
 import type { SourceColumns } from './ingestion.repo.ts';
 
 /** A quarantined message as the quarantine screen lists it. */
@@ -57,4 +58,36 @@ export async function releaseQuarantined(q: Queryable, id: number): Promise<bool
 /** Remembers which message a released quarantine row became. */
 export async function linkReleased(q: Queryable, id: number, messageId: number): Promise<void> {
   await q.query('UPDATE quarantine SET released_message_id = $2 WHERE id = $1', [id, messageId]);
+}
+
+/** Stores a message that could not be parsed, with its raw bytes; a replayed source changes nothing. */
+export async function insertQuarantine(
+  q: Queryable,
+  row: { campaignId: string; rawSha256: string; size: number; code: string; reason: string; subject: string | null; from: string | null; source: SourceColumns },
+): Promise<number | null> {
+  const { rows } = await q.query<{ id: number }>(
+    `INSERT INTO quarantine (campaign_id, raw_sha256, size, reason_code, reason, subject, from_text,
+                             source_folder, source_uidvalidity, source_uid, source_uidl)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [
+      row.campaignId,
+      Buffer.from(row.rawSha256, 'hex'),
+      row.size,
+      row.code,
+      pgText(row.reason),
+      pgTextOrNull(row.subject),
+      pgTextOrNull(row.from),
+      row.source.folder,
+      row.source.uidvalidity,
+      row.source.uid,
+      row.source.uidl,
+    ],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A reprocessed message refused again: its quarantine row stays, with the latest reason. */
+export async function requarantine(q: Queryable, quarantineId: number, code: string, reason: string): Promise<void> {
+  await q.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [quarantineId, code, pgText(reason)]);
 }

@@ -34,8 +34,6 @@ export async function reprocessQuarantined(deps: Deps, quarantineId: number): Pr
     { reprocessOf: row.source },
   );
   if (outcome.outcome === 'quarantined') return { outcome: 'still_quarantined', reason: outcome.reason };
-  if (outcome.outcome === 'stored') {
-    await linkReleased(deps.db, quarantineId, outcome.messageId);
-  }
+  if (outcome.outcome === 'stored') await linkReleased(deps.db, quarantineId, outcome.messageId);
   return { outcome: 'ingested', reason: null };
 }

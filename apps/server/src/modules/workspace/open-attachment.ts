@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { SAFE_IMAGES } from './safe-images.ts';
@@ -10,10 +11,11 @@ export async function openAttachment(
   messageId: number,
   partPath: string,
   askPreview: boolean,
-): Promise<{ filename: string; contentType: string; preview: boolean; bytes: Buffer }> {
+): Promise<{ filename: string; contentType: string; preview: boolean; size: number; bytes: Readable }> {
   const a = (await visibleAttachments(deps.db, v, messageId)).find((x) => x.part_path === partPath);
   if (!a) throw notFound('attachment');
   const contentType = a.content_type.toLowerCase();
   const preview = askPreview && SAFE_IMAGES.has(contentType);
-  return { filename: a.filename, contentType, preview, bytes: await deps.blobs.get(a.sha256.toString('hex')) };
+  // streamed from the blob store a megabyte at a time: a 50 MB file is never whole in memory
+  return { filename: a.filename, contentType, preview, size: Number(a.size), bytes: deps.blobs.read(a.sha256.toString('hex')) };
 }

@@ -18,9 +18,9 @@ import {
   upsertContact,
 } from '../interactions/index.ts';
 import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
+import { consumeUploads, findUpload } from '../uploads/index.ts';
 import { deleteDraft } from './drafts.repo.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
-import { findUpload } from './uploads.repo.ts';
 import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
 export type SendMode = 'reply' | 'reply_all' | 'reply_history' | 'forward';
@@ -223,6 +223,8 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
     if (total > MAX_ATTACHMENT_BYTES) throw invalid(path, `the files add up to more than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MiB`);
     out.push({ filename: row.filename || 'attachment', contentType: row.content_type, content: await blobs.get(row.sha256.toString('hex')) });
   }
+  // sent with this message (or not at all, if its transaction rolls back): they no longer count against the quota
+  await consumeUploads(q, v.userId, refs.flatMap((r) => ('uploadId' in r ? [r.uploadId] : [])));
   return out;
 }
 

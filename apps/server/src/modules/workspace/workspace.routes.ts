@@ -14,8 +14,8 @@ import { createBodyCache } from './body-cache.ts';
 import { renderMessageBody } from './render-message-body.ts';
 import { resendMessage } from './resend-message.ts';
 import { saveDraft } from './save-draft.ts';
+import { receiveUpload, streamBody } from '../uploads/index.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
-import { storeUpload } from './store-upload.ts';
 import { transferTargets } from './transfer-targets.ts';
 import { writableCampaigns } from './writable-campaigns.ts';
 import { contentDisposition, presentItem, presentNewMailDraft, presentThread } from './workspace.presenter.ts';
@@ -62,7 +62,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl, render: deps.render };
   const bodies = createBodyCache();
 
-  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ATTACHMENT_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('application/octet-stream', streamBody);
 
   app.get('/api/me/inbox', { onRequest: requireUser, schema: { tags, response: { 200: InboxOut } } }, async (req) => {
     const r = await inbox(deps.db, viewer(req).userId, deps.now());
@@ -121,12 +121,15 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', 'private, no-store')
-      .send(a.bytes as unknown as string); // bytes are sent as they are (never serialised); the schema documents the answer
+      .header('content-length', String(a.size))
+      .send(a.bytes as unknown as string); // a stream of the bytes as they are (never serialised); the schema documents the answer
   });
 
-  app.post('/api/uploads', { onRequest: requireUser, bodyLimit: MAX_ATTACHMENT_BYTES, schema: { tags, querystring: UploadQuery, response: { 201: UploadOut } } }, async (req, reply) => {
-    if (!Buffer.isBuffer(req.body)) throw new AppError('unsupported_media_type', 'send the file as application/octet-stream');
-    return reply.status(201).send(await storeUpload(deps, viewer(req).userId, req.body, req.query));
+  app.post('/api/uploads', { onRequest: requireUser, schema: { tags, querystring: UploadQuery, response: { 201: UploadOut } } }, async (req, reply) => {
+    const uploadDeps = { db: deps.db, blobs: deps.blobs, maxBytes: MAX_ATTACHMENT_BYTES, quotaBytes: deps.config.uploadQuotaBytes };
+    const length = Number(req.headers['content-length']);
+    const upload = await receiveUpload(uploadDeps, viewer(req).userId, { ...req.query, declaredLength: Number.isSafeInteger(length) ? length : undefined }, req.body);
+    return reply.status(201).send(upload);
   });
 
   app.post('/api/interactions/:id/messages', { onRequest: requireUser, schema: { tags, params: IdParam, body: SendIn, response: { 201: SentOut } } }, async (req, reply) => {

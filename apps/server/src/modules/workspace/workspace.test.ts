@@ -215,6 +215,8 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
       attachments: [{ uploadId }],
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    // sent: the upload is used up (the message's own attachment holds the file) and no longer counts against the quota
+    expect((await s.db.query('SELECT 1 FROM uploads WHERE id = $1', [uploadId])).rowCount).toBe(0);
     const sent = await sentTo('ana.lopez@customer.test', 'credit note');
     expect(sent.content).toContain(`In-Reply-To: <${customerMessageId}>`);
     expect(sent.content).toMatch(new RegExp(`^References: <${customerMessageId}>$`, 'm'));

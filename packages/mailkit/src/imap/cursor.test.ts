@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteBatches, inResync, planFolder, uidChunks, type FolderCursor } from './cursor.ts';
+import { byteBatches, inResync, planFolder, uidChunks, uidsWithin, type FolderCursor } from './cursor.ts';
 
 const at = (uidvalidity: number, lastUid: number, resyncBelow: number | null = null): FolderCursor => ({ uidvalidity, lastUid, resyncBelow });
 
@@ -54,4 +54,15 @@ describe('byteBatches', () => {
     const sizes = [5, 40, 5, 5, 45, 50, 5].map((size, i) => ({ uid: i + 1, size }));
     expect(byteBatches(sizes, { ...limits, aloneFrom: 40 })).toEqual([[1], [2], [3, 4], [5], [6], [7]]);
   });
+});
+
+describe('uidsWithin', () => {
+  it.each([
+    ['"n:*" answered with the highest UID below n', [7], 10, undefined, []],
+    ['what lies from n on', [9, 10, 11, 40], 10, undefined, [10, 11, 40]],
+    ['the catch-up window between the two cursors, both ends counted', [3, 4, 5, 6, 7], 4, 6, [4, 5, 6]],
+    ['a server listing UIDs beyond the window', [4, 99], 4, 6, [4]],
+    ['nothing found', [], 1, 5, []],
+    ['garbage from a broken server', [0, -1, 2.5, 3], 1, 5, [3]],
+  ] as const)('%s', (_name, found, from, to, expected) => expect(uidsWithin(found, from, to)).toEqual(expected));
 });

@@ -44,6 +44,16 @@ export function planFolder(cursor: FolderCursor | null, server: FolderState): Cu
 /** True while a message with this UID must also be checked against old-epoch copies. */
 export const inResync = (cursor: FolderCursor, uid: number): boolean => cursor.resyncBelow !== null && uid <= cursor.resyncBelow;
 
+/**
+ * The UIDs of a SEARCH answer that lie in [from, to]. A server answers
+ * "n:*" with its highest UID even when that is below n (RFC 3501 6.4.8), and
+ * nothing outside the asked range may be fetched or acted on, whatever the
+ * server says.
+ */
+export function uidsWithin(found: readonly number[], from: number, to = Number.POSITIVE_INFINITY): number[] {
+  return found.filter((u) => Number.isSafeInteger(u) && u >= from && u <= to);
+}
+
 /** UIDs fetched in one round trip: enough to amortise it, few enough to bound memory. */
 export const FETCH_CHUNK = 50;
 
