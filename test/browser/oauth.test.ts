@@ -98,15 +98,15 @@ describe.skipIf(!peersReady)('connecting a mailbox by OAuth2 sign-in in Chromium
     await page.getByTestId('campaign-field-smtp.auth').check();
     await page.getByTestId('campaign-field-smtp.username').fill(AGENT);
     await page.getByTestId('campaign-save').click();
-    await expect.poll(async () => (await s.db.query<{ oauth_account_id: string | null }>('SELECT oauth_account_id FROM campaigns WHERE id = $1', [campaignId])).rows[0]?.oauth_account_id ?? null, { timeout: 30_000 }).not.toBeNull();
+    await expect.poll(async () => (await s.db.query<{ oauth_account_id: string | null }>('SELECT oauth_account_id FROM campaigns WHERE id = $1', [campaignId])).rows[0]?.oauth_account_id ?? null, { timeout: 60_000 }).not.toBeNull();
     const [stored] = (await s.db.query<{ inbound_password_sealed: Buffer | null }>('SELECT inbound_password_sealed FROM campaigns WHERE id = $1', [campaignId])).rows;
     expect(stored!.inbound_password_sealed).toBeNull();
 
     const mail = customerMail({ from: 'ana@customer.test', subject: 'Hello over OAuth2' });
     await appendMessages(dv, AGENT, MAILBOX_PASSWORD, 'INBOX', [mail.raw]);
-    await eventually(async () => (await s.db.query('SELECT 1 FROM messages WHERE message_id = $1', [mail.messageId])).rowCount === 1, 30_000, 'mail ingested');
-    const sent = await eventually(async () => smtp.received.find((m) => m.to.includes('ana@customer.test')), 30_000, 'confirmation sent');
+    await eventually(async () => (await s.db.query('SELECT 1 FROM messages WHERE message_id = $1', [mail.messageId])).rowCount === 1, 60_000, 'mail ingested');
+    const sent = await eventually(async () => smtp.received.find((m) => m.to.includes('ana@customer.test')), 60_000, 'confirmation sent');
     expect(sent.user).toBe(AGENT);
     expect(pageErrors).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 });
