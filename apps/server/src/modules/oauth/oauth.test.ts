@@ -192,6 +192,11 @@ describe.skipIf(!checkPeer('dovecot').available)('OAuth2 mailboxes against oidc-
     const sent = await eventually(async () => smtp.received.find((m) => m.to.includes('ana@customer.test')), 30_000, 'confirmation sent');
     expect(sent.user).toBe(AGENT);
 
+    // "Verify now" logs in with the account's token as the save did
+    const verified = await call('POST', `/api/campaigns/${imapCampaign}/verify`);
+    expect(verified.status, verified.text).toBe(200);
+    expect(verified.body.connections.map((c: { protocol: string; ok: boolean }) => [c.protocol, c.ok])).toEqual([['imap', true], ['smtp', true]]);
+
     const boxes = await call('GET', '/api/mailboxes');
     expect(boxes.body.items.find((m: { campaignId: string }) => m.campaignId === imapCampaign).oauth).toMatchObject({ accountId, email: AGENT, state: 'ok' });
   });
