@@ -30,6 +30,8 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue.changed'), campaignIds: z.array(z.string()) }),
   /** a campaign's SMTP account was held or resumed: its screen and its waiting messages */
   z.object({ type: z.literal('campaign.changed'), campaignId: z.string() }),
+  /** everyone: the pause reasons to choose from changed (re-read them) */
+  z.object({ type: z.literal('pause_reasons.changed') }),
 ]);
 /** What the server pushes on /api/ws. */
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;

@@ -130,6 +130,12 @@ export async function listOwnAddresses(q: Queryable): Promise<string[]> {
   return rows.map((r) => r.a);
 }
 
+/** Every campaign key ever used here, upper-cased (deleted campaigns too): the subject tokens that are ours. */
+export async function listCampaignKeys(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ k: string }>(`SELECT DISTINCT upper(key) AS k FROM campaigns`);
+  return rows.map((r) => r.k);
+}
+
 /** True when the campaign exists and the viewer may see it (staff: every campaign; agents: their memberships). */
 export async function canSeeCampaign(db: Queryable, v: { userId: string; all: boolean }, campaignId: string): Promise<boolean> {
   const { rowCount } = await db.query(

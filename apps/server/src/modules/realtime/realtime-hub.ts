@@ -156,6 +156,9 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
         return;
+      case 'pause_reasons.changed':
+        for (const c of clients) send(c, { type: 'pause_reasons.changed' });
+        return;
       case 'agent.logged_out':
         for (const c of byUser.get(e.userId) ?? []) c.socket.close(4001, 'logged out');
         return;

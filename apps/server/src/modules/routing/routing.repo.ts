@@ -15,9 +15,10 @@ const CAMPAIGN_LOCK = 71_001;
 const AGENT_LOCK = 71_002;
 
 // An agent's load, in SQL, for the agent id held by `col`: what counts
-// against the maximum is defined here only (see agentLoads).
+// against the maximum is defined here only (see agentLoads). A mail the
+// agent started holds no place until the customer answers it.
 export const activeLoadSql = (col: string): string =>
-  `(SELECT count(*) FROM interactions i WHERE i.assigned_to = ${col} AND i.queue_state = 'assigned')`;
+  `(SELECT count(*) FROM interactions i WHERE i.assigned_to = ${col} AND i.queue_state = 'assigned' AND NOT i.awaiting_reply)`;
 export const pendingLoadSql = (col: string): string => `(SELECT count(*) FROM offers o WHERE o.user_id = ${col} AND o.state = 'pending')`;
 
 /**
@@ -285,15 +286,23 @@ export async function memberPresence(q: Queryable, campaignId: string, userId: s
   return rows[0];
 }
 
-/** The campaign's enabled members other than `except`, with their presence, by name: whom an interaction may be transferred to. */
+/**
+ * The campaign's enabled members other than `except`, with their presence, by
+ * name: whom an interaction may be transferred to. An available agent whose
+ * load (every campaign) has reached this campaign's maximum shows as `full`,
+ * since the transfer would be refused.
+ */
 export async function transferAgents(q: Queryable, campaignId: string, except: string | null): Promise<Array<{ userId: string; displayName: string; state: string }>> {
-  const { rows } = await q.query<{ user_id: string; display_name: string; state: string | null }>(
-    `SELECT m.user_id, u.display_name, p.state FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+  const { rows } = await q.query<{ user_id: string; display_name: string; state: string | null; full: boolean }>(
+    `SELECT m.user_id, u.display_name, p.state,
+            (p.state = 'available' AND ${activeLoadSql('m.user_id')} + ${pendingLoadSql('m.user_id')} >= c.max_interactions_per_agent) AS full
+       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+       JOIN campaigns c ON c.id = m.campaign_id
        LEFT JOIN agent_presence p ON p.user_id = m.user_id
       WHERE m.campaign_id = $1 AND m.user_id IS DISTINCT FROM $2 ORDER BY lower(u.display_name)`,
     [campaignId, except],
   );
-  return rows.map((a) => ({ userId: a.user_id, displayName: a.display_name, state: a.state ?? 'offline' }));
+  return rows.map((a) => ({ userId: a.user_id, displayName: a.display_name, state: a.full ? 'full' : (a.state ?? 'offline') }));
 }
 
 /** The other active campaigns, by name: where an interaction may be transferred to. */

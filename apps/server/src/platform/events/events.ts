@@ -26,6 +26,8 @@ export type DomainEvent =
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
   | { type: 'agent.presence_changed'; userId: string; state: 'offline' | 'available' | 'paused' }
   | { type: 'agent.logged_out'; userId: string }
+  // the pause reasons agents choose from were added to or removed
+  | { type: 'pause_reasons.changed' }
   // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
   | { type: 'user.access_changed'; userId: string }
   // the jobs layer: jobs of this kind were added (wakes the workers of every node)
