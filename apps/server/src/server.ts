@@ -176,7 +176,6 @@ export async function startServer(
             sweepMs: config.routingSweepSec * 1000,
             concurrency: config.routingConcurrency,
             presenceGraceMs: config.presenceGraceSec * 1000,
-            connectionStaleMs: 15_000,
             onDecision: (d, ms) => {
               deps.metrics.routingDecisions.observe({ outcome: d.kind }, ms / 1000);
               opts.onRoutingDecision?.(d, ms);
