@@ -105,7 +105,19 @@ export type Thread = z.infer<typeof threadSchema>;
 
 /** The campaigns an agent may start a new mail in. */
 export const myCampaignsSchema = z.object({
-  items: z.array(z.object({ id: z.string(), key: z.string(), name: z.string(), timezone: z.string(), signatureTemplateId: z.string().nullable() })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      key: z.string(),
+      name: z.string(),
+      timezone: z.string(),
+      signatureTemplateId: z.string().nullable(),
+      /** Whether its schedule is open now (mail is routed only then). */
+      open: z.boolean(),
+      /** When it opens next (now when open); null: its schedule never opens. */
+      nextOpening: z.string().nullable(),
+    }),
+  ),
 });
 export type MyCampaign = z.infer<typeof myCampaignsSchema>['items'][number];
 

@@ -125,4 +125,19 @@ describe('routing in daily use', () => {
     expect(await route(c)).toBe(1);
     await accept(a.cookie, waiting!);
   });
+
+  it("tells the agent whether each campaign is open by its schedule, and when a closed one opens next (item 15)", async () => {
+    const closed = await insertCampaignRow(s.db, { key: 'SCHC', name: 'Closed now' });
+    const always = await insertCampaignRow(s.db, { key: 'SCHO', name: 'Always open' });
+    // open only tomorrow 09:00–09:59 UTC
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    await setQueue(s.db, closed, { schedule: JSON.stringify([{ day: tomorrow.getUTCDay(), start: '09:00', end: '09:59' }]), timezone: 'UTC' });
+    await setQueue(s.db, always, { schedule: '[]' });
+    const a = await agentIn('sched-a', [closed, always]);
+    const items = (await as(a.cookie).get('/api/me/campaigns')).body.items as Array<{ id: string; open: boolean; nextOpening: string | null }>;
+    const byId = Object.fromEntries(items.map((c) => [c.id, c]));
+    const opens = new Date(Date.UTC(tomorrow.getUTCFullYear(), tomorrow.getUTCMonth(), tomorrow.getUTCDate(), 9, 0)).toISOString();
+    expect(byId[closed]).toMatchObject({ open: false, nextOpening: opens });
+    expect(byId[always]).toMatchObject({ open: true });
+  });
 });
