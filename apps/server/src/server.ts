@@ -24,7 +24,9 @@ import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
-import { createMetrics } from './platform/http/metrics.ts';
+import { countEvent, createMetrics } from './platform/http/metrics.ts';
+import { mailboxSyncLag } from './modules/ingestion/index.ts';
+import { outboxWaitingCounts } from './modules/outbound/index.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
 
@@ -116,6 +118,9 @@ export async function startServer(
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
     };
+    // /metrics: events counted as they arrive (every node hears all), the outbox and the mailboxes read at each scrape
+    events.on((e) => countEvent(deps.metrics, e));
+    deps.metrics.setSources({ outbox: () => outboxWaitingCounts(db), syncLag: () => mailboxSyncLag(db, deps.now()) });
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
     const roles = config.roles;
     let app: FastifyInstance | null = null;
@@ -123,7 +128,10 @@ export async function startServer(
     let realtime: RealtimeHub | null = null;
     if (roles.has('api')) {
       if (opts.serveWeb !== false) await ensureWebBuilt((m) => log.info(m));
-      realtime = createRealtimeHub({ db, log, now: deps.now, nodeId: config.nodeId, onEvent: (h) => events.on(h) });
+      realtime = createRealtimeHub({
+        db, log, now: deps.now, nodeId: config.nodeId, onEvent: (h) => events.on(h),
+        onConnections: (n) => deps.metrics.websocketConnections.set(n),
+      });
       const hub = realtime;
       closers.push(() => hub.close());
       app = await buildApp(deps, { serveWeb: opts.serveWeb, realtime });

@@ -43,6 +43,8 @@ export interface HubDeps {
   now: () => Date;
   nodeId: string;
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
+  /** Told how many sockets are open here whenever that changes (the /metrics gauge). */
+  onConnections?: (open: number) => void;
 }
 
 // Queue figures change in bursts; a supervisor screen needs them at most five times a second.
@@ -221,6 +223,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
     add(socket, who) {
       const c: Client = { socket, userId: who.userId, staff: who.staff, credential: who.credential, pendingQueues: new Set(), flushTimer: null };
       clients.add(c);
+      deps.onConnections?.(clients.size);
       let set = byUser.get(who.userId);
       if (!set) byUser.set(who.userId, (set = new Set()));
       const first = set.size === 0;
@@ -230,6 +233,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       socket.on('message', () => undefined); // the socket only pushes; commands go through the HTTP API
       socket.on('close', () => {
         clients.delete(c);
+        deps.onConnections?.(clients.size);
         if (c.flushTimer) clearTimeout(c.flushTimer);
         set.delete(c);
         if (set.size === 0) byUser.delete(who.userId);

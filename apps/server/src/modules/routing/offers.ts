@@ -44,7 +44,7 @@ export async function acceptOffer(q: Queryable, offerId: number, userId: string,
   await assignInteraction(q, it.id, userId, now);
   await clearMissedOffers(q, userId);
   const previous = offer.kind === 'transfer' ? it.assigned_to : null;
-  await emitEvent(q, { type: 'interaction.assigned', campaignId: it.campaign_id, interactionId: it.id, userId, previousUserId: previous });
+  await emitEvent(q, { type: 'interaction.assigned', campaignId: it.campaign_id, interactionId: it.id, userId, previousUserId: previous, viaOffer: true });
   return { interactionId: it.id, campaignId: it.campaign_id };
 }
 

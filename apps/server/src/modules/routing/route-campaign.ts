@@ -91,7 +91,7 @@ async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMe
   let expires = new Date(now.getTime() + campaign.offerTimeoutSec * 1000);
   if (sticky && w.stickyAgentUntil && w.stickyAgentUntil < expires) expires = w.stickyAgentUntil;
   const event: DomainEvent = direct
-    ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null }
+    ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null, viaOffer: true }
     : { type: 'offer.created', campaignId: campaign.id, interactionId: w.id, userIds };
   const cursorChanged = choice.nextRrCursor !== campaign.rrCursor;
   const placed = await placeInteraction(q, {

@@ -22,7 +22,8 @@ export type DomainEvent =
   | { type: 'offer.created'; campaignId: string; interactionId: number; userIds: string[] }
   | { type: 'offer.ended'; campaignId: string; interactionId: number; offerId: number; userId: string; state: string }
   | { type: 'interaction.queued'; campaignId: string; interactionId: number }
-  | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
+  // viaOffer: an offer accepted, or a routing decision assigning it directly (not a new mail or a transfer coming back)
+  | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null; viaOffer?: boolean }
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
   | { type: 'agent.presence_changed'; userId: string; state: 'offline' | 'available' | 'paused' }
   | { type: 'agent.logged_out'; userId: string }
