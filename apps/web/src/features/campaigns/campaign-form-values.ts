@@ -82,6 +82,8 @@ export interface CampaignFormValues {
     closedReplyAction: ClosedReplyAction;
     /** Empty: replies are not copied. */
     sentFolder: string;
+    missedOffersPause: NumberField;
+    offerRounds: NumberField;
   };
   schedule: ScheduleRow[];
   thresholds: {
@@ -263,6 +265,8 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       serviceLevelSec: toInteger(values.queue.serviceLevelSec),
       maxInteractionsPerAgent: toInteger(values.queue.maxInteractionsPerAgent),
       offerTimeoutSec: toInteger(values.queue.offerTimeoutSec),
+      missedOffersPause: toInteger(values.queue.missedOffersPause),
+      offerRounds: toInteger(values.queue.offerRounds),
       autoAssign: values.queue.autoAssign,
       waitAssignedAgentSec: toInteger(values.queue.waitAssignedAgentSec),
       waitAssignedQueueSec: toInteger(values.queue.waitAssignedQueueSec),
