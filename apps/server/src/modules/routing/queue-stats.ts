@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { isOpen } from './schedule.ts';
-import { memberStates, smtpHolds, statsCampaigns, statsItems } from './supervisor.repo.ts';
+import { memberStates, smtpHolds, statsCampaigns, statsItems, type ScopeParams } from './supervisor.repo.ts';
 import { serviceLevelStats, type ServiceLevelItem, type ServiceLevelStats } from './service-level.ts';
 
 export interface QueueFigures extends ServiceLevelStats {
@@ -24,10 +24,11 @@ const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
  * entered the queue in the period plus those still waiting from before,
  * through the pure service-level rules.
  */
-export async function queueStats(q: Queryable, now: Date, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
-  const campaigns = await statsCampaigns(q);
-  const items = await statsItems(q, now, period);
-  const agents = await memberStates(q);
+export async function queueStats(q: Queryable, now: Date, scope: ScopeParams, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
+  const campaigns = await statsCampaigns(q, scope);
+  const ids = campaigns.map((c) => c.id);
+  const items = await statsItems(q, now, period, ids);
+  const agents = await memberStates(q, ids);
   const holds = await smtpHolds(q);
   const heldOf = new Map(holds.map((h) => [h.campaign_id, h]));
   const byCampaign = new Map<string, typeof items>();

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, uuidParamsSchema as UuidParams } from '@postdesk/contracts';
-import { logOut, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { campaignScope, isStaff, logOut, principalOf, requireRole, requireUser } from '../auth/index.ts';
 import { addPauseReason } from './add-pause-reason.ts';
 import { setDisposing } from './disposing.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
@@ -30,7 +30,7 @@ import {
   QueuesOut,
   TransferIn,
 } from './routing.schema.ts';
-import { agentStates, assignedInteractions } from './supervisor.repo.ts';
+import { agentInScope, agentStates, assignedInteractions } from './supervisor.repo.ts';
 
 // A workspace not refreshed for this long shows as disconnected on the Live view.
 const CONNECTED_WITHIN_MS = 20_000;
@@ -48,7 +48,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   const me = (req: FastifyRequest): string => principalOf(req).userId;
   const actor = (req: FastifyRequest) => {
     const p = principalOf(req);
-    return { userId: p.userId, staff: seesAllCampaigns(p) };
+    return { userId: p.userId, staff: isStaff(p), scope: campaignScope(p) };
   };
 
   app.get('/api/me/presence', { onRequest: requireUser, schema: { tags, response: { 200: PresenceOut } } }, async (req) =>
@@ -106,11 +106,19 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(204).send(null);
   });
 
-  app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: AgentsOut } } }, async () => ({
-    items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS))).map(presentAgent),
+  const scope = (req: FastifyRequest) => campaignScope(principalOf(req));
+  // An agent outside the supervisor's campaigns is "not found", like any other id.
+  const agentOf = async (req: FastifyRequest, agentId: string): Promise<string> => {
+    if (!(await agentInScope(deps.db, scope(req), agentId))) throw notFound('agent');
+    return agentId;
+  };
+
+  app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: AgentsOut } } }, async (req) => ({
+    items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS), scope(req))).map(presentAgent),
   }));
 
   app.post('/api/supervisor/agents/:id/logout', { onRequest: staff, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
+    await agentOf(req, req.params.id);
     await logOut(deps.db, { agentId: req.params.id }, deps.now());
     deps.log.info({ userId: req.params.id, by: me(req) }, 'agent.logged_out');
     return reply.status(204).send(null);
@@ -118,7 +126,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
 
   // Live figures plus a period's: today in each campaign's zone unless from / to are given.
   app.get('/api/supervisor/queues', { onRequest: staff, schema: { tags, querystring: Period, response: { 200: QueuesOut } } }, async (req) => ({
-    items: await queueStats(deps.db, deps.now(), {
+    items: await queueStats(deps.db, deps.now(), scope(req), {
       from: req.query.from ? new Date(req.query.from) : null,
       to: req.query.to ? new Date(req.query.to) : null,
     }),

@@ -5,7 +5,19 @@ import type { PresenceState } from './presence.repo.ts';
 import type { ScheduleFrame } from './schedule.ts';
 
 // The supervisor's Live view reads: queues and agents across campaigns,
-// users, presence, interactions and the outbox's holds, one screen's worth.
+// users, presence, interactions and the outbox's holds, one screen's worth —
+// each limited to the reader's campaign scope (auth's campaignScope: every
+// campaign for admins, `campaign_access` for supervisors).
+
+/** Whose campaigns a read is limited to (auth's CampaignScope). */
+export interface ScopeParams {
+  userId: string;
+  all: boolean;
+}
+
+/** The scope rule on a campaign id column, with the scope's `all` and user id as the given parameters. */
+const inScope = (campaignCol: string, all: string, user: string) =>
+  `(${all}::boolean OR EXISTS (SELECT 1 FROM campaign_access sa WHERE sa.campaign_id = ${campaignCol} AND sa.user_id = ${user}::uuid))`;
 
 /** An active campaign's settings the queue figures need. */
 export interface StatsCampaignRow {
@@ -22,12 +34,13 @@ export interface StatsCampaignRow {
   threshold_acd_sec: number;
 }
 
-/** Every active campaign, by name, with what its figures need. */
-export async function statsCampaigns(q: Queryable): Promise<StatsCampaignRow[]> {
+/** Every active campaign in the scope, by name, with what its figures need. */
+export async function statsCampaigns(q: Queryable, scope: ScopeParams): Promise<StatsCampaignRow[]> {
   const { rows } = await q.query<StatsCampaignRow>(
     `SELECT id, key, name, timezone, schedule, service_level_sec, max_interactions_per_agent,
             threshold_service_level_sec, threshold_dropout_sec, threshold_chat_time_sec, threshold_acd_sec
-       FROM campaigns WHERE deleted_at IS NULL AND enabled ORDER BY lower(name)`,
+       FROM campaigns c WHERE deleted_at IS NULL AND enabled AND ${inScope('c.id', '$1', '$2')} ORDER BY lower(name)`,
+    [scope.all, scope.userId],
   );
   return rows;
 }
@@ -47,24 +60,27 @@ export interface StatsItemRow {
  * (today in each campaign's zone unless from / to are given), and those
  * waiting or offered now whenever they came.
  */
-export async function statsItems(q: Queryable, now: Date, period: { from: Date | null; to: Date | null }): Promise<StatsItemRow[]> {
+export async function statsItems(q: Queryable, now: Date, period: { from: Date | null; to: Date | null }, campaignIds: string[]): Promise<StatsItemRow[]> {
   const { rows } = await q.query<StatsItemRow>(
     `SELECT i.campaign_id, i.queue_state, i.queued_at, i.first_accepted_at, i.closed_at, i.abandoned_at
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
-      WHERE i.queue_state IN ('waiting', 'offered')
+      WHERE i.campaign_id = ANY($4::uuid[])
+        AND (i.queue_state IN ('waiting', 'offered')
          OR (i.queued_at >= coalesce($2::timestamptz, date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)
-             AND i.queued_at < coalesce($3::timestamptz, 'infinity'))`,
-    [now, period.from, period.to],
+             AND i.queued_at < coalesce($3::timestamptz, 'infinity')))`,
+    [now, period.from, period.to, campaignIds],
   );
   return rows;
 }
 
-/** Every enabled member of every campaign with their presence and load. */
-export async function memberStates(q: Queryable): Promise<Array<{ campaign_id: string; state: string | null; load: number }>> {
+/** Every enabled member of these campaigns with their presence and load. */
+export async function memberStates(q: Queryable, campaignIds: string[]): Promise<Array<{ campaign_id: string; state: string | null; load: number }>> {
   const { rows } = await q.query<{ campaign_id: string; state: string | null; load: number }>(
     `SELECT m.campaign_id, p.state,
             ${activeLoadSql('m.user_id')}::int AS load
-       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id`,
+       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled LEFT JOIN agent_presence p ON p.user_id = m.user_id
+      WHERE m.campaign_id = ANY($1::uuid[])`,
+    [campaignIds],
   );
   return rows;
 }
@@ -93,19 +109,20 @@ export interface AgentStateRow {
   connected: boolean;
 }
 
-/** Every enabled agent with presence, load, campaigns and whether a workspace was seen after `seenAfter`; available first, then paused. */
-export async function agentStates(q: Queryable, seenAfter: Date): Promise<AgentStateRow[]> {
+/** Every enabled agent of the scope's campaigns with presence, load, campaigns (those in scope) and whether a workspace was seen after `seenAfter`; available first, then paused. */
+export async function agentStates(q: Queryable, seenAfter: Date, scope: ScopeParams): Promise<AgentStateRow[]> {
   const { rows } = await q.query<AgentStateRow>(
     `SELECT u.id, u.username, u.display_name, p.state, r.name AS reason, p.since,
             ${activeLoadSql('u.id')}::int AS active,
             ${pendingLoadSql('u.id')}::int AS pending,
             coalesce((SELECT array_agg(c.key ORDER BY c.key) FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL
-                       WHERE m.user_id = u.id), '{}') AS keys,
+                       WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$2', '$3')}), '{}') AS keys,
             EXISTS (SELECT 1 FROM agent_connections ac WHERE ac.user_id = u.id AND ac.seen_at > $1) AS connected
        FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id LEFT JOIN pause_reasons r ON r.id = p.pause_reason_id
       WHERE u.role = 'agent' AND u.enabled
+        AND ($2::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$2', '$3')}))
       ORDER BY (p.state = 'available') DESC NULLS LAST, (p.state = 'paused') DESC NULLS LAST, lower(u.display_name)`,
-    [seenAfter],
+    [seenAfter, scope.all, scope.userId],
   );
   return rows;
 }
@@ -126,4 +143,17 @@ export async function assignedInteractions(q: Queryable, userId: string): Promis
     [userId],
   );
   return rows;
+}
+
+/**
+ * True when the agent is an enabled-or-not agent the scope may act on: any
+ * agent for admins, a member of one of their campaigns for a supervisor.
+ */
+export async function agentInScope(q: Queryable, scope: ScopeParams, agentId: string): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `SELECT 1 FROM users u WHERE u.id = $3 AND u.role = 'agent'
+        AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$1', '$2')}))`,
+    [scope.all, scope.userId, agentId],
+  );
+  return (rowCount ?? 0) > 0;
 }

@@ -4,7 +4,7 @@ import { renderTemplate, sanitizeTemplateHtml } from '@postdesk/mailkit/template
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { principalOf, requireRole, requireUser, campaignScope } from '../auth/index.ts';
 import { checkCampaignScope } from './campaign-scope.ts';
 import { saveCannedAnswer } from './save-canned-answer.ts';
 import { saveTemplate } from './save-template.ts';
@@ -17,7 +17,7 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const admin = requireRole('admin');
   const viewer = (req: FastifyRequest): Viewer => {
     const p = principalOf(req);
-    return { userId: p.userId, all: seesAllCampaigns(p) };
+    return campaignScope(p);
   };
 
   // Templates

@@ -3,7 +3,7 @@ import type { Db, Queryable } from '../../platform/db/db.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { listCampaigns } from '../campaigns/index.ts';
 
-/** Who is looking: staff see every campaign, agents the campaigns they are members of. */
+/** Who is looking (auth's campaignScope): admins see every campaign, others those `campaign_access` gives them. */
 export interface Viewer {
   userId: string;
   all: boolean;
@@ -12,7 +12,7 @@ export interface Viewer {
 // The one visibility rule of the workspace, on an interaction aliased `i`,
 // with the viewer as $1 (sees all) and $2 (user id). Anything outside it is
 // "not found", never "forbidden", so ids cannot be probed.
-const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`;
+const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_access vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`;
 
 export interface InboxRow {
   id: number;
