@@ -49,26 +49,41 @@ export async function statsCampaigns(q: Queryable, scope: ScopeParams): Promise<
 export interface StatsItemRow {
   campaign_id: string;
   queue_state: string;
+  /** When it last entered the queue (arrival, reopening, transfer to this campaign). */
   queued_at: Date;
-  first_accepted_at: Date | null;
+  /** When it was accepted since it last entered the queue; null while it waits. */
+  accepted_at: Date | null;
   closed_at: Date | null;
   abandoned_at: Date | null;
 }
 
 /**
- * The interactions of active campaigns that entered the queue in the period
- * (today in each campaign's zone unless from / to are given), and those
- * waiting or offered now whenever they came.
+ * The interactions of these campaigns that entered the queue in the period
+ * (today in each campaign's zone unless from / to are given), and — when
+ * `waitingNow` (a period that reaches now) — those waiting or offered now
+ * whenever they came. Reopened, sticky-waiting and transferred mail entered
+ * the queue again (queued_at), so its earlier acceptance is not this wait's:
+ * accepted_at is the first acceptance or the assignment after queued_at.
  */
-export async function statsItems(q: Queryable, now: Date, period: { from: Date | null; to: Date | null }, campaignIds: string[]): Promise<StatsItemRow[]> {
+export async function statsItems(
+  q: Queryable,
+  now: Date,
+  period: { from: Date | null; to: Date | null },
+  campaignIds: string[],
+  waitingNow: boolean,
+): Promise<StatsItemRow[]> {
   const { rows } = await q.query<StatsItemRow>(
-    `SELECT i.campaign_id, i.queue_state, i.queued_at, i.first_accepted_at, i.closed_at, i.abandoned_at
+    `SELECT i.campaign_id, i.queue_state, i.queued_at,
+            CASE WHEN i.queue_state IN ('waiting', 'offered') THEN NULL
+                 WHEN i.first_accepted_at >= i.queued_at THEN i.first_accepted_at
+                 WHEN i.assigned_at >= i.queued_at THEN i.assigned_at END AS accepted_at,
+            i.closed_at, i.abandoned_at
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
       WHERE i.campaign_id = ANY($4::uuid[])
-        AND (i.queue_state IN ('waiting', 'offered')
+        AND (($5::boolean AND i.queue_state IN ('waiting', 'offered'))
          OR (i.queued_at >= coalesce($2::timestamptz, date_trunc('day', $1::timestamptz AT TIME ZONE c.timezone) AT TIME ZONE c.timezone)
              AND i.queued_at < coalesce($3::timestamptz, 'infinity')))`,
-    [now, period.from, period.to, campaignIds],
+    [now, period.from, period.to, campaignIds, waitingNow],
   );
   return rows;
 }
