@@ -4,6 +4,7 @@ import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, uuidParamsSchema as UuidParams } from '@postdesk/contracts';
 import { campaignScope, isStaff, logOut, principalOf, requireRole, requireUser } from '../auth/index.ts';
+import { canSeeCampaign } from '../campaigns/index.ts';
 import { addPauseReason } from './add-pause-reason.ts';
 import { setDisposing } from './disposing.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
@@ -12,9 +13,13 @@ import { acceptOffer, endOffer } from './offers.ts';
 import { deletePauseReason, listPauseReasons } from './presence.repo.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
-import { presentAgent, presentAssigned, presentOffer, presentPresence } from './routing.presenter.ts';
+import { presentAgent, presentAgentInfo, presentAssigned, presentOffer, presentPresence, presentWaiting } from './routing.presenter.ts';
 import {
   AcceptedOut,
+  AgentInfoOut,
+  AgentPresenceIn,
+  MonitorQuery,
+  WaitingOut,
   AgentsOut,
   AssignedOut,
   CloseIn,
@@ -30,7 +35,7 @@ import {
   QueuesOut,
   TransferIn,
 } from './routing.schema.ts';
-import { agentInScope, agentStates, assignedInteractions } from './supervisor.repo.ts';
+import { agentInfo, agentInScope, agentStates, assignedInteractions, waitingInteractions } from './supervisor.repo.ts';
 
 // A workspace not refreshed for this long shows as disconnected on the Live view.
 const CONNECTED_WITHIN_MS = 20_000;
@@ -116,6 +121,33 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: AgentsOut } } }, async (req) => ({
     items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS), scope(req))).map(presentAgent),
   }));
+
+  // Pause (with a reason) or unpause an agent: their screen hears it at once
+  // (presence.changed) and their pending offers go back to the queue.
+  app.put('/api/supervisor/agents/:id/presence', { onRequest: staff, schema: { tags, params: UuidParams, body: AgentPresenceIn, response: { 200: PresenceOut } } }, async (req) => {
+    const agentId = await agentOf(req, req.params.id);
+    await deps.db.tx((q) => setPresence(q, agentId, req.body.state, req.body.pauseReasonId ?? null, deps.now()));
+    deps.log.info({ userId: agentId, state: req.body.state, by: me(req) }, 'agent.presence_set');
+    return presentPresence(await getPresence(deps.db, agentId));
+  });
+
+  app.get('/api/supervisor/agents/:id', { onRequest: staff, schema: { tags, params: UuidParams, response: { 200: AgentInfoOut } } }, async (req) => {
+    const info = await agentInfo(deps.db, scope(req), req.params.id);
+    if (!info) throw notFound('agent');
+    return presentAgentInfo(info);
+  });
+
+  // Spy: the agent's open interactions (of the supervisor's campaigns); each is read through the workspace's thread, read-only.
+  app.get('/api/supervisor/agents/:id/interactions', { onRequest: staff, schema: { tags, params: UuidParams, response: { 200: AssignedOut } } }, async (req) => ({
+    items: (await assignedInteractions(deps.db, await agentOf(req, req.params.id), scope(req))).map(presentAssigned),
+  }));
+
+  // The mail in the queue now, longest on hold first (of one campaign or every one in scope).
+  app.get('/api/supervisor/waiting', { onRequest: staff, schema: { tags, querystring: MonitorQuery, response: { 200: WaitingOut } } }, async (req) => {
+    const campaignId = req.query.campaignId ?? null;
+    if (campaignId && !(await canSeeCampaign(deps.db, scope(req), campaignId))) throw notFound('campaign');
+    return { items: (await waitingInteractions(deps.db, scope(req), campaignId, deps.now())).map(presentWaiting) };
+  });
 
   app.post('/api/supervisor/agents/:id/logout', { onRequest: staff, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
     await agentOf(req, req.params.id);

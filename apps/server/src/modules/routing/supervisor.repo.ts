@@ -122,6 +122,8 @@ export interface AgentStateRow {
   pending: number;
   keys: string[];
   connected: boolean;
+  busy: boolean;
+  completed_today: number;
 }
 
 /** Every enabled agent of the scope's campaigns with presence, load, campaigns (those in scope) and whether a workspace was seen after `seenAfter`; available first, then paused. */
@@ -132,7 +134,11 @@ export async function agentStates(q: Queryable, seenAfter: Date, scope: ScopePar
             ${pendingLoadSql('u.id')}::int AS pending,
             coalesce((SELECT array_agg(c.key ORDER BY c.key) FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL
                        WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$2', '$3')}), '{}') AS keys,
-            EXISTS (SELECT 1 FROM agent_connections ac WHERE ac.user_id = u.id AND ac.seen_at > $1) AS connected
+            EXISTS (SELECT 1 FROM agent_connections ac WHERE ac.user_id = u.id AND ac.seen_at > $1) AS connected,
+            coalesce(p.state = 'available' AND ${activeLoadSql('u.id')} + ${pendingLoadSql('u.id')} >= (
+              SELECT max(c.max_interactions_per_agent) FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL AND c.enabled
+               WHERE m.user_id = u.id), false) AS busy,
+            (SELECT count(*) FROM interactions i WHERE i.last_agent = u.id AND i.status = 'closed' AND i.closed_at >= date_trunc('day', now()))::int AS completed_today
        FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id LEFT JOIN pause_reasons r ON r.id = p.pause_reason_id
       WHERE u.role = 'agent' AND u.enabled
         AND ($2::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$2', '$3')}))
@@ -142,8 +148,8 @@ export async function agentStates(q: Queryable, seenAfter: Date, scope: ScopePar
   return rows;
 }
 
-/** The interactions in an agent's hands, newest activity first (at most 500). */
-export async function assignedInteractions(q: Queryable, userId: string): Promise<Array<{
+/** The interactions in an agent's hands, newest activity first (at most 500); with a scope, only its campaigns' (a supervisor spying). */
+export async function assignedInteractions(q: Queryable, userId: string, scope: ScopeParams | null = null): Promise<Array<{
   id: number; campaign_id: string; key: string; subject: string; customer_address: string; customer_name: string;
   unread: boolean; assigned_at: Date | null; last_message_at: Date;
 }>> {
@@ -154,8 +160,9 @@ export async function assignedInteractions(q: Queryable, userId: string): Promis
     `SELECT i.id, i.campaign_id, c.key, i.subject, i.customer_address, i.customer_name, i.unread, i.assigned_at, i.last_message_at
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
       WHERE i.assigned_to = $1 AND i.queue_state = 'assigned'
+        AND ($2::boolean OR ${inScope('i.campaign_id', '$2', '$3')})
       ORDER BY i.last_message_at DESC LIMIT 500`,
-    [userId],
+    [userId, scope === null || scope.all, scope?.userId ?? null],
   );
   return rows;
 }
@@ -171,4 +178,63 @@ export async function agentInScope(q: Queryable, scope: ScopeParams, agentId: st
     [scope.all, scope.userId, agentId],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/** A mail in the queue now, for the supervisor's waiting table. */
+export interface WaitingRow {
+  id: number;
+  campaign_id: string;
+  key: string;
+  customer_address: string;
+  customer_name: string;
+  subject: string;
+  queued_at: Date;
+  queue_state: 'waiting' | 'offered';
+  sticky_agent: string | null;
+  transferred: boolean;
+}
+
+/**
+ * Every interaction in the queue now (waiting or offered — reopened mail
+ * waiting for its sticky agent and mail transferred in included) of the
+ * scope's active campaigns, or of one of them; longest on hold first.
+ */
+export async function waitingInteractions(q: Queryable, scope: ScopeParams, campaignId: string | null, now: Date, limit = 500): Promise<WaitingRow[]> {
+  const { rows } = await q.query<WaitingRow>(
+    `SELECT i.id, i.campaign_id, c.key, i.customer_address, i.customer_name, i.subject, i.queued_at, i.queue_state,
+            CASE WHEN i.sticky_agent_until > $4 THEN u.display_name END AS sticky_agent,
+            (i.transfer_from_campaign IS NOT NULL) AS transferred
+       FROM interactions i JOIN campaigns c ON c.id = i.campaign_id AND c.deleted_at IS NULL AND c.enabled
+       LEFT JOIN users u ON u.id = i.last_agent
+      WHERE i.queue_state IN ('waiting', 'offered') AND ($3::uuid IS NULL OR i.campaign_id = $3)
+        AND ${inScope('i.campaign_id', '$1', '$2')}
+      ORDER BY i.queued_at, i.id LIMIT $5`,
+    [scope.all, scope.userId, campaignId, now, limit],
+  );
+  return rows;
+}
+
+/** One agent's profile, presence, campaigns (those in the scope) and today's figures; undefined outside the scope. */
+/** An agent as the supervisor's info panel reads them. */
+export interface AgentInfoRow {
+  id: string; username: string; display_name: string; email: string | null; language: string;
+  state: PresenceState | null; reason: string | null; since: Date | null;
+  campaigns: Array<{ id: string; key: string; name: string }>; completed: number; active: number; pending: number;
+}
+
+export async function agentInfo(q: Queryable, scope: ScopeParams, agentId: string): Promise<AgentInfoRow | undefined> {
+  if (!(await agentInScope(q, scope, agentId))) return undefined;
+  const { rows } = await q.query<AgentInfoRow>(
+    `SELECT u.id, u.username, u.display_name, u.email, u.language, p.state, r.name AS reason, p.since,
+            coalesce((SELECT json_agg(json_build_object('id', c.id, 'key', c.key, 'name', c.name) ORDER BY lower(c.name))
+                        FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id AND c.deleted_at IS NULL
+                       WHERE m.user_id = u.id AND ${inScope('m.campaign_id', '$2', '$3')}), '[]') AS campaigns,
+            (SELECT count(*) FROM interactions i WHERE i.last_agent = u.id AND i.status = 'closed' AND i.closed_at >= date_trunc('day', now()))::int AS completed,
+            ${activeLoadSql('u.id')}::int AS active,
+            ${pendingLoadSql('u.id')}::int AS pending
+       FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id LEFT JOIN pause_reasons r ON r.id = p.pause_reason_id
+      WHERE u.id = $1`,
+    [agentId, scope.all, scope.userId],
+  );
+  return rows[0];
 }
