@@ -89,7 +89,8 @@ export function AgentActions({ agent, onLogout }: { agent: LiveAgent; onLogout: 
     setPresence.mutate({ userId: agent.userId, state, pauseReasonId }, { onError: (error) => notifyError(t, error) });
   return (
     <>
-      <Menu position="bottom-end" withinPortal>
+      {/* no focus back to the button: the confirm, info and spy dialogs opened from an item trap focus themselves */}
+      <Menu position="bottom-end" withinPortal returnFocus={false}>
         <Menu.Target>
           <ActionIcon variant="subtle" color="gray" size="sm" aria-label={t('live.actions')} data-testid={`actions-${agent.username}`}>
             <IconDotsVertical size={16} />
