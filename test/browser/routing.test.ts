@@ -143,6 +143,7 @@ describe.skipIf(!checkPeer('chromium').available)('routing screens in Chromium',
   }, 300_000);
 
   it('the supervisor logs the agent out: offline everywhere, back to the login page', async () => {
+    await supervisor.getByTestId('actions-dana').click();
     await supervisor.getByTestId('logout-dana').click();
     await supervisor.getByTestId('confirm-logout').click();
     await expect.poll(() => supervisor.getByTestId('agent-row-dana').getAttribute('data-state')).toBe('offline');

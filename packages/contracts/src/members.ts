@@ -30,3 +30,11 @@ export const memberSettingsBodySchema = z
     penalty: z.number().int().min(0, 'at least 0').max(100, 'at most 100').optional(),
   })
   .refine((b) => b.position !== undefined || b.penalty !== undefined, { message: 'give position or penalty' });
+
+// Supervision: the campaigns a supervisor supervises (their scope).
+
+/** The campaigns a supervisor supervises: every supervisor read is limited to them. */
+export const supervisedCampaignsSchema = z.object({ campaignIds: z.array(z.string()) });
+/** An admin sets the whole list of a supervisor's campaigns (an empty list: none). */
+export const supervisedCampaignsBodySchema = z.strictObject({ campaignIds: z.array(z.uuid('not a valid campaign id')).max(1000, 'at most 1000') });
+export const supervisorParamsSchema = z.strictObject({ id: z.uuid('not a valid user id') });

@@ -91,11 +91,57 @@ export const liveAgentSchema = z.object({
   pending: z.number(),
   campaignKeys: z.array(z.string()),
   connected: z.boolean(),
+  /** Available but at the maximum of every campaign (interactions in hand plus offers out): nothing more is offered. */
+  busy: z.boolean(),
+  /** Interactions the agent closed since midnight (server time), inbound and outbound. */
+  completedToday: z.number(),
 });
 export type LiveAgent = z.infer<typeof liveAgentSchema>;
 export const liveAgentListSchema = z.object({ items: z.array(liveAgentSchema) });
 
+/** A mail in the queue now, as the supervisor's waiting table lists it (longest first). */
+export const waitingItemSchema = z.object({
+  interactionId: z.number(),
+  campaignId: z.string(),
+  campaignKey: z.string(),
+  customerAddress: z.string(),
+  customerName: z.string(),
+  subject: z.string(),
+  /** When it last entered the queue: time on hold runs from here. */
+  queuedAt: z.string(),
+  state: z.enum(['waiting', 'offered']),
+  /** Waiting for the agent who last handled it (reopened mail), until the sticky time ends. */
+  stickyAgent: z.string().nullable(),
+  /** Transferred in from another campaign. */
+  transferred: z.boolean(),
+});
+export type WaitingItem = z.infer<typeof waitingItemSchema>;
+export const waitingListSchema = z.object({ items: z.array(waitingItemSchema) });
+
+/** One agent as the supervisor's info panel shows them: profile, campaigns in the supervisor's scope, today's figures. */
+export const agentInfoSchema = z.object({
+  userId: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  language: z.string(),
+  state: presenceStateSchema,
+  pauseReason: z.string().nullable(),
+  since: z.string().nullable(),
+  campaigns: z.array(z.object({ id: z.string(), key: z.string(), name: z.string() })),
+  today: z.object({ completed: z.number(), active: z.number(), pending: z.number() }),
+});
+export type AgentInfo = z.infer<typeof agentInfoSchema>;
+
 // Requests
+
+/** The monitor's campaign filter: one campaign, or every one in the supervisor's scope. */
+export const monitorQuerySchema = z.strictObject({ campaignId: z.uuid('not a valid campaign id').optional() });
+/** A supervisor pauses (with a reason) or unpauses an agent. */
+export const agentPresenceBodySchema = z.strictObject({
+  state: z.enum(['available', 'paused']),
+  pauseReasonId: z.uuid('not a valid pause reason id').nullable().optional(),
+});
 
 export const presenceBodySchema = z.strictObject({
   state: presenceStateSchema,

@@ -41,8 +41,29 @@ export const isRoleGuard = (hook: unknown): boolean => typeof hook === 'function
 /** Any logged-in user. */
 export const requireUser = requireRole('admin', 'supervisor', 'agent');
 
-/** Admins and supervisors see every campaign; agents only those they are members of. */
-export const seesAllCampaigns = (p: Pick<Principal, 'role'>): boolean => p.role === 'admin' || p.role === 'supervisor';
+/**
+ * Admins see every campaign; a supervisor only the campaigns an admin
+ * assigned them, an agent only those they are members of — both through the
+ * `campaign_access` view every repo's visibility SQL joins.
+ */
+export const seesAllCampaigns = (p: Pick<Principal, 'role'>): boolean => p.role === 'admin';
+
+/** Admins and supervisors: the roles that watch queues and agents and act on others' interactions (within their scope). */
+export const isStaff = (p: Pick<Principal, 'role'>): boolean => p.role === 'admin' || p.role === 'supervisor';
+
+/** Whose campaigns a request may read: every one, or those of `campaign_access` for the user. */
+export interface CampaignScope {
+  userId: string;
+  all: boolean;
+}
+
+/**
+ * The one scope rule of every supervisor route, list and socket: admins read
+ * every campaign, anyone else the campaigns `campaign_access` gives them
+ * (membership for agents, supervision for supervisors). Anything outside it
+ * is "not found".
+ */
+export const campaignScope = (p: Pick<Principal, 'role' | 'userId'>): CampaignScope => ({ userId: p.userId, all: seesAllCampaigns(p) });
 
 const rank: Record<UserRole, number> = { agent: 0, supervisor: 1, admin: 2 };
 

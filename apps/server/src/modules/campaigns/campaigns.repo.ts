@@ -94,7 +94,7 @@ export const campaignSelect = `SELECT c.*, l.name AS default_list_name FROM camp
 export async function listCampaigns(db: Queryable, viewer: { userId: string; all: boolean }): Promise<CampaignRow[]> {
   const { rows } = await db.query<CampaignRow>(
     `${campaignSelect} WHERE c.deleted_at IS NULL
-       AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))
+       AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_access m WHERE m.campaign_id = c.id AND m.user_id = $2))
      ORDER BY lower(c.name)`,
     [viewer.all, viewer.userId],
   );
@@ -105,7 +105,7 @@ export async function listCampaigns(db: Queryable, viewer: { userId: string; all
 export async function findCampaign(db: Queryable, id: string, viewer: { userId: string; all: boolean }): Promise<CampaignRow | null> {
   const { rows } = await db.query<CampaignRow>(
     `${campaignSelect} WHERE c.id = $1 AND c.deleted_at IS NULL
-       AND ($2::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $3))`,
+       AND ($2::boolean OR EXISTS (SELECT 1 FROM campaign_access m WHERE m.campaign_id = c.id AND m.user_id = $3))`,
     [id, viewer.all, viewer.userId],
   );
   return rows[0] ?? null;
@@ -144,7 +144,7 @@ export async function listCampaignKeys(q: Queryable): Promise<string[]> {
 export async function canSeeCampaign(db: Queryable, v: { userId: string; all: boolean }, campaignId: string): Promise<boolean> {
   const { rowCount } = await db.query(
     `SELECT 1 FROM campaigns c WHERE c.id = $3 AND c.deleted_at IS NULL
-       AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
+       AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_access m WHERE m.campaign_id = c.id AND m.user_id = $2))`,
     [v.all, v.userId, campaignId],
   );
   return (rowCount ?? 0) > 0;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { campaignListSchema, noContentSchema, presetListSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { campaignScope, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { describeAccounts } from '../oauth/index.ts';
 import { uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { findCampaign, listCampaigns, listConnections, softDeleteCampaign } from './campaigns.repo.ts';
@@ -27,7 +27,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   };
   const viewer = (req: FastifyRequest) => {
     const p = principalOf(req);
-    return { userId: p.userId, all: seesAllCampaigns(p), admin: p.role === 'admin' };
+    return { ...campaignScope(p), admin: p.role === 'admin' };
   };
 
   app.get('/api/campaign-presets', { onRequest: admin, schema: { tags, response: { 200: presetListSchema } } }, async () => ({

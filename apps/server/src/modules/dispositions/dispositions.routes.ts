@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { principalOf, requireRole, requireUser, campaignScope } from '../auth/index.ts';
 import { canSeeCampaign } from '../campaigns/index.ts';
 import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { deleteDisposition, listDispositions } from './dispositions.repo.ts';
@@ -14,7 +14,7 @@ export const dispositionsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (
   const admin = requireRole('admin');
   const visible = async (req: Parameters<typeof principalOf>[0], campaignId: string): Promise<void> => {
     const p = principalOf(req);
-    if (!(await canSeeCampaign(deps.db, { userId: p.userId, all: seesAllCampaigns(p) }, campaignId))) throw notFound('campaign');
+    if (!(await canSeeCampaign(deps.db, campaignScope(p), campaignId))) throw notFound('campaign');
   };
 
   app.get('/api/campaigns/:id/dispositions', { onRequest: requireUser, schema: { tags, params: IdParams, response: { 200: DispositionsOut } } }, async (req) => {

@@ -1,8 +1,10 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { noContentSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
-import { requireRole } from '../auth/index.ts';
+import { campaignScope, principalOf, requireRole } from '../auth/index.ts';
+import { canSeeCampaign } from '../campaigns/index.ts';
 import { presentMailbox, presentQuarantined } from './ingestion.presenter.ts';
 import { CampaignParams, MailboxesOut, QuarantineOut, QuarantineParams, QuarantineQuery, RawMessageOut, ReprocessOut } from './ingestion.schema.ts';
 import { listMailboxes } from './mailboxes.repo.ts';
@@ -15,8 +17,10 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const staff = requireRole('admin', 'supervisor');
   const admin = requireRole('admin');
 
-  app.get('/api/mailboxes', { onRequest: staff, schema: { tags: ['mailboxes'], response: { 200: MailboxesOut } } }, async () => ({
-    items: (await listMailboxes(deps.db)).map(presentMailbox),
+  const scope = (req: FastifyRequest) => campaignScope(principalOf(req));
+
+  app.get('/api/mailboxes', { onRequest: staff, schema: { tags: ['mailboxes'], response: { 200: MailboxesOut } } }, async (req) => ({
+    items: (await listMailboxes(deps.db, scope(req))).map(presentMailbox),
   }));
 
   app.post('/api/mailboxes/:campaignId/retry', { onRequest: admin, schema: { tags: ['mailboxes'], params: CampaignParams, response: { 204: noContentSchema } } }, async (req, reply) => {
@@ -29,13 +33,13 @@ export const ingestionRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     '/api/quarantine',
     { onRequest: staff, schema: { tags: ['quarantine'], querystring: QuarantineQuery, response: { 200: QuarantineOut } } },
     async (req) => ({
-      items: (await listQuarantine(deps.db, { campaignId: req.query.campaignId ?? null, before: req.query.before ?? null, limit: req.query.limit })).map(presentQuarantined),
+      items: (await listQuarantine(deps.db, { campaignId: req.query.campaignId ?? null, before: req.query.before ?? null, limit: req.query.limit, scope: scope(req) })).map(presentQuarantined),
     }),
   );
 
   app.get('/api/quarantine/:id/raw', { onRequest: staff, schema: { tags: ['quarantine'], params: QuarantineParams, response: { 200: { description: 'the raw message, as a download', content: { 'application/octet-stream': { schema: RawMessageOut } } } } } }, async (req, reply) => {
     const row = await findQuarantined(deps.db, Number(req.params.id));
-    if (!row) throw notFound('quarantined message');
+    if (!row || !(await canSeeCampaign(deps.db, scope(req), row.campaign_id))) throw notFound('quarantined message');
     const raw = await deps.blobs.get(row.raw_sha256.toString('hex'));
     // a download, never rendered: hostile bytes must not reach the browser as a page
     return reply

@@ -192,7 +192,7 @@ export interface MailboxListRow {
 }
 
 /** Every live campaign that receives mail (or did), by name, with its sync state and counts. */
-export async function listMailboxes(q: Queryable): Promise<MailboxListRow[]> {
+export async function listMailboxes(q: Queryable, scope: { userId: string; all: boolean }): Promise<MailboxListRow[]> {
   const { rows } = await q.query<MailboxListRow>(
     `SELECT c.id, c.name, c.key, c.inbound_protocol, c.inbound_mailbox, c.enabled, c.receive_emails,
             m.state, m.last_sync_at, m.last_error, m.last_error_at, m.next_attempt_at, m.ingested,
@@ -201,7 +201,9 @@ export async function listMailboxes(q: Queryable): Promise<MailboxListRow[]> {
             c.oauth_account_id, oa.provider_id AS oauth_provider_id, oa.email AS oauth_email, oa.state AS oauth_state
        FROM campaigns c LEFT JOIN mailboxes m ON m.campaign_id = c.id LEFT JOIN oauth_accounts oa ON oa.id = c.oauth_account_id
       WHERE c.deleted_at IS NULL AND (c.receive_emails OR m.campaign_id IS NOT NULL)
+        AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_access a WHERE a.campaign_id = c.id AND a.user_id = $2))
       ORDER BY lower(c.name)`,
+    [scope.all, scope.userId],
   );
   return rows;
 }

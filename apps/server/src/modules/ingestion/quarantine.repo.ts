@@ -17,13 +17,14 @@ export interface QuarantineListRow {
 }
 
 /** Quarantined messages, newest first, optionally of one campaign and before a time (paging). */
-export async function listQuarantine(q: Queryable, f: { campaignId: string | null; before: string | null; limit: number }): Promise<QuarantineListRow[]> {
+export async function listQuarantine(q: Queryable, f: { campaignId: string | null; before: string | null; limit: number; scope: { userId: string; all: boolean } }): Promise<QuarantineListRow[]> {
   const { rows } = await q.query<QuarantineListRow>(
     `SELECT q.id, q.campaign_id, c.name, q.reason_code, q.reason, q.size, q.subject, q.from_text, q.created_at, q.state
        FROM quarantine q JOIN campaigns c ON c.id = q.campaign_id
       WHERE ($1::uuid IS NULL OR q.campaign_id = $1) AND ($2::timestamptz IS NULL OR q.created_at < $2)
+        AND ($4::boolean OR EXISTS (SELECT 1 FROM campaign_access a WHERE a.campaign_id = q.campaign_id AND a.user_id = $5))
       ORDER BY q.created_at DESC, q.id DESC LIMIT $3`,
-    [f.campaignId, f.before, f.limit],
+    [f.campaignId, f.before, f.limit, f.scope.all, f.scope.userId],
   );
   return rows;
 }

@@ -1,3 +1,3 @@
 // Members: which agents work which campaigns (campaigns × agents), with
 // their order and penalty for routing. Only this module writes `campaign_members`.
-export { campaignMemberIds } from './members.repo.ts';
+export { agentCampaignIds, campaignMemberIds } from './members.repo.ts';

@@ -7,3 +7,4 @@ export const MembersQuery = membersQuerySchema;
 export const MembersOut = memberListSchema;
 export const MemberParams = memberParamsSchema;
 export const MemberSettings = memberSettingsBodySchema;
+export { supervisedCampaignsSchema as SupervisedOut, supervisedCampaignsBodySchema as SupervisedIn, supervisorParamsSchema as SupervisorParams } from '@postdesk/contracts';

@@ -55,7 +55,7 @@ export const oauthRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     readSignIn(deps, principalOf(req).userId, req.params.id),
   );
 
-  app.get(CALLBACK_PATH, { schema: { tags, querystring: CallbackQuery, response: { 200: CallbackPage, 400: CallbackPage } } }, async (req, reply) => {
+  app.get(CALLBACK_PATH, { schema: { tags, querystring: CallbackQuery, response: { 200: CallbackPage } } }, async (req, reply) => {
     const outcome = await completeSignIn(deps, req.query);
     const title = outcome.ok ? 'Signed in' : 'Sign-in refused';
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title><style>body{font:16px system-ui,sans-serif;margin:3rem;color:#222}</style></head><body><h1>${title}</h1><p id="outcome">${escapeHtml(outcome.message)}</p></body></html>`;

@@ -3,9 +3,10 @@ import type { RealtimeMessage } from '@postdesk/contracts';
 import type { Db } from '../../platform/db/db.ts';
 import type { DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
-import { liveCredentials, seesAllCampaigns } from '../auth/index.ts';
+import { isStaff, liveCredentials, seesAllCampaigns } from '../auth/index.ts';
+import { listCampaigns } from '../campaigns/index.ts';
 import { assigneeOf, assigneeOfMessage } from '../interactions/index.ts';
-import { campaignMemberIds } from '../members/index.ts';
+import { agentCampaignIds, campaignMemberIds } from '../members/index.ts';
 import { offerViews, presentOffer, writeConnections } from '../routing/index.ts';
 
 /** One open workspace socket and who is behind it. */
@@ -13,6 +14,8 @@ interface Client {
   socket: WebSocket;
   userId: string;
   staff: boolean;
+  /** The campaigns a staff socket hears of: null for every one (admins), else the supervisor's (campaignScope). */
+  scope: Set<string> | null;
   /** The session's or token's hash the socket was opened with: it lives only as long as that does. */
   credential: Buffer;
   /** Campaign ids with a queue change not yet sent to this staff socket (coalesced). */
@@ -23,7 +26,10 @@ interface Client {
 /** Who opened a socket, and with which session or token (its SHA-256). */
 export interface SocketOwner {
   userId: string;
+  /** Admin or supervisor (auth's isStaff): hears queue and agent changes. */
   staff: boolean;
+  /** Sees every campaign (auth's seesAllCampaigns); otherwise only its campaignScope's. */
+  all: boolean;
   credential: Buffer;
 }
 
@@ -56,8 +62,9 @@ const PING_MS = 30_000;
  * Pushes each node's events to the sockets open here, filtered per user.
  * An agent receives only what names them: offers made to them, interactions
  * assigned to them, messages in interactions they hold, their own presence.
- * Staff (admins and supervisors, who see every campaign) receive queue and
- * agent changes. Messages carry ids and the few fields a notification shows;
+ * Staff receive queue and agent changes: admins of every campaign, a
+ * supervisor only of the campaigns they supervise (and of those campaigns'
+ * agents), read when the socket opens and again when their access changes. Messages carry ids and the few fields a notification shows;
  * the workspace re-reads the rest through the API with its access rules.
  */
 export function createRealtimeHub(deps: HubDeps): RealtimeHub {
@@ -70,12 +77,13 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
   const toUser = (userId: string, msg: RealtimeMessage): void => {
     for (const c of byUser.get(userId) ?? []) send(c, msg);
   };
-  const toStaff = (msg: RealtimeMessage): void => {
-    for (const c of clients) if (c.staff) send(c, msg);
+  const sees = (c: Client, campaignId: string): boolean => c.staff && (c.scope === null || c.scope.has(campaignId));
+  const toStaffOf = (campaignId: string, msg: RealtimeMessage): void => {
+    for (const c of clients) if (sees(c, campaignId)) send(c, msg);
   };
   const queueChanged = (campaignId: string): void => {
     for (const c of clients) {
-      if (!c.staff) continue;
+      if (!sees(c, campaignId)) continue;
       c.pendingQueues.add(campaignId);
       c.flushTimer ??= setTimeout(() => {
         c.flushTimer = null;
@@ -86,6 +94,21 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
     }
   };
   const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
+  // An agent's change goes to admins, and to the supervisors of one of the agent's campaigns (read only when one is connected).
+  const agentChanged = (agentId: string, msg: RealtimeMessage): void => {
+    let scoped = false;
+    for (const c of clients) {
+      if (!c.staff) continue;
+      if (c.scope === null) send(c, msg);
+      else scoped = true;
+    }
+    if (!scoped) return;
+    agentCampaignIds(deps.db, agentId).then((ids) => {
+      for (const c of clients) if (c.staff && c.scope !== null && ids.some((id) => c.scope!.has(id))) send(c, msg);
+    }, fail);
+  };
+  const scopeOf = async (userId: string, staff: boolean, all: boolean): Promise<Set<string> | null> =>
+    !staff || all ? null : new Set((await listCampaigns(deps.db, { userId, all: false })).map((c) => c.id));
   // Pushes to the agent working an interaction, found by `find` — read only when someone is connected here.
   const toAssignee = (find: () => Promise<{ interactionId: number; assignedTo: string | null } | null>, msg: (interactionId: number) => RealtimeMessage): void => {
     if (byUser.size === 0) return;
@@ -146,7 +169,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         // the campaigns screen shows a held account and what waits behind it;
         // the campaign's agents see their messages wait for the mail server (or go)
         const msg: RealtimeMessage = { type: 'campaign.changed', campaignId: e.campaignId };
-        toStaff(msg);
+        toStaffOf(e.campaignId, msg);
         if (byUser.size === 0) return;
         campaignMemberIds(deps.db, e.campaignId).then((userIds) => {
           // staff had it above
@@ -156,12 +179,12 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       }
       case 'oauth.sign_in_needed':
         // the admins must sign in again; the campaigns and mailbox screens re-read the account's state
-        toStaff({ type: 'oauth.sign_in_needed', campaignId: e.campaignId, email: e.email });
-        toStaff({ type: 'campaign.changed', campaignId: e.campaignId });
+        toStaffOf(e.campaignId, { type: 'oauth.sign_in_needed', campaignId: e.campaignId, email: e.email });
+        toStaffOf(e.campaignId, { type: 'campaign.changed', campaignId: e.campaignId });
         return;
       case 'agent.presence_changed':
         toUser(e.userId, { type: 'presence.changed', state: e.state });
-        toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
+        agentChanged(e.userId, { type: 'agent.changed', userId: e.userId, state: e.state });
         return;
       case 'pause_reasons.changed':
         for (const c of clients) send(c, { type: 'pause_reasons.changed' });
@@ -170,7 +193,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         for (const c of byUser.get(e.userId) ?? []) c.socket.close(4001, 'logged out');
         return;
       case 'user.access_changed':
-        void recheck([...(byUser.get(e.userId) ?? [])]);
+        void recheck([...(byUser.get(e.userId) ?? [])]).then(() => recheckScope([...(byUser.get(e.userId) ?? [])]));
         return;
       default:
         return;
@@ -187,10 +210,18 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       for (const c of targets) {
         const now = live.get(c.credential.toString('hex'));
         if (!now || now.userId !== c.userId) c.socket.close(CLOSE_ENDED, 'session ended');
-        else if (seesAllCampaigns(now) !== c.staff) c.socket.close(CLOSE_RIGHTS_CHANGED, 'access changed');
+        else if (isStaff(now) !== c.staff || seesAllCampaigns(now) !== (c.scope === null && c.staff)) c.socket.close(CLOSE_RIGHTS_CHANGED, 'access changed');
       }
     }, fail);
   };
+  // A supervisor's campaigns changed: a socket whose scope differs closes, so the console re-reads with the new one.
+  const recheckScope = (targets: Client[]): Promise<void> =>
+    Promise.all(
+      targets.filter((c) => c.staff && c.scope !== null).map(async (c) => {
+        const next = await scopeOf(c.userId, true, false);
+        if (next && (next.size !== c.scope!.size || [...next].some((id) => !c.scope!.has(id)))) c.socket.close(CLOSE_RIGHTS_CHANGED, 'access changed');
+      }),
+    ).then(() => undefined, fail);
   let sweeping = false;
   const sweep = (): void => {
     if (sweeping) return;
@@ -226,7 +257,8 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
 
   return {
     add(socket, who) {
-      const c: Client = { socket, userId: who.userId, staff: who.staff, credential: who.credential, pendingQueues: new Set(), flushTimer: null };
+      // a supervisor hears nothing until their scope is read; hello says it has been
+      const c: Client = { socket, userId: who.userId, staff: who.staff, scope: who.staff && !who.all ? new Set() : null, credential: who.credential, pendingQueues: new Set(), flushTimer: null };
       clients.add(c);
       deps.onConnections?.(clients.size);
       let set = byUser.get(who.userId);
@@ -244,7 +276,13 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         if (set.size === 0) byUser.delete(who.userId);
       });
       if (first) beat();
-      send(c, { type: 'hello', userId: who.userId });
+      scopeOf(who.userId, who.staff, who.all).then((scope) => {
+        if (scope) c.scope = scope;
+        send(c, { type: 'hello', userId: who.userId });
+      }, (err: unknown) => {
+        fail(err);
+        c.socket.close(1011, 'try again');
+      });
     },
     async close() {
       if (closed) return;

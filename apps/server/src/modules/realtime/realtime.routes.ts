@@ -2,7 +2,7 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
 import { sameOrigin } from '../../platform/http/origin.ts';
-import { seesAllCampaigns } from '../auth/index.ts';
+import { isStaff, seesAllCampaigns } from '../auth/index.ts';
 import type { RealtimeHub } from './realtime-hub.ts';
 
 /**
@@ -26,6 +26,6 @@ export const realtimeRoutes = (_deps: Deps, hub: RealtimeHub): FastifyPluginAsyn
         return;
       }
     }
-    hub.add(socket, { userId: p.userId, staff: seesAllCampaigns(p), credential: p.credential });
+    hub.add(socket, { userId: p.userId, staff: isStaff(p), all: seesAllCampaigns(p), credential: p.credential });
   });
 };

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
+import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { openSocket, type TestSocket } from '../../../../../test/support/ws-client.ts';
 import { loadConfig } from '../../config.ts';
 import { startServer, type RunningServer } from '../../server.ts';
@@ -81,7 +82,11 @@ describe('sockets end with their session', () => {
 
   it('closes a supervisor demoted to agent, who then hears no staff events', async () => {
     const supId = await user('sid', 'supervisor');
-    await user('amy', 'agent');
+    const amyId = await user('amy', 'agent');
+    // sid supervises amy's campaign: a supervisor hears only their campaigns' agents
+    const campaignId = await insertCampaignRow(a.db);
+    expect((await a.call('POST', '/api/members', { cookie: admin, body: { campaignIds: [campaignId], userIds: [amyId] } })).status).toBe(204);
+    expect((await a.call('PUT', `/api/users/${supId}/supervised-campaigns`, { cookie: admin, body: { campaignIds: [campaignId] } })).status).toBe(200);
     const amy = await a.login('amy', PASSWORD);
     const ws = await socketOnB({ cookie: await a.login('sid', PASSWORD) });
     await a.call('PUT', '/api/me/presence', { cookie: amy, body: { state: 'available' }, headers: o() });

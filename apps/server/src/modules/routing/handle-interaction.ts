@@ -1,6 +1,8 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
+import type { CampaignScope } from '../auth/index.ts';
+import { canSeeCampaign } from '../campaigns/index.ts';
 import { isDispositionOf } from '../dispositions/index.ts';
 import { endDisposing } from './disposing.ts';
 import {
@@ -18,17 +20,20 @@ import { hasPendingOffer, insertTransferOffer } from './offers.repo.ts';
 import { withdrawOffers } from './offers.ts';
 import { agentLoads, handlingRules, isActiveCampaign, lockAgents, memberPresence } from './routing.repo.ts';
 
-/** Who acts: the agent holding the interaction, or staff (who may act on any interaction). */
+/** Who acts: the agent holding the interaction, or staff (who may act on any interaction of the campaigns in their scope). */
 export interface Actor {
   userId: string;
   staff: boolean;
+  scope: CampaignScope;
 }
 
-/** Locks the interaction for an action; an agent sees only their own, everyone else's is "not found". */
+/** Locks the interaction for an action; an agent sees only their own, a supervisor their campaigns', everyone else's is "not found". */
 async function holdInteraction(q: Queryable, id: number, actor: Actor): Promise<LockedInteraction> {
   const it = await lockInteraction(q, id);
-  if (!it || (!actor.staff && it.assigned_to !== actor.userId)) throw notFound('interaction');
-  return it;
+  if (!it) throw notFound('interaction');
+  if (it.assigned_to === actor.userId) return it;
+  if (actor.staff && (await canSeeCampaign(q, actor.scope, it.campaign_id))) return it;
+  throw notFound('interaction');
 }
 
 /**

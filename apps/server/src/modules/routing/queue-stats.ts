@@ -1,6 +1,6 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { isOpen } from './schedule.ts';
-import { memberStates, smtpHolds, statsCampaigns, statsItems } from './supervisor.repo.ts';
+import { memberStates, smtpHolds, statsCampaigns, statsItems, type ScopeParams } from './supervisor.repo.ts';
 import { serviceLevelStats, type ServiceLevelItem, type ServiceLevelStats } from './service-level.ts';
 
 export interface QueueFigures extends ServiceLevelStats {
@@ -19,15 +19,20 @@ export interface QueueFigures extends ServiceLevelStats {
 const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
 
 /**
- * Every active campaign's live queue and a period's figures — today in the
- * campaign's time zone unless a period is given: the interactions that
- * entered the queue in the period plus those still waiting from before,
- * through the pure service-level rules.
+ * Every active campaign in the scope: its live queue and a period's figures
+ * — today in the campaign's time zone unless a period is given: the
+ * interactions that entered the queue in the period plus those still waiting
+ * from before, through the pure service-level rules. A period that ended
+ * before now holds only what happened in it: it is evaluated at its end
+ * (waiting = entered in it and not yet answered then), and mail waiting now
+ * is not part of it.
  */
-export async function queueStats(q: Queryable, now: Date, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
-  const campaigns = await statsCampaigns(q);
-  const items = await statsItems(q, now, period);
-  const agents = await memberStates(q);
+export async function queueStats(q: Queryable, now: Date, scope: ScopeParams, period: { from: Date | null; to: Date | null } = { from: null, to: null }): Promise<QueueFigures[]> {
+  const campaigns = await statsCampaigns(q, scope);
+  const ids = campaigns.map((c) => c.id);
+  const at = period.to && period.to < now ? period.to : now;
+  const items = await statsItems(q, now, period, ids, at === now);
+  const agents = await memberStates(q, ids);
   const holds = await smtpHolds(q);
   const heldOf = new Map(holds.map((h) => [h.campaign_id, h]));
   const byCampaign = new Map<string, typeof items>();
@@ -40,7 +45,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
     const rows = byCampaign.get(c.id) ?? [];
     const sl: ServiceLevelItem[] = rows.map((r) => ({
       createdAt: r.queued_at.getTime(),
-      acceptedAt: ms(r.first_accepted_at),
+      acceptedAt: ms(r.accepted_at),
       closedAt: ms(r.closed_at),
       abandonedAt: ms(r.abandoned_at),
     }));
@@ -52,7 +57,7 @@ export async function queueStats(q: Queryable, now: Date, period: { from: Date |
         chatTimeSec: c.threshold_chat_time_sec,
         acdSec: c.threshold_acd_sec,
       },
-      now: now.getTime(),
+      now: at.getTime(),
     });
     const team = agents.filter((a) => a.campaign_id === c.id);
     const held = heldOf.get(c.id);

@@ -1,7 +1,7 @@
 import { iso } from '../../platform/http/iso.ts';
 import type { OfferView } from './offers.repo.ts';
 import type { Presence } from './presence.ts';
-import type { AgentStateRow, assignedInteractions } from './supervisor.repo.ts';
+import type { AgentStateRow, agentInfo, assignedInteractions, WaitingRow } from './supervisor.repo.ts';
 
 /** An agent's presence as the API shows it. */
 export const presentPresence = (p: Presence) => ({ ...p, since: iso(p.since) });
@@ -34,4 +34,34 @@ export const presentAgent = (r: AgentStateRow) => ({
   pending: r.pending,
   campaignKeys: r.keys,
   connected: r.connected,
+  busy: r.busy,
+  completedToday: r.completed_today,
+});
+
+/** A mail in the queue, as the supervisor's waiting table lists it. */
+export const presentWaiting = (r: WaitingRow) => ({
+  interactionId: r.id,
+  campaignId: r.campaign_id,
+  campaignKey: r.key,
+  customerAddress: r.customer_address,
+  customerName: r.customer_name,
+  subject: r.subject,
+  queuedAt: r.queued_at.toISOString(),
+  state: r.queue_state,
+  stickyAgent: r.sticky_agent,
+  transferred: r.transferred,
+});
+
+/** An agent as the supervisor's info panel shows them. */
+export const presentAgentInfo = (r: NonNullable<Awaited<ReturnType<typeof agentInfo>>>) => ({
+  userId: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  email: r.email,
+  language: r.language,
+  state: r.state ?? ('offline' as const),
+  pauseReason: r.reason,
+  since: iso(r.since),
+  campaigns: r.campaigns,
+  today: { completed: r.completed, active: r.active, pending: r.pending },
 });

@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
+import { notFound } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, uuidParamsSchema as UuidParams } from '@postdesk/contracts';
-import { logOut, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { campaignScope, isStaff, logOut, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { canSeeCampaign } from '../campaigns/index.ts';
 import { addPauseReason, removePauseReason } from './add-pause-reason.ts';
 import { setDisposing } from './disposing.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
@@ -11,9 +13,13 @@ import { acceptOffer, endOffer } from './offers.ts';
 import { listPauseReasons } from './presence.repo.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
-import { presentAgent, presentAssigned, presentOffer, presentPresence } from './routing.presenter.ts';
+import { presentAgent, presentAgentInfo, presentAssigned, presentOffer, presentPresence, presentWaiting } from './routing.presenter.ts';
 import {
   AcceptedOut,
+  AgentInfoOut,
+  AgentPresenceIn,
+  MonitorQuery,
+  WaitingOut,
   AgentsOut,
   AssignedOut,
   CloseIn,
@@ -29,7 +35,7 @@ import {
   QueuesOut,
   TransferIn,
 } from './routing.schema.ts';
-import { agentStates, assignedInteractions } from './supervisor.repo.ts';
+import { agentInfo, agentInScope, agentStates, assignedInteractions, waitingInteractions } from './supervisor.repo.ts';
 
 // A workspace not refreshed for this long shows as disconnected on the Live view.
 const CONNECTED_WITHIN_MS = 20_000;
@@ -47,7 +53,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   const me = (req: FastifyRequest): string => principalOf(req).userId;
   const actor = (req: FastifyRequest) => {
     const p = principalOf(req);
-    return { userId: p.userId, staff: seesAllCampaigns(p) };
+    return { userId: p.userId, staff: isStaff(p), scope: campaignScope(p) };
   };
 
   app.get('/api/me/presence', { onRequest: requireUser, schema: { tags, response: { 200: PresenceOut } } }, async (req) =>
@@ -105,11 +111,46 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
     return reply.status(204).send(null);
   });
 
-  app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: AgentsOut } } }, async () => ({
-    items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS))).map(presentAgent),
+  const scope = (req: FastifyRequest) => campaignScope(principalOf(req));
+  // An agent outside the supervisor's campaigns is "not found", like any other id.
+  const agentOf = async (req: FastifyRequest, agentId: string): Promise<string> => {
+    if (!(await agentInScope(deps.db, scope(req), agentId))) throw notFound('agent');
+    return agentId;
+  };
+
+  app.get('/api/supervisor/agents', { onRequest: staff, schema: { tags, response: { 200: AgentsOut } } }, async (req) => ({
+    items: (await agentStates(deps.db, new Date(deps.now().getTime() - CONNECTED_WITHIN_MS), scope(req))).map(presentAgent),
   }));
 
+  // Pause (with a reason) or unpause an agent: their screen hears it at once
+  // (presence.changed) and their pending offers go back to the queue.
+  app.put('/api/supervisor/agents/:id/presence', { onRequest: staff, schema: { tags, params: UuidParams, body: AgentPresenceIn, response: { 200: PresenceOut } } }, async (req) => {
+    const agentId = await agentOf(req, req.params.id);
+    await deps.db.tx((q) => setPresence(q, agentId, req.body.state, req.body.pauseReasonId ?? null, deps.now()));
+    deps.log.info({ userId: agentId, state: req.body.state, by: me(req) }, 'agent.presence_set');
+    return presentPresence(await getPresence(deps.db, agentId));
+  });
+
+  app.get('/api/supervisor/agents/:id', { onRequest: staff, schema: { tags, params: UuidParams, response: { 200: AgentInfoOut } } }, async (req) => {
+    const info = await agentInfo(deps.db, scope(req), req.params.id);
+    if (!info) throw notFound('agent');
+    return presentAgentInfo(info);
+  });
+
+  // Spy: the agent's open interactions (of the supervisor's campaigns); each is read through the workspace's thread, read-only.
+  app.get('/api/supervisor/agents/:id/interactions', { onRequest: staff, schema: { tags, params: UuidParams, response: { 200: AssignedOut } } }, async (req) => ({
+    items: (await assignedInteractions(deps.db, await agentOf(req, req.params.id), scope(req))).map(presentAssigned),
+  }));
+
+  // The mail in the queue now, longest on hold first (of one campaign or every one in scope).
+  app.get('/api/supervisor/waiting', { onRequest: staff, schema: { tags, querystring: MonitorQuery, response: { 200: WaitingOut } } }, async (req) => {
+    const campaignId = req.query.campaignId ?? null;
+    if (campaignId && !(await canSeeCampaign(deps.db, scope(req), campaignId))) throw notFound('campaign');
+    return { items: (await waitingInteractions(deps.db, scope(req), campaignId, deps.now())).map(presentWaiting) };
+  });
+
   app.post('/api/supervisor/agents/:id/logout', { onRequest: staff, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
+    await agentOf(req, req.params.id);
     await logOut(deps.db, { agentId: req.params.id }, deps.now());
     deps.log.info({ userId: req.params.id, by: me(req) }, 'agent.logged_out');
     return reply.status(204).send(null);
@@ -117,7 +158,7 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
 
   // Live figures plus a period's: today in each campaign's zone unless from / to are given.
   app.get('/api/supervisor/queues', { onRequest: staff, schema: { tags, querystring: Period, response: { 200: QueuesOut } } }, async (req) => ({
-    items: await queueStats(deps.db, deps.now(), {
+    items: await queueStats(deps.db, deps.now(), scope(req), {
       from: req.query.from ? new Date(req.query.from) : null,
       to: req.query.to ? new Date(req.query.to) : null,
     }),

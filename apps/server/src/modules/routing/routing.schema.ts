@@ -1,5 +1,9 @@
 import {
   acceptedOfferSchema,
+  agentInfoSchema,
+  agentPresenceBodySchema,
+  monitorQuerySchema,
+  waitingListSchema,
   assignedInteractionListSchema,
   closeBodySchema,
   disposingBodySchema,
@@ -34,3 +38,7 @@ export const PauseReasonsOut = pauseReasonListSchema;
 export const AgentsOut = liveAgentListSchema;
 export const Period = queuePeriodQuerySchema;
 export const QueuesOut = queueFiguresListSchema;
+export const WaitingOut = waitingListSchema;
+export const MonitorQuery = monitorQuerySchema;
+export const AgentInfoOut = agentInfoSchema;
+export const AgentPresenceIn = agentPresenceBodySchema;

@@ -64,7 +64,7 @@ describe('offers and capacity', () => {
     // accepting keeps the load; closing frees one place, and the next in line is offered
     await tx((q) => acceptOffer(q, offers[0]!.id, users[0]!, now()));
     expect(await route(campaignId)).toBe(0);
-    await tx((q) => closeInteraction(q, ids[0]!, { userId: users[0]!, staff: false }, now()));
+    await tx((q) => closeInteraction(q, ids[0]!, { userId: users[0]!, staff: false, scope: { userId: users[0]!, all: false } }, now()));
     expect(await route(campaignId)).toBe(1);
     const next = (await pendingOffers(db, campaignId)).at(-1)!;
     expect(next).toMatchObject({ interactionId: ids[6], userId: users[0] });
@@ -147,7 +147,7 @@ describe('durable timers', () => {
     const first = (await pendingOffers(db, campaignId))[0]!;
     expect(first.userId).toBe(a);
     await tx((q) => acceptOffer(q, first.id, a, now()));
-    await tx((q) => closeInteraction(q, id!, { userId: a, staff: false }, now()));
+    await tx((q) => closeInteraction(q, id!, { userId: a, staff: false, scope: { userId: a, all: false } }, now()));
 
     // the customer answers while the agent is on a break
     await tx((q) => setPresence(q, a, 'offline', null, now()));
@@ -171,7 +171,7 @@ describe('durable timers', () => {
     const [id] = await insertWaiting(db, campaignId, 1, now());
     await route(campaignId);
     await tx(async (q) => acceptOffer(q, (await pendingOffers(q, campaignId))[0]!.id, a, now()));
-    await tx((q) => closeInteraction(q, id!, { userId: a, staff: false }, now()));
+    await tx((q) => closeInteraction(q, id!, { userId: a, staff: false, scope: { userId: a, all: false } }, now()));
     await tx((q) => setPresence(q, a, 'offline', null, now()));
     await touchInteraction(db, id!, true);
     expect(await route(campaignId)).toBe(0);
@@ -189,7 +189,7 @@ describe('durable timers', () => {
     await route(campaignId);
     await tx(async (q) => acceptOffer(q, (await pendingOffers(q, campaignId))[0]!.id, a, now()));
     await db.query(`UPDATE interactions SET unread = false WHERE id = $1`, [id]);
-    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false }, { userId: b }, now()));
+    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false, scope: { userId: a, all: false } }, { userId: b }, now()));
     expect(await pendingOffers(db, campaignId)).toEqual([expect.objectContaining({ userId: b, kind: 'transfer' })]);
     advance(30);
     await fireDueTimers(db, now());
@@ -197,7 +197,7 @@ describe('durable timers', () => {
     expect(await pendingOffers(db, campaignId)).toEqual([]);
 
     // accepted in time, it is b's
-    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false }, { userId: b }, now()));
+    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false, scope: { userId: a, all: false } }, { userId: b }, now()));
     const offer = (await pendingOffers(db, campaignId))[0]!;
     await tx((q) => acceptOffer(q, offer.id, b, now()));
     expect(await routingState(db, id!)).toMatchObject({ queue_state: 'assigned', assigned_to: b });
@@ -213,7 +213,7 @@ describe('durable timers', () => {
     await tx((q) => setPresence(q, dst.users[0]!, 'offline', null, now()));
     const [older] = await insertWaiting(db, dst.campaignId, 1, new Date(t - 60_000));
     advance(1);
-    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false }, { campaignId: dst.campaignId }, now()));
+    await tx((q) => transferInteraction(q, id!, { userId: a, staff: false, scope: { userId: a, all: false } }, { campaignId: dst.campaignId }, now()));
     expect(await routingState(db, id!)).toMatchObject({ campaign_id: dst.campaignId, queue_state: 'waiting', assigned_to: null });
     // the destination's agent comes back: the transfer goes before older mail
     await tx((q) => setPresence(q, dst.users[0]!, 'available', null, now()));

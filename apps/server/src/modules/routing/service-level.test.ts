@@ -37,6 +37,9 @@ describe('serviceLevelStats', () => {
     ['an acceptance after now has not happened: still waiting', [{ createdAt: ago(30), acceptedAt: later(5) }], {}, { waiting: 1, accepted: 0 }],
     ['a close after now has not happened: no handling yet', [{ createdAt: ago(30), acceptedAt: ago(20), closedAt: later(5) }], {}, { accepted: 1, avgHandlingSec: null }],
     ['an interaction created after now is ignored', [{ createdAt: later(1) }], {}, { waiting: 0, longestWaitSec: 0 }],
+    // createdAt is when it last entered the queue: an acceptance before that answered an earlier wait
+    ['reopened mail waiting for its sticky agent waits, whatever its first acceptance', [{ createdAt: ago(90), acceptedAt: ago(3600), closedAt: ago(1800) }], {}, { waiting: 1, longestWaitSec: 90, accepted: 0, abandoned: 0, serviceLevelPct: 0, colours: ok }],
+    ['mail transferred from another campaign waits in its new one', [{ createdAt: ago(200), acceptedAt: ago(600) }, answered(10)], {}, { waiting: 1, longestWaitSec: 200, accepted: 1, avgAnswerSec: 10 }],
   ])('%s', (_name, items, overrides, expected) => {
     expect(serviceLevelStats(items, { serviceLevelSec: 60, thresholds: { ...thresholds, ...overrides }, now: NOW })).toMatchObject(expected);
   });

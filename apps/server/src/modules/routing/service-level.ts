@@ -1,6 +1,11 @@
 /** The moments of one interaction that the statistics need (epoch ms); a moment after `now` has not happened yet. */
 export interface ServiceLevelItem {
-  /** When the interaction entered the queue (for mail that arrived while closed, the caller may pass the opening). */
+  /**
+   * When the interaction last entered the queue (for mail that arrived while
+   * closed, the caller may pass the opening). Reopened mail, mail waiting
+   * for its sticky agent and mail transferred from another campaign entered
+   * it again: their earlier acceptance and close belong to an earlier wait.
+   */
   createdAt: number;
   acceptedAt?: number | null;
   closedAt?: number | null;
@@ -69,6 +74,8 @@ export function colourFor(valueSec: number | null, limitSec: number): ThresholdC
 }
 
 const happened = (t: number | null | undefined, now: number): t is number => typeof t === 'number' && t <= now;
+// A moment of this wait: after the interaction last entered the queue, and not after now.
+const during = (t: number | null | undefined, it: ServiceLevelItem, now: number): t is number => happened(t, now) && t >= it.createdAt;
 const pct = (part: number, whole: number): number | null => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
 const mean = (xs: readonly number[]): number | null => (xs.length > 0 ? Math.round(xs.reduce((s, x) => s + x, 0) / xs.length / 1000) : null);
 
@@ -76,7 +83,10 @@ const mean = (xs: readonly number[]): number | null => (xs.length > 0 ? Math.rou
  * The supervisor's per-campaign figures from the interactions of a period
  * (the caller picks them, e.g. created today in the campaign's zone, plus any
  * still waiting), evaluated as of `now`. Definitions:
- * - accepted: acceptedAt ≤ now; within SL when acceptedAt − createdAt ≤ serviceLevelSec;
+ * - every moment counts only from when the interaction last entered the
+ *   queue (createdAt): an acceptance or close before it ended an earlier
+ *   wait, so reopened, sticky-waiting and transferred mail waits again;
+ * - accepted: createdAt ≤ acceptedAt ≤ now; within SL when acceptedAt − createdAt ≤ serviceLevelSec;
  * - abandoned (dropout): never accepted, and abandonedAt or closedAt is set,
  *   or it has waited at least thresholds.dropoutSec (when > 0) — email has no
  *   hang-up, so mail left unanswered that long counts as given up;
@@ -101,15 +111,15 @@ export function serviceLevelStats(items: readonly ServiceLevelItem[], options: S
 
   for (const it of items) {
     if (it.createdAt > now) continue;
-    if (happened(it.acceptedAt, now)) {
-      const answer = Math.max(0, it.acceptedAt - it.createdAt);
+    if (during(it.acceptedAt, it, now)) {
+      const answer = it.acceptedAt - it.createdAt;
       accepted++;
       answers.push(answer);
       if (answer <= slMs) acceptedWithinSl++;
       if (happened(it.closedAt, now)) handling.push(Math.max(0, it.closedAt - it.acceptedAt));
       continue;
     }
-    if (happened(it.abandonedAt, now) || happened(it.closedAt, now)) {
+    if (during(it.abandonedAt, it, now) || during(it.closedAt, it, now)) {
       abandoned++;
       continue;
     }

@@ -3,7 +3,7 @@ import type { Queryable } from '../../platform/db/db.ts';
 /** Campaign-visibility filter shared by templates and canned answers: global rows, and rows of campaigns the viewer may see. */
 const visible = (alias: string) => `(${alias}.campaign_id IS NULL OR EXISTS (
   SELECT 1 FROM campaigns c WHERE c.id = ${alias}.campaign_id AND c.deleted_at IS NULL
-    AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_members m WHERE m.campaign_id = c.id AND m.user_id = $2))))`;
+    AND ($1::boolean OR EXISTS (SELECT 1 FROM campaign_access m WHERE m.campaign_id = c.id AND m.user_id = $2))))`;
 
 export interface TemplateRow {
   id: string;

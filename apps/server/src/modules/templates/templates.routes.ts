@@ -5,7 +5,7 @@ import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
 import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
-import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { principalOf, requireRole, requireUser, campaignScope } from '../auth/index.ts';
 import { checkCampaignScope } from './campaign-scope.ts';
 import { saveCannedAnswer } from './save-canned-answer.ts';
 import { saveTemplate } from './save-template.ts';
@@ -18,7 +18,7 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const admin = requireRole('admin');
   const viewer = (req: FastifyRequest): Viewer => {
     const p = principalOf(req);
-    return { userId: p.userId, all: seesAllCampaigns(p) };
+    return campaignScope(p);
   };
 
   // Templates

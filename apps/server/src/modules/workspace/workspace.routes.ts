@@ -4,7 +4,7 @@ import { mailBodyCsp } from '@postdesk/mailkit/render';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, ratingLinksSchema } from '@postdesk/contracts';
-import { principalOf, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { principalOf, requireUser, campaignScope } from '../auth/index.ts';
 import { addNote } from './add-note.ts';
 import { markThreadRead } from './mark-read.ts';
 import { openAttachment } from './open-attachment.ts';
@@ -56,7 +56,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   const tags = ['workspace'];
   const viewer = (req: FastifyRequest): Viewer => {
     const p = principalOf(req);
-    return { userId: p.userId, all: seesAllCampaigns(p) };
+    return campaignScope(p);
   };
   // never a URL from the request: its Host header is the client's to choose
   const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl, render: deps.render };

@@ -6,6 +6,7 @@ import {
   Paper,
   Progress,
   RingProgress,
+  Select,
   SimpleGrid,
   Stack,
   Table,
@@ -13,7 +14,7 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
-import { IconLogout, IconPlugConnected, IconPlugConnectedX, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconPlugConnected, IconPlugConnectedX, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveAgent, QueueFigures, ThresholdColour } from '@postdesk/contracts';
@@ -32,7 +33,8 @@ import { StatusDot } from '../../components/status-dot.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';
 import { useCurrentUser } from '../auth/session.ts';
 import { PRESENCE_COLOR } from './presence-menu.tsx';
-import { useCreatePauseReason, useDeletePauseReason, useLiveAgents, useLogoutAgent, usePauseReasons, useQueueFigures } from './routing-api.ts';
+import { AgentActions, WaitingTable } from './monitor-parts.tsx';
+import { useCreatePauseReason, useDeletePauseReason, useLiveAgents, useLogoutAgent, usePauseReasons, useQueueFigures, useWaiting } from './routing-api.ts';
 
 const COLOUR: Record<ThresholdColour, string> = { ok: 'teal', warn: 'yellow', bad: 'red' };
 
@@ -43,26 +45,53 @@ export function LivePage() {
   const connected = useRealtimeConnected();
   const queues = useQueueFigures();
   const agents = useLiveAgents();
+  // one campaign or every one the supervisor sees
+  const [campaignId, setCampaignId] = useState<string | null>(null);
+  const waiting = useWaiting(campaignId);
+  const chosen = queues.data?.find((q) => q.campaignId === campaignId) ?? null;
+  const queueRows = (queues.data ?? []).filter((q) => !chosen || q === chosen);
+  const agentRows = (agents.data ?? []).filter((a) => !chosen || a.campaignKeys.includes(chosen.campaignKey));
   return (
     <>
       <PageHeader
         title={t('live.title')}
         description={t('live.description')}
         actions={
-          <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
+          <Group gap="sm">
+            <Select
+              size="xs"
+              w={220}
+              aria-label={t('live.filterLabel')}
+              placeholder={t('live.filterAll')}
+              clearable
+              data={(queues.data ?? []).map((q) => ({ value: q.campaignId, label: `${q.campaignKey} · ${q.campaignName}` }))}
+              value={campaignId}
+              onChange={setCampaignId}
+              data-testid="live-campaign-filter"
+            />
+            <LiveIndicator testId="live-state" paused={!connected} label={connected ? t('live.live') : t('live.reconnecting')} />
+          </Group>
         }
       />
       <Stack gap="lg">
         <QueryState isPending={queues.isPending} error={queues.data ? null : queues.error} onRetry={() => void queues.refetch()}>
-          <QueueTable rows={queues.data ?? []} />
+          <QueueTable rows={queueRows} />
         </QueryState>
+        <Stack gap="xs">
+          <Text fw={600} size="sm">
+            {t('live.waitingMail')}
+          </Text>
+          <QueryState isPending={waiting.isPending} error={waiting.data ? null : waiting.error} onRetry={() => void waiting.refetch()}>
+            <WaitingTable rows={waiting.data ?? []} />
+          </QueryState>
+        </Stack>
         <SimpleGrid cols={{ base: 1, xl: can(user.role, 'users.manage') ? 3 : 1 }} spacing="lg">
           <Stack gap="xs" style={{ gridColumn: can(user.role, 'users.manage') ? 'span 2' : undefined }}>
             <Text fw={600} size="sm">
               {t('live.agents')}
             </Text>
             <QueryState isPending={agents.isPending} error={agents.data ? null : agents.error} onRetry={() => void agents.refetch()}>
-              <AgentTable rows={agents.data ?? []} />
+              <AgentTable rows={agentRows} />
             </QueryState>
           </Stack>
           {can(user.role, 'users.manage') ? <PauseReasons /> : null}
@@ -213,6 +242,7 @@ function AgentTable({ rows }: { rows: LiveAgent[] }) {
             <Table.Th>{t('live.state')}</Table.Th>
             <Table.Th ta="right">{t('live.timeInState')}</Table.Th>
             <Table.Th ta="right">{t('live.load')}</Table.Th>
+            <Table.Th ta="right">{t('live.completedToday')}</Table.Th>
             <Table.Th>{t('live.campaigns')}</Table.Th>
             <Table.Th w={70} />
           </Table.Tr>
@@ -230,8 +260,10 @@ function AgentTable({ rows }: { rows: LiveAgent[] }) {
               </Table.Td>
               <Table.Td>
                 <Group gap={6} wrap="nowrap">
-                  <StatusDot color={a.state === 'available' && a.active > 0 ? 'blue' : PRESENCE_COLOR[a.state]} />
-                  <Text size="sm">{a.state === 'paused' && a.pauseReason ? pauseReasonLabel(t, a.pauseReason) : t(`presence.${a.state}`)}</Text>
+                  <StatusDot color={a.busy ? 'red' : a.state === 'available' && a.active > 0 ? 'blue' : PRESENCE_COLOR[a.state]} />
+                  <Text size="sm" data-testid={`agent-state-${a.username}`}>
+                    {a.busy ? t('live.busy') : a.state === 'paused' && a.pauseReason ? `${t('presence.paused')} · ${pauseReasonLabel(t, a.pauseReason)}` : t(`presence.${a.state}`)}
+                  </Text>
                 </Group>
               </Table.Td>
               <Table.Td ta="right">
@@ -250,6 +282,11 @@ function AgentTable({ rows }: { rows: LiveAgent[] }) {
                   ) : null}
                 </Text>
               </Table.Td>
+              <Table.Td ta="right">
+                <Text size="sm" ff="monospace" data-testid={`completed-${a.username}`}>
+                  {a.completedToday}
+                </Text>
+              </Table.Td>
               <Table.Td>
                 <Group gap={4}>
                   {a.campaignKeys.map((k) => (
@@ -260,17 +297,11 @@ function AgentTable({ rows }: { rows: LiveAgent[] }) {
                 </Group>
               </Table.Td>
               <Table.Td>
-                {a.state !== 'offline' || a.connected ? (
-                  <Tooltip label={t('live.logout')}>
-                    <ActionIcon variant="subtle" color="red" size="sm" onClick={() => ask(a)} aria-label={t('live.logout')} data-testid={`logout-${a.username}`}>
-                      <IconLogout size={16} />
-                    </ActionIcon>
-                  </Tooltip>
-                ) : null}
+                <AgentActions agent={a} onLogout={() => ask(a)} />
               </Table.Td>
             </Table.Tr>
           ))}
-          {rows.length === 0 ? <EmptyRow colSpan={6} text={t('live.noAgents')} /> : null}
+          {rows.length === 0 ? <EmptyRow colSpan={7} text={t('live.noAgents')} /> : null}
         </Table.Tbody>
       </Table>
     </Paper>

@@ -1,7 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend } from '../../app/api.ts';
 import {
+  agentInfoSchema,
+  assignedInteractionListSchema,
   liveAgentListSchema,
+  waitingListSchema,
   offerListSchema,
   pauseReasonListSchema,
   pauseReasonSchema,
@@ -90,6 +93,47 @@ export function useLogoutAgent() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (userId: string) => apiSend(`/api/supervisor/agents/${encodeURIComponent(userId)}/logout`, { method: 'POST' }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: liveKeys.agents }),
+  });
+}
+
+// Under the queues' key, so a queue.changed push (which invalidates it) re-reads the waiting table too.
+const waitingKey = (campaignId: string | null) => [...liveKeys.queues, 'waiting', campaignId ?? 'all'] as const;
+
+/** The mail in the queue now, longest on hold first (one campaign, or every one the supervisor sees). */
+export function useWaiting(campaignId: string | null) {
+  return useQuery({
+    queryKey: waitingKey(campaignId),
+    queryFn: async () =>
+      (await apiRequest(`/api/supervisor/waiting${campaignId ? `?campaignId=${encodeURIComponent(campaignId)}` : ''}`, waitingListSchema)).items,
+    refetchInterval: SAFETY_POLL_MS,
+  });
+}
+
+/** One agent's profile, campaigns and today's figures. */
+export function useAgentInfo(userId: string | null) {
+  return useQuery({
+    queryKey: [...liveKeys.agents, 'info', userId] as const,
+    enabled: userId !== null,
+    queryFn: () => apiRequest(`/api/supervisor/agents/${encodeURIComponent(userId ?? '')}`, agentInfoSchema),
+  });
+}
+
+/** Spy: the agent's open interactions (re-read on every queue or agent push). */
+export function useAgentInteractions(userId: string | null) {
+  return useQuery({
+    queryKey: [...liveKeys.queues, 'spy', userId] as const,
+    enabled: userId !== null,
+    queryFn: async () => (await apiRequest(`/api/supervisor/agents/${encodeURIComponent(userId ?? '')}/interactions`, assignedInteractionListSchema)).items,
+  });
+}
+
+/** Pause (with a reason) or unpause an agent from the monitor. */
+export function useSetAgentPresence() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ userId, state, pauseReasonId }: { userId: string; state: 'available' | 'paused'; pauseReasonId?: string }) =>
+      apiRequest(`/api/supervisor/agents/${encodeURIComponent(userId)}/presence`, presenceSchema, { method: 'PUT', body: { state, pauseReasonId: pauseReasonId ?? null } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: liveKeys.agents }),
   });
 }

@@ -1,4 +1,5 @@
-import { Button, Group, Modal, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { Button, Group, Modal, MultiSelect, PasswordInput, Select, SimpleGrid, Stack, Switch, TextInput } from '@mantine/core';
+import { useEffect } from 'react';
 import { useForm } from '@mantine/form';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../app/api.ts';
@@ -6,7 +7,8 @@ import { type Language, LANGUAGES, type Role, roleSchema, type User } from '@pos
 import { splitFieldErrors } from '../../components/form-errors.ts';
 import { submitOnModEnter } from '../../components/keyboard.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
-import { useCreateUser, useUpdateUser } from './users-api.ts';
+import { useCampaigns } from '../campaigns/campaigns-api.ts';
+import { useCreateUser, useSetSupervisedCampaigns, useSupervisedCampaigns, useUpdateUser } from './users-api.ts';
 
 interface UserFormValues {
   username: string;
@@ -16,6 +18,8 @@ interface UserFormValues {
   language: Language;
   enabled: boolean;
   password: string;
+  /** A supervisor's campaigns (their scope). */
+  campaignIds: string[];
 }
 
 /** Mirrors the server's rules so mistakes show before the round trip. */
@@ -43,6 +47,9 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
   const { t } = useTranslation();
   const create = useCreateUser();
   const update = useUpdateUser();
+  const setSupervised = useSetSupervisedCampaigns();
+  const campaigns = useCampaigns();
+  const supervised = useSupervisedCampaigns(user?.role === 'supervisor' ? user.id : null);
   const form = useForm<UserFormValues>({
     initialValues: {
       username: user?.username ?? '',
@@ -52,6 +59,7 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
       language: user?.language ?? 'en',
       enabled: user?.enabled ?? true,
       password: '',
+      campaignIds: [],
     },
     validate: {
       displayName: (value) => (value.trim() ? null : t('validation.required')),
@@ -66,6 +74,19 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
             : null,
     },
   });
+
+  // the supervisor's campaigns arrive after the form opens
+  const loaded = supervised.data;
+  useEffect(() => {
+    if (loaded) form.setFieldValue('campaignIds', loaded);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded]);
+
+  // After the user is saved: a supervisor's campaigns are a list of their own.
+  const saveScope = (id: string, values: UserFormValues, done: () => void) => {
+    if (values.role !== 'supervisor') return done();
+    setSupervised.mutate({ id, campaignIds: values.campaignIds }, { onSuccess: done, onError: (e) => notifyError(t, e) });
+  };
 
   const onError = (error: unknown) => {
     if (isApiError(error, 'validation_failed')) {
@@ -96,10 +117,11 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
           },
         },
         {
-          onSuccess: () => {
-            notifySuccess(t('users.saved'));
-            onDone();
-          },
+          onSuccess: (saved) =>
+            saveScope(saved.id, values, () => {
+              notifySuccess(t('users.saved'));
+              onDone();
+            }),
           onError,
         },
       );
@@ -114,10 +136,11 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
           password: values.password,
         },
         {
-          onSuccess: () => {
-            notifySuccess(t('users.created'));
-            onDone();
-          },
+          onSuccess: (created) =>
+            saveScope(created.id, values, () => {
+              notifySuccess(t('users.created'));
+              onDone();
+            }),
           onError,
         },
       );
@@ -172,6 +195,16 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
             {...form.getInputProps('password')}
           />
         </SimpleGrid>
+        {form.values.role === 'supervisor' ? (
+          <MultiSelect
+            label={t('users.supervisedCampaigns')}
+            description={t('users.supervisedCampaignsHint')}
+            data={(campaigns.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            searchable
+            data-testid="user-campaigns"
+            {...form.getInputProps('campaignIds')}
+          />
+        ) : null}
         {user ? (
           <Switch
             label={t('users.enabledLabel')}
@@ -184,7 +217,7 @@ function UserForm({ user, onDone }: { user: User | null; onDone: () => void }) {
           <Button variant="default" onClick={onDone}>
             {t('common.cancel')}
           </Button>
-          <Button type="submit" loading={create.isPending || update.isPending} data-testid="user-save">
+          <Button type="submit" loading={create.isPending || update.isPending || setSupervised.isPending} data-testid="user-save">
             {user ? t('common.save') : t('common.create')}
           </Button>
         </Group>

@@ -7,6 +7,7 @@ import {
   type Role,
   userListSchema,
   userSchema,
+  supervisedCampaignsSchema,
 } from '@postdesk/contracts';
 
 /** Cache keys of this feature, so every mutation invalidates exactly what it changed. */
@@ -83,5 +84,24 @@ export function useRevokeToken() {
   return useMutation({
     mutationFn: (id: string) => apiSend(`/api/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: usersKeys.tokens }),
+  });
+}
+
+/** The campaigns a supervisor supervises (admins only). */
+export function useSupervisedCampaigns(userId: string | null) {
+  return useQuery({
+    queryKey: [...usersKeys.all, userId, 'supervised'] as const,
+    enabled: userId !== null,
+    queryFn: async () => (await apiRequest(`/api/users/${encodeURIComponent(userId ?? '')}/supervised-campaigns`, supervisedCampaignsSchema)).campaignIds,
+  });
+}
+
+/** Sets the whole list of a supervisor's campaigns. */
+export function useSetSupervisedCampaigns() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, campaignIds }: { id: string; campaignIds: string[] }) =>
+      apiRequest(`/api/users/${encodeURIComponent(id)}/supervised-campaigns`, supervisedCampaignsSchema, { method: 'PUT', body: { campaignIds } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: usersKeys.all }),
   });
 }
