@@ -590,9 +590,14 @@ export async function run(): Promise<Record<string, number | string>> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const progress = (s: string) => process.stderr.write(`[ingest] ${s}\n`);
   const onSignal = () => void cleanupAll().finally(() => process.exit(130));
-  const cleanupAll = async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`));
-  };
+  // One cleanup, however many ask for it: on a signal the run's own finally
+  // (the sync process it stops makes the run throw) must wait for the same
+  // cleanup instead of returning at once, or the process exits with peers left running.
+  let cleaning: Promise<void> | null = null;
+  const cleanupAll = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`));
+    })());
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
