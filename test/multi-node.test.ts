@@ -167,5 +167,5 @@ describe.skipIf(!ready)('two nodes, one external PostgreSQL, separate data direc
     // every message stored once, whichever node held the mailbox
     expect((await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE campaign_id = $1 AND direction = 'inbound'`, [campaignId])).rows[0]!.n).toBe(2);
     for (const d of dirs) expect(await readdir(path.join(d, 'blobs')).catch(() => [])).toEqual([]);
-  }, 300_000);
+  }, 600_000); // a bound for a loaded machine (the drill took 200 s beside four other files), not a speed check
 });
