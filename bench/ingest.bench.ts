@@ -9,6 +9,9 @@ import { ImapFlow } from 'imapflow';
 import pg from 'pg';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { startServer, type RunningServer } from '../apps/server/src/server.ts';
+import { pgBlobStore } from '../apps/server/src/platform/blobs/pg-blob-store.ts';
+import { createDb } from '../apps/server/src/platform/db/db.ts';
+import { migrate } from '../apps/server/src/platform/db/migrate.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../apps/server/src/platform/db/embedded.ts';
 import { subscribeEvents, type DomainEvent, type EventSubscription } from '../apps/server/src/platform/events/events.ts';
 import { startDovecot, type DovecotPeer } from '../test/peers/dovecot.ts';
@@ -381,6 +384,195 @@ function pct(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(sorted.length * p) - 1))]! : NaN;
 }
 
+/** Logs in as the admin and creates the campaign that syncs the bench mailbox; returns its id. */
+async function createCampaign(apiUrl: string, dv: DovecotPeer, sink: SmtpSink): Promise<string> {
+  const login = await fetch(`${apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${await login.text()}`);
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const created = await fetch(`${apiUrl}/api/campaigns`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify(
+      campaignBody({
+        inbound: { host: dv.host, port: dv.imapPort, password: IMAP_PASSWORD },
+        smtp: { port: sink.port, auth: false, username: '', password: undefined },
+        confirmation: { enabled: false, templateId: null },
+      }),
+    ),
+  });
+  const createdText = await created.text();
+  if (created.status !== 201) throw new Error(`creating the campaign failed: ${created.status} ${createdText}`);
+  return (JSON.parse(createdText) as { id: string }).id;
+}
+
+/** One sync process ingesting the whole mailbox, measured from "connected" to the last message stored. */
+interface IngestRun {
+  proc: ChildProcess;
+  /** Throws when the sync process died. */
+  alive(): void;
+  /** Its last output lines. */
+  childOutput: string[];
+  /** From "connected" to every message stored or quarantined. */
+  ms: number;
+  /** From spawning to "connected". */
+  startMs: number;
+  peakRss: number;
+  maxRss: number;
+  rssAtConnect: number;
+  cpu: { main: number; others: number };
+  /** Stops the process (SIGTERM, then SIGKILL after 15 s). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns one `sync` process as `npm start` runs it, with this environment
+ * (database, blob store), and waits until the campaign's mailbox is ingested.
+ */
+async function ingestRun(
+  env: Record<string, string>,
+  db: pg.Client,
+  campaignId: string,
+  total: number,
+  cleanups: Array<() => Promise<unknown>>,
+  progress: (s: string) => void,
+  profDir?: string,
+): Promise<IngestRun> {
+  // as `npm start` runs it (4 MB semi-spaces: see docs/CONFIGURATION.md)
+  const execArgv = ['--max-semi-space-size=4', '--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
+  const tSpawn = performance.now();
+  const proc = spawn(process.execPath, [...execArgv, path.join(ROOT, 'apps/server/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...env,
+      POSTDESK_ROLES: 'sync',
+      POSTDESK_PARSER_THREADS: '2',
+      ...(process.env.BENCH_INGEST_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_INGEST_NODE_OPTIONS } : {}),
+      // as `npm start` sets it: blob writes, fsyncs and renames share libuv's pool
+      UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
+      // as `npm start` sets it: glibc keeps fewer per-thread malloc arenas (less RSS with parser threads)
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
+      // as `npm start` sets it: a fixed mmap threshold (see docs/CONFIGURATION.md)
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const childOutput: string[] = [];
+  const keep = (d: Buffer) => {
+    for (const l of d.toString('utf8').split('\n').filter(Boolean)) {
+      childOutput.push(l);
+      if (childOutput.length > 200) childOutput.shift();
+    }
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(t);
+  };
+  cleanups.push(stop);
+  const alive = () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`the sync process exited (${proc.exitCode ?? proc.signalCode}):\n${childOutput.slice(-30).join('\n')}`);
+    }
+  };
+  const deadline = Date.now() + INGEST_TIMEOUT_MS;
+  for (;;) {
+    alive();
+    const st = (await db.query<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId])).rows[0]?.state;
+    if (st === 'connected') break;
+    if (st === 'needs_attention' || Date.now() > deadline) throw new Error(`the mailbox did not connect (state ${st ?? 'none'})`);
+    await sleep(20);
+  }
+  const tConnected = performance.now();
+  const cpu0 = await cpuSeconds(proc.pid!);
+  const rssAtConnect = await procStatus(proc.pid!, 'VmRSS');
+  let done = 0;
+  let maxRss = 0;
+  let lastReport = tConnected;
+  for (;;) {
+    alive();
+    done = Number(
+      (await db.query<{ n: string }>(
+        `SELECT (SELECT count(*) FROM messages WHERE campaign_id = $1) + (SELECT count(*) FROM quarantine WHERE campaign_id = $1) AS n`,
+        [campaignId],
+      )).rows[0]!.n,
+    );
+    maxRss = Math.max(maxRss, (await procStatus(proc.pid!, 'VmRSS')) || 0);
+    if (done >= total) break;
+    if (Date.now() > deadline) {
+      throw new Error(`ingest timed out after ${INGEST_TIMEOUT_MS / 60_000} min with ${done} of ${total} messages stored:\n${childOutput.slice(-30).join('\n')}`);
+    }
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      progress(`ingest (${env.POSTDESK_BLOB_STORE}): ${done}/${total} (${((done / (lastReport - tConnected)) * 1000).toFixed(0)} msgs/s, RSS ${maxRss.toFixed(0)} MB)`);
+    }
+    await sleep(100);
+  }
+  const ms = performance.now() - tConnected;
+  const peakRss = await procStatus(proc.pid!, 'VmHWM');
+  const cpu1 = await cpuSeconds(proc.pid!);
+  return {
+    proc,
+    alive,
+    childOutput,
+    ms,
+    startMs: tConnected - tSpawn,
+    peakRss,
+    maxRss,
+    rssAtConnect,
+    cpu: { main: cpu1.main - cpu0.main, others: cpu1.others - cpu0.others },
+    stop,
+  };
+}
+
+/**
+ * The PostgreSQL store's own write floor: the mailbox's raw bytes (read from
+ * the Maildir) written into a fresh database through the store itself, ten
+ * messages a transaction, each commit synchronous — what ingest would reach
+ * if storing the bytes were all it did. Returns messages a second.
+ */
+async function pgBlobFloor(url: string, maildir: string): Promise<{ msgsPerS: number; mbPerS: number }> {
+  const files = (await readdir(maildir)).sort((a, b) => Number(a.split('.')[0]) - Number(b.split('.')[0]));
+  const store = createDb(url, { max: 2 });
+  try {
+    const blobs = pgBlobStore({ db: store });
+    let bytes = 0;
+    const GROUP = 10;
+    const t0 = performance.now();
+    for (let i = 0; i < files.length; i += GROUP) {
+      const raws = await Promise.all(files.slice(i, i + GROUP).map((f) => readFile(path.join(maildir, f))));
+      const client = await store.pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const raw of raws) {
+          await blobs.put(raw, { tx: client });
+          bytes += raw.length;
+        }
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+    const ms = performance.now() - t0;
+    return { msgsPerS: (files.length / ms) * 1000, mbPerS: bytes / 1048576 / (ms / 1000) };
+  } finally {
+    await store.close();
+  }
+}
+
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
 /**
@@ -391,18 +583,21 @@ const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
  * BENCH_INGEST_CPU_PROF=<dir> runs the sync process with --cpu-prof;
  * BENCH_INGEST_NODE_OPTIONS is its NODE_OPTIONS (V8 heap flags, say).
  */
-export async function run(): Promise<Record<string, number>> {
+export async function run(): Promise<Record<string, number | string>> {
   const total = Number(process.env.BENCH_INGEST_COUNT ?? 20_000);
   if (!Number.isInteger(total) || total < 10) throw new Error(`BENCH_INGEST_COUNT must be an integer >= 10, got ${process.env.BENCH_INGEST_COUNT}`);
   if (!Number.isInteger(TTI_COUNT) || TTI_COUNT < 1) throw new Error(`BENCH_INGEST_TTI_COUNT must be an integer >= 1, got ${process.env.BENCH_INGEST_TTI_COUNT}`);
   const cleanups: Array<() => Promise<unknown>> = [];
   const progress = (s: string) => process.stderr.write(`[ingest] ${s}\n`);
-  let child: ChildProcess | null = null;
-  const childOutput: string[] = [];
   const onSignal = () => void cleanupAll().finally(() => process.exit(130));
-  const cleanupAll = async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`));
-  };
+  // One cleanup, however many ask for it: on a signal the run's own finally
+  // (the sync process it stops makes the run throw) must wait for the same
+  // cleanup instead of returning at once, or the process exits with peers left running.
+  let cleaning: Promise<void> | null = null;
+  const cleanupAll = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => progress(`cleanup failed: ${String(err)}`));
+    })());
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
@@ -447,27 +642,7 @@ export async function run(): Promise<Record<string, number>> {
     );
 
     // --- campaign ------------------------------------------------------------
-    const login = await fetch(`${api.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-    });
-    if (login.status !== 200) throw new Error(`admin login failed: ${login.status} ${await login.text()}`);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const created = await fetch(`${api.url}/api/campaigns`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', cookie },
-      body: JSON.stringify(
-        campaignBody({
-          inbound: { host: dv.host, port: dv.imapPort, password: IMAP_PASSWORD },
-          smtp: { port: sink.port, auth: false, username: '', password: undefined },
-          confirmation: { enabled: false, templateId: null },
-        }),
-      ),
-    });
-    const createdText = await created.text();
-    if (created.status !== 201) throw new Error(`creating the campaign failed: ${created.status} ${createdText}`);
-    const campaignId = (JSON.parse(createdText) as { id: string }).id;
+    const campaignId = await createCampaign(api.url!, dv, sink);
 
     // --- events ----------------------------------------------------------------
     const counts = { created: 0, received: 0, quarantined: 0 };
@@ -484,88 +659,12 @@ export async function run(): Promise<Record<string, number>> {
     cleanups.push(() => sub.close());
     await sub.ready;
 
-    // --- ingest ----------------------------------------------------------------
+    // --- ingest (default store: PostgreSQL) -------------------------------------
     const profDir = process.env.BENCH_INGEST_CPU_PROF;
-    // as `npm start` runs it (4 MB semi-spaces: see docs/CONFIGURATION.md)
-    const execArgv = ['--max-semi-space-size=4', '--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`] : [])];
-    const tSpawn = performance.now();
-    const proc = spawn(process.execPath, [...execArgv, path.join(ROOT, 'apps/server/src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        ...env,
-        POSTDESK_ROLES: 'sync',
-        POSTDESK_PARSER_THREADS: '2',
-        ...(process.env.BENCH_INGEST_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_INGEST_NODE_OPTIONS } : {}),
-        // as `npm start` sets it: blob writes, fsyncs and renames share libuv's pool
-        UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16',
-        // as `npm start` sets it: glibc keeps fewer per-thread malloc arenas (less RSS with parser threads)
-        MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2',
-        // as `npm start` sets it: a fixed mmap threshold (see docs/CONFIGURATION.md)
-        MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child = proc;
-    const keep = (d: Buffer) => {
-      for (const l of d.toString('utf8').split('\n').filter(Boolean)) {
-        childOutput.push(l);
-        if (childOutput.length > 200) childOutput.shift();
-      }
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
-    const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    cleanups.push(async () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(t);
-    });
-    const alive = () => {
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        throw new Error(`the sync process exited (${proc.exitCode ?? proc.signalCode}):\n${childOutput.slice(-30).join('\n')}`);
-      }
-    };
-    const deadline = Date.now() + INGEST_TIMEOUT_MS;
-    let tConnected = 0;
-    for (;;) {
-      alive();
-      const st = (await db.query<{ state: string }>('SELECT state FROM mailboxes WHERE campaign_id = $1', [campaignId])).rows[0]?.state;
-      if (st === 'connected') break;
-      if (st === 'needs_attention' || Date.now() > deadline) throw new Error(`the mailbox did not connect (state ${st ?? 'none'})`);
-      await sleep(20);
-    }
-    tConnected = performance.now();
-    const cpu0 = await cpuSeconds(proc.pid!);
-    const rssAtConnect = await procStatus(proc.pid!, 'VmRSS');
-    let done = 0;
-    let maxRss = 0;
-    let lastReport = tConnected;
-    for (;;) {
-      alive();
-      done = Number(
-        (await db.query<{ n: string }>(
-          `SELECT (SELECT count(*) FROM messages WHERE campaign_id = $1) + (SELECT count(*) FROM quarantine WHERE campaign_id = $1) AS n`,
-          [campaignId],
-        )).rows[0]!.n,
-      );
-      maxRss = Math.max(maxRss, (await procStatus(proc.pid!, 'VmRSS')) || 0);
-      if (done >= total) break;
-      if (Date.now() > deadline) {
-        throw new Error(`ingest timed out after ${INGEST_TIMEOUT_MS / 60_000} min with ${done} of ${total} messages stored:\n${childOutput.slice(-30).join('\n')}`);
-      }
-      if (performance.now() - lastReport > 10_000) {
-        lastReport = performance.now();
-        progress(`ingest: ${done}/${total} (${((done / (lastReport - tConnected)) * 1000).toFixed(0)} msgs/s, RSS ${maxRss.toFixed(0)} MB)`);
-      }
-      await sleep(100);
-    }
-    const ingestMs = performance.now() - tConnected;
-    const peakRss = await procStatus(proc.pid!, 'VmHWM');
-    const cpu1 = await cpuSeconds(proc.pid!);
+    const pgRun = await ingestRun({ ...env, POSTDESK_BLOB_STORE: 'pg' }, db, campaignId, total, cleanups, progress, profDir);
+    const { alive, childOutput } = pgRun;
+    const ingestMs = pgRun.ms;
+    const peakRss = pgRun.peakRss;
     const ingestRate = (total / ingestMs) * 1000;
     const ratio = ingestRate / limitRate;
     const stored = (
@@ -578,14 +677,14 @@ export async function run(): Promise<Record<string, number>> {
       )
     ).rows[0]!;
     console.log(
-      `${'ingest end-to-end (1 sync process, 2 parser threads)'.padEnd(52)} ${ingestRate.toFixed(0).padStart(7)} msgs/s  ${mbps(s.bytes, ingestMs)} MB/s  ratio ${ratio.toFixed(2)}  (target ≥ 0.50: ${met(ratio >= 0.5)})`,
+      `${'ingest end-to-end (1 sync process, 2 parser threads)'.padEnd(52)} ${ingestRate.toFixed(0).padStart(7)} msgs/s  ${mbps(s.bytes, ingestMs)} MB/s  ratio ${ratio.toFixed(3)}  (its target is against the store's floor, below)`,
     );
     console.log(
-      `  ${total} in ${(ingestMs / 1000).toFixed(1)} s from "connected" (process start to connected ${((tConnected - tSpawn) / 1000).toFixed(1)} s); ` +
+      `  ${total} in ${(ingestMs / 1000).toFixed(1)} s from "connected" (process start to connected ${(pgRun.startMs / 1000).toFixed(1)} s); ` +
         `${stored.interactions} interactions, ${stored.threaded} threaded as replies, ${stored.attachments} attachments, ${stored.quarantined} quarantined; events seen: ${counts.received} message.received`,
     );
     console.log(
-      `  sync process CPU during ingest: main thread ${(cpu1.main - cpu0.main).toFixed(1)} s, other threads ${(cpu1.others - cpu0.others).toFixed(1)} s, over ${(ingestMs / 1000).toFixed(1)} s wall; RSS ${rssAtConnect.toFixed(0)} MB when connected, highest sampled ${maxRss.toFixed(0)} MB`,
+      `  sync process CPU during ingest: main thread ${pgRun.cpu.main.toFixed(1)} s, other threads ${pgRun.cpu.others.toFixed(1)} s, over ${(ingestMs / 1000).toFixed(1)} s wall; RSS ${pgRun.rssAtConnect.toFixed(0)} MB when connected, highest sampled ${pgRun.maxRss.toFixed(0)} MB`,
     );
     console.log(`${'peak RSS of the sync process (VmHWM)'.padEnd(52)} ${peakRss.toFixed(0).padStart(7)} MB  (target < 400 with the 25 MB attachment: ${met(peakRss < 400)})`);
 
@@ -594,6 +693,20 @@ export async function run(): Promise<Record<string, number>> {
     const appender = imap(dv);
     await appender.connect();
     cleanups.push(() => appender.logout().catch(() => appender.close()));
+    // Postdesk's own share: an observer IDLEs on the same folder and is told
+    // of the new message (EXISTS) when Postdesk's session is — Dovecot holds
+    // both notifications back by the same 500 ms — so the event's time less
+    // the observer's EXISTS is the time from EXISTS to interaction.created.
+    const observer = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: USER, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+    await observer.connect();
+    cleanups.push(() => observer.logout().catch(() => observer.close()));
+    await observer.mailboxOpen('INBOX');
+    let existsAt: number | null = null;
+    observer.on('exists', () => {
+      existsAt ??= performance.now();
+    });
+    void observer.idle().catch(() => undefined);
+    const own: number[] = [];
     const lat: number[] = [];
     let timeouts = 0;
     let consecutive = 0;
@@ -620,10 +733,12 @@ export async function run(): Promise<Record<string, number>> {
         waiter = resolve;
         timer = setTimeout(() => resolve(null), TTI_TIMEOUT_MS);
       });
+      existsAt = null;
       const t0 = performance.now();
       await appender.append('INBOX', raw);
       const e = await seen;
-      const dt = performance.now() - t0;
+      const tEvent = performance.now();
+      const dt = tEvent - t0;
       clearTimeout(timer);
       waiter = null;
       if (!e) {
@@ -634,6 +749,7 @@ export async function run(): Promise<Record<string, number>> {
       }
       consecutive = 0;
       lat.push(dt);
+      if (existsAt !== null) own.push(tEvent - existsAt);
       const got = (await db.query<{ subject: string }>('SELECT subject FROM interactions WHERE id = $1', [e.interactionId])).rows[0]?.subject;
       if (got !== subject) wrong++;
       await sleep(TTI_PAUSE_MS);
@@ -654,9 +770,59 @@ export async function run(): Promise<Record<string, number>> {
       `${`time to interaction (IDLE, ${lat.length} APPENDs)`.padEnd(52)} p50 ${p50.toFixed(0).padStart(5)} ms  p99 ${p99.toFixed(0).padStart(5)} ms  max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms  ` +
         `(targets 300 / 1000: ${met(p50 < 300 && p99 < 1000)})${why}${wrong ? `  ${wrong} events named another interaction` : ''}${aborted ? '  ABORTED after 5 consecutive timeouts' : ''}`,
     );
+    const ownSorted = [...own].sort((a, b) => a - b);
+    const ownP50 = aborted ? NaN : pct(ownSorted, 0.5);
+    const ownP99 = aborted ? NaN : pct(ownSorted, 0.99);
+    console.log(
+      `${`  Postdesk's own share (EXISTS → event, ${own.length})`.padEnd(52)} p50 ${ownP50.toFixed(0).padStart(5)} ms  p99 ${ownP99.toFixed(0).padStart(5)} ms  max ${(ownSorted.at(-1) ?? NaN).toFixed(0)} ms  ` +
+        `(targets 100 / 300: ${met(ownP50 < 100 && ownP99 < 300)})`,
+    );
     const warnings = childOutput.filter((l) => /"level":(40|50|60)/.test(l));
     if (warnings.length) progress(`the sync process logged ${warnings.length} warnings/errors (last kept):\n${warnings.slice(-5).join('\n')}`);
     if (profDir) progress(`CPU profiles of the sync process go to ${path.resolve(profDir)} when it exits`);
+    await pgRun.stop();
+
+    // --- the PostgreSQL store's own write floor, same run ---------------------------
+    const dbUrlOf = (name: string) => {
+      const u = new URL(embedded.url);
+      u.pathname = `/${name}`;
+      return u.toString();
+    };
+    await db.query('CREATE DATABASE bench_blob_floor');
+    const floorDb = createDb(dbUrlOf('bench_blob_floor'), { max: 1 });
+    await migrate(floorDb);
+    await floorDb.close();
+    progress('the PostgreSQL blob store alone (raw bytes, ten messages a transaction)…');
+    const floor = await pgBlobFloor(dbUrlOf('bench_blob_floor'), path.join(dv.dir, 'mail', USER, 'Maildir', 'cur'));
+    const ofFloor = ingestRate / floor.msgsPerS;
+    console.log(
+      `${'PostgreSQL blob store alone (raw bytes, 10 a tx)'.padEnd(52)} ${floor.msgsPerS.toFixed(0).padStart(7)} msgs/s  ${floor.mbPerS.toFixed(1)} MB/s  ingest is ${ofFloor.toFixed(2)} of it  (target ≥ 0.50: ${met(ofFloor >= 0.5)})`,
+    );
+
+    // --- the same ingest with the filesystem store, same run ------------------------
+    await db.query('CREATE DATABASE bench_ingest_fs');
+    const fsEnv = { ...env, DATABASE_URL: dbUrlOf('bench_ingest_fs'), POSTDESK_BLOB_STORE: 'fs' };
+    const fsApi: RunningServer = await startServer(
+      loadConfig({ ...fsEnv, POSTDESK_PORT: '0', POSTDESK_ADMIN_PASSWORD: ADMIN_PASSWORD, POSTDESK_ROLES: 'api' }),
+      { serveWeb: false },
+    );
+    cleanups.push(() => fsApi.stop());
+    const fsDb = new pg.Client(fsEnv.DATABASE_URL);
+    await fsDb.connect();
+    cleanups.push(() => fsDb.end());
+    const fsCampaign = await createCampaign(fsApi.url!, dv, sink);
+    progress('the same ingest with POSTDESK_BLOB_STORE=fs…');
+    const fsRun = await ingestRun(fsEnv, fsDb, fsCampaign, total, cleanups, progress);
+    await fsRun.stop();
+    const fsRate = (total / fsRun.ms) * 1000;
+    const ratioFs = fsRate / limitRate;
+    console.log(
+      `${'ingest end-to-end, POSTDESK_BLOB_STORE=fs'.padEnd(52)} ${fsRate.toFixed(0).padStart(7)} msgs/s  ${mbps(s.bytes, fsRun.ms)} MB/s  ratio ${ratioFs.toFixed(3)}  (target ≥ 0.10: ${met(ratioFs >= 0.1)})`,
+    );
+    console.log(
+      `  sync process CPU: main thread ${fsRun.cpu.main.toFixed(1)} s, other threads ${fsRun.cpu.others.toFixed(1)} s, over ${(fsRun.ms / 1000).toFixed(1)} s wall; ` +
+        `peak RSS ${fsRun.peakRss.toFixed(0)} MB  (target < 400: ${met(fsRun.peakRss < 400)})`,
+    );
 
     return {
       limit_msgs_per_s: limitRate,
@@ -669,6 +835,15 @@ export async function run(): Promise<Record<string, number>> {
       mailbox_mb: s.bytes / 1048576,
       limit_cold_msgs_per_s: (cold.count / cold.ms) * 1000,
       time_to_interaction_timeouts: timeouts,
+      blob_store: 'pg',
+      pg_blob_floor_msgs_per_s: floor.msgsPerS,
+      pg_blob_floor_mb_per_s: floor.mbPerS,
+      ingest_of_pg_blob_floor: ofFloor,
+      ratio_fs: ratioFs,
+      ingest_fs_msgs_per_s: fsRate,
+      peak_rss_fs_mb: fsRun.peakRss,
+      own_time_to_interaction_p50_ms: ownP50,
+      own_time_to_interaction_p99_ms: ownP99,
     };
   } finally {
     process.off('SIGINT', onSignal);

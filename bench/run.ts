@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const benches: Record<string, () => Promise<Record<string, number>>> = {
+const benches: Record<string, () => Promise<Record<string, number | string>>> = {
   api: async () => (await import('./api.bench.ts')).run(),
   dialer: async () => (await import('./dialer.bench.ts')).run(),
   ingest: async () => (await import('./ingest.bench.ts')).run(),

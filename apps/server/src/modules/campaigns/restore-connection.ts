@@ -1,7 +1,7 @@
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
+import { resetMailboxSync } from '../ingestion/index.ts';
 import { resumeSending } from '../outbound/index.ts';
-import { resetMailboxSync } from './campaigns.repo.ts';
 
 /**
  * A campaign's credentials work again (an admin signed in again with

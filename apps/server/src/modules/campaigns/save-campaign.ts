@@ -3,16 +3,15 @@ import type { Deps } from '../../deps.ts';
 import { isUniqueViolation } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, notFound, type ErrorDetail } from '../../platform/http/errors.ts';
+import { actionChangedFromNow, resetMailboxSync } from '../ingestion/index.ts';
 import { resumeSending } from '../outbound/index.ts';
 import {
-  actionChangedFromNow,
   campaignValues,
   ensureContactList,
   findCampaign,
   insertCampaign,
   saveConnections,
   templatesUsableBy,
-  resetMailboxSync,
   updateCampaign,
   type CampaignRow,
 } from './campaigns.repo.ts';

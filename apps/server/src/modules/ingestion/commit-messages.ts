@@ -2,10 +2,10 @@ import { peekHeaders } from '@postdesk/mailkit/parse';
 import type { Queryable } from '../../platform/db/db.ts';
 import { deferEvents, emitEvent } from '../../platform/events/events.ts';
 import { listOwnAddresses, type CampaignRow } from '../campaigns/index.ts';
+import { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
+import { adoptResyncedInbound } from '../interactions/index.ts';
 import {
-  adoptResyncedMessage,
   countIngested,
-  recordBlobs,
   sameContentStored,
   sourceKey,
   storedSources,
@@ -13,7 +13,7 @@ import {
   type SourceColumns,
 } from './ingestion.repo.ts';
 import type { IngestDeps, PreparedMessage } from './prepare-message.ts';
-import { insertQuarantine, requarantine } from './quarantine.repo.ts';
+import { adoptResyncedQuarantine, insertQuarantine, requarantine } from './quarantine.repo.ts';
 import { ownIdentity, storeInboundMail, type OwnIdentity, type StoredMail } from './store-inbound-mail.ts';
 
 /** What became of one message. */
@@ -198,7 +198,13 @@ function isUnstorable(err: unknown): boolean {
 async function duplicateOf(q: Queryable, at: At, rawSha256: string, messageId: string | null): Promise<boolean> {
   if (at.seen) return true;
   const source = at.item.source;
-  if (source.kind === 'imap') return source.resync && (await adoptResyncedMessage(q, at.campaign.id, rawSha256, messageId, at.src));
+  if (source.kind === 'imap') {
+    if (!source.resync) return false;
+    return (
+      (await adoptResyncedInbound(q, at.campaign.id, rawSha256, messageId, at.src)) ||
+      (await adoptResyncedQuarantine(q, at.campaign.id, rawSha256, at.src))
+    );
+  }
   // POP3 has no cursor to trust, and UIDLs are per server: the same bytes are the same message
   return source.kind === 'pop3' && (await sameContentStored(q, at.campaign.id, rawSha256, messageId));
 }

@@ -1,3 +1,6 @@
-// Ingestion: mailboxes synced into interactions. What other places may ask
-// of it; its routes and the supervisor are entry points the composition root starts.
-export { mailboxSyncLag } from './mailboxes.repo.ts';
+// Ingestion: fetching mail from the campaigns' mailboxes (IMAP, POP3) and
+// storing it exactly once. Its tables (mailboxes, mailbox_folders,
+// pop3_uidls, quarantine) are written only here; what other modules may ask
+// of it is below. Its routes and workers are entry points the composition
+// root imports directly.
+export { actionChangedFromNow, mailboxSyncLag, resetMailboxSync } from './mailboxes.repo.ts';

@@ -229,3 +229,30 @@ export async function mailboxSyncLag(q: Queryable, now: Date): Promise<Array<{ c
   );
   return rows.map((r) => ({ campaignId: r.campaign_id, seconds: Number(r.seconds) }));
 }
+
+/**
+ * After the admin changed a campaign's mail settings: a mailbox that needed
+ * attention (or was backing off) gets a fresh attempt, and when the inbound
+ * account moved, its folder cursors are marked unknown (UIDVALIDITY -1), so
+ * the next sync resynchronises with Message-ID + content-hash dedupe instead
+ * of trusting UIDs from another server (POP3: its UIDLs are forgotten).
+ */
+export async function resetMailboxSync(q: Queryable, campaignId: string, inboundMoved: boolean): Promise<void> {
+  await q.query(
+    `UPDATE mailboxes SET state = 'idle', failures = 0, next_attempt_at = NULL, updated_at = now()
+      WHERE campaign_id = $1 AND state IN ('needs_attention', 'backoff')`,
+    [campaignId],
+  );
+  if (!inboundMoved) return;
+  await q.query('UPDATE mailbox_folders SET uidvalidity = -1 WHERE campaign_id = $1', [campaignId]);
+  // UIDLs are only unique per server; POP3 ingest also dedupes by content, so forgetting them loses nothing
+  await q.query('DELETE FROM pop3_uidls WHERE campaign_id = $1', [campaignId]);
+}
+
+/**
+ * The campaign's action for fetched mail changed: it applies to mail fetched
+ * from now on, never retroactively to what earlier sessions left behind.
+ */
+export async function actionChangedFromNow(q: Queryable, campaignId: string): Promise<void> {
+  await q.query('UPDATE mailbox_folders SET acted_uid = last_uid WHERE campaign_id = $1', [campaignId]);
+}

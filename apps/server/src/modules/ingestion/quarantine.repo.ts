@@ -92,3 +92,18 @@ export async function insertQuarantine(
 export async function requarantine(q: Queryable, quarantineId: number, code: string, reason: string): Promise<void> {
   await q.query('UPDATE quarantine SET reason_code = $2, reason = $3, updated_at = now() WHERE id = $1', [quarantineId, code, pgText(reason)]);
 }
+
+/**
+ * The quarantine's half of a resync's adoption (the messages' half is
+ * adoptResyncedInbound): the same bytes already quarantined for this mailbox
+ * are moved to the new UID. Returns whether a row was.
+ */
+export async function adoptResyncedQuarantine(q: Queryable, campaignId: string, rawSha256: string, s: SourceColumns): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `UPDATE quarantine SET source_folder = $3, source_uidvalidity = $4, source_uid = $5, updated_at = now()
+      WHERE id = (SELECT id FROM quarantine WHERE campaign_id = $1 AND raw_sha256 = $2
+                    AND source_uidvalidity IS DISTINCT FROM $4 ORDER BY id LIMIT 1)`,
+    [campaignId, Buffer.from(rawSha256, 'hex'), s.folder, s.uidvalidity, s.uid],
+  );
+  return (rowCount ?? 0) > 0;
+}

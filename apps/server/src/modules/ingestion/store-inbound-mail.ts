@@ -3,18 +3,17 @@ import { normalizeAddress, type ParsedMessage } from '@postdesk/mailkit/parse';
 import { findSubjectTokens, resolveThread, stripSubjectToken, verifyMessageId, type ThreadCandidate } from '@postdesk/mailkit/threading';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
-import type { CampaignRow } from '../campaigns/index.ts';
 import { queueConfirmation } from '../outbound/index.ts';
+import { contactListFor, type CampaignRow } from '../campaigns/index.ts';
 import {
-  contactListFor,
   findOutboundByMessageIds,
   insertInboundMessage,
   insertMessageWithInteraction,
   interactionFacts,
   interactionsByMessageIds,
   touchInteraction,
-  type SourceColumns,
-} from './ingestion.repo.ts';
+} from '../interactions/index.ts';
+import type { SourceColumns } from './ingestion.repo.ts';
 import type { IngestDeps } from './prepare-message.ts';
 
 /** A parsed message stored: its row, the interaction it went to (none for unlinked automatic mail), and its kind. */

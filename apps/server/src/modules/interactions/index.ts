@@ -30,4 +30,16 @@ export {
   type LockedInteraction,
 } from './interactions.repo.ts';
 export { addParticipants, contactUpsertSql, contactValues, participantsSql, participantValues, upsertContact } from './contacts.repo.ts';
-export { insertOutboundMessage, latestCustomerMessageId, type OutboundMessageRow } from './messages.repo.ts';
+export {
+  adoptResyncedInbound,
+  idText,
+  insertInboundMessage,
+  insertMessageWithInteraction,
+  insertOutboundMessage,
+  latestCustomerMessageId,
+  type InboundMessageRow,
+  type MessageSourceColumns,
+  type NewInteraction,
+  type OutboundMessageRow,
+} from './messages.repo.ts';
+export { findOutboundByMessageIds, interactionFacts, interactionsByMessageIds, type InteractionFacts } from './threading.repo.ts';

@@ -5,7 +5,7 @@ import { principalOf, requireRole } from '../auth/index.ts';
 import { CALLBACK_PATH } from './oauth-runtime.ts';
 import { presentProvider } from './oauth.presenter.ts';
 import { findProvider, listProviders } from './oauth.repo.ts';
-import { CallbackPage, CallbackQuery, IdParams, NoContent, ProviderInput, ProviderListOut, ProviderOut, SignInInput, SignInOut, SignInStartedOut } from './oauth.schema.ts';
+import { CallbackPage, CallbackQuery, CallbackRefused, IdParams, NoContent, ProviderInput, ProviderListOut, ProviderOut, SignInInput, SignInOut, SignInStartedOut } from './oauth.schema.ts';
 import { DEFAULT_SCOPES } from './provider-kinds.ts';
 import { removeProvider, saveProvider } from './save-provider.ts';
 import { completeSignIn, readSignIn, startSignIn } from './sign-in.ts';
@@ -55,7 +55,7 @@ export const oauthRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =>
     readSignIn(deps, principalOf(req).userId, req.params.id),
   );
 
-  app.get(CALLBACK_PATH, { schema: { tags, querystring: CallbackQuery, response: { 200: CallbackPage } } }, async (req, reply) => {
+  app.get(CALLBACK_PATH, { schema: { tags, querystring: CallbackQuery, response: { 200: CallbackPage, 400: CallbackRefused } } }, async (req, reply) => {
     const outcome = await completeSignIn(deps, req.query);
     const title = outcome.ok ? 'Signed in' : 'Sign-in refused';
     const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title><style>body{font:16px system-ui,sans-serif;margin:3rem;color:#222}</style></head><body><h1>${title}</h1><p id="outcome">${escapeHtml(outcome.message)}</p></body></html>`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  apiErrorBodySchema,
   noContentSchema,
   oauthCallbackQuerySchema,
   oauthProviderInputSchema,
@@ -22,5 +23,7 @@ export const SignInOut = oauthSignInSchema;
 export const CallbackQuery = oauthCallbackQuerySchema;
 /** The callback answers a small page of its own for the popup. */
 export const CallbackPage = z.string();
+/** A refused callback is the page saying why; a malformed request is the API's error body. */
+export const CallbackRefused = z.union([CallbackPage, apiErrorBodySchema]);
 export const IdParams = uuidParamsSchema;
 export const NoContent = noContentSchema;
