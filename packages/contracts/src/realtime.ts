@@ -30,6 +30,8 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue.changed'), campaignIds: z.array(z.string()) }),
   /** a campaign's SMTP account was held or resumed: its screen and its waiting messages */
   z.object({ type: z.literal('campaign.changed'), campaignId: z.string() }),
+  /** staff: a dialer's state or counters changed (coalesced, at most twice a second per dialer) */
+  z.object({ type: z.literal('dialer.changed'), dialerId: z.string() }),
 ]);
 /** What the server pushes on /api/ws. */
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;

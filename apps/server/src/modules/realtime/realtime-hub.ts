@@ -47,6 +47,8 @@ export interface HubDeps {
 
 // Queue figures change in bursts; a supervisor screen needs them at most five times a second.
 const QUEUE_COALESCE_MS = 200;
+// A sending dialer moves its counters many times a second; its dashboard re-reads at most twice.
+const DIALER_COALESCE_MS = 500;
 const HEARTBEAT_MS = 5_000;
 const PING_MS = 30_000;
 
@@ -82,6 +84,17 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         send(c, { type: 'queue.changed', campaignIds: ids });
       }, QUEUE_COALESCE_MS);
     }
+  };
+  const dialerTimers = new Map<string, NodeJS.Timeout>();
+  const dialerChanged = (dialerId: string): void => {
+    if (dialerTimers.has(dialerId)) return;
+    dialerTimers.set(
+      dialerId,
+      setTimeout(() => {
+        dialerTimers.delete(dialerId);
+        toStaff({ type: 'dialer.changed', dialerId });
+      }, DIALER_COALESCE_MS),
+    );
   };
   const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
   // Pushes to the agent working an interaction, found by `find` — read only when someone is connected here.
@@ -152,6 +165,9 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         }, fail);
         return;
       }
+      case 'dialer.changed':
+        dialerChanged(e.dialerId);
+        return;
       case 'agent.presence_changed':
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
@@ -238,6 +254,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       if (closed) return;
       closed = true;
       off();
+      for (const t of dialerTimers.values()) clearTimeout(t);
       clearInterval(heartbeat);
       clearInterval(pinger);
       for (const c of clients) c.socket.close(1001, 'server shutting down');
