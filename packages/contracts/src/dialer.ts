@@ -63,6 +63,8 @@ export const dialerCountersSchema = z.object({
   rejected: z.number(),
   spam: z.number(),
   unsubscribed: z.number(),
+  /** Recipients who answered (their reply linked to the dialer message). */
+  replied: z.number(),
 });
 /** What happened to a list's (or a dialer's) rows, from real events. */
 export type DialerCounters = z.infer<typeof dialerCountersSchema>;

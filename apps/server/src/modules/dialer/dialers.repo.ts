@@ -217,13 +217,15 @@ export interface ListCountsRow {
   rejected: number;
   spam: number;
   unsubscribed: number;
+  replied: number;
 }
 
 /** A dialer's lists, newest first, with their counters. */
 export async function listCounts(q: Queryable, dialerId: string): Promise<ListCountsRow[]> {
   const { rows } = await q.query<ListCountsRow>(
-    `SELECT id::int AS id, name, created_at, rows_total, sent, failed, retried, skipped, deleted, seen, rejected, spam, unsubscribed
-       FROM dialer_lists WHERE dialer_id = $1 ORDER BY id DESC`,
+    `SELECT l.id::int AS id, l.name, l.created_at, l.rows_total, l.sent, l.failed, l.retried, l.skipped, l.deleted, l.seen, l.rejected, l.spam, l.unsubscribed,
+            (SELECT count(DISTINCT r.row_id)::int FROM dialer_replies r JOIN dialer_rows x ON x.id = r.row_id WHERE x.list_id = l.id) AS replied
+       FROM dialer_lists l WHERE l.dialer_id = $1 AND l.rows_total > 0 ORDER BY l.id DESC`,
     [dialerId],
   );
   return rows;
@@ -242,4 +244,25 @@ export async function recentMinutes(q: Queryable, dialerId: string, since: Date)
 export async function dialerIdsOfCampaign(q: Queryable, campaignId: string): Promise<string[]> {
   const { rows } = await q.query<{ id: string }>('SELECT id FROM dialers WHERE campaign_id = $1', [campaignId]);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Ends a mailing: the rows not sent yet (queued or waiting for a retry) are
+ * marked deleted and counted on their lists; rows in flight finish.
+ */
+export async function deleteUnprocessed(q: Queryable, dialerId: string): Promise<number> {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH d AS (UPDATE dialer_rows SET state = 'deleted', finished_at = now() WHERE dialer_id = $1 AND state IN ('queued', 'retrying') RETURNING list_id),
+          c AS (SELECT list_id, count(*)::int AS n FROM d GROUP BY list_id),
+          u AS (UPDATE dialer_lists l SET deleted = l.deleted + c.n FROM c WHERE l.id = c.list_id RETURNING c.n)
+     SELECT coalesce(sum(n), 0)::int AS n FROM u`,
+    [dialerId],
+  );
+  return rows[0]!.n;
+}
+
+/** The attachment tokens of a campaign's registry (a list row may name only these). */
+export async function attachmentTokens(q: Queryable, campaignId: string): Promise<Set<string>> {
+  const { rows } = await q.query<{ token: string }>('SELECT token FROM dialer_attachments WHERE campaign_id = $1', [campaignId]);
+  return new Set(rows.map((r) => r.token));
 }
