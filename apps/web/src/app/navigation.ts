@@ -5,6 +5,7 @@ import {
   IconCategory,
   IconInbox,
   IconMailCog,
+  IconMailFast,
   IconMailExclamation,
   IconMessage2Bolt,
   IconTemplate,
@@ -15,7 +16,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
+  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -44,6 +45,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
         capability: 'cannedAnswers.view',
         testId: 'nav-canned-answers',
       },
+      { id: 'dialers', to: '/dialers', icon: IconMailFast, capability: 'dialers.view', testId: 'nav-dialers' },
       {
         id: 'dispositions',
         to: '/dispositions',

@@ -18,7 +18,9 @@ export type Capability =
   | 'quarantine.manage'
   | 'users.manage'
   | 'work.use'
-  | 'live.view';
+  | 'live.view'
+  | 'dialers.view'
+  | 'dialers.manage';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -35,8 +37,10 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.manage',
     'users.manage',
     'live.view',
+    'dialers.view',
+    'dialers.manage',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view'],
   agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 
