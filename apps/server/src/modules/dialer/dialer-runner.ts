@@ -6,7 +6,7 @@ import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
 import { isOpen, nextOpening } from '../routing/index.ts';
 import { inviteField } from './dialer-variables.ts';
-import { addRecoveredInFlight, claimDueDialers, findDialer, releaseDialer, renewDialerLease, templateOfCampaign, type DialerRow } from './dialers.repo.ts';
+import { claimDueDialers, findDialer, releaseDialer, renewDialerLease, templateOfCampaign, type DialerRow } from './dialers.repo.ts';
 import { sendDialer } from './send-dialer.ts';
 import type { SendThreadInit } from './send-protocol.ts';
 
@@ -134,7 +134,6 @@ export function startDialerRunner(deps: DialerRunnerDeps, opts: DialerRunnerOpti
         abort.signal,
         { threads: opts.threads, untilEmpty: true, node: opts.node, onRecorded: hint },
       );
-      await addRecoveredInFlight(deps.db, id, report.recoveredInFlight);
       if (closedBySchedule) next = nextOpening(d.schedule, d.timezone, deps.now());
       deps.log.info({ dialerId: id, sent: report.sent, failed: report.failed, retried: report.retried, recoveredInFlight: report.recoveredInFlight }, 'dialer run ended');
     } catch (err) {

@@ -195,10 +195,6 @@ export async function releaseDialer(q: Queryable, id: string, node: string, clai
   );
 }
 
-/** Adds rows a crashed run left in flight to the dialer's report. */
-export async function addRecoveredInFlight(q: Queryable, id: string, n: number): Promise<void> {
-  if (n > 0) await q.query('UPDATE dialers SET in_flight_recovered = in_flight_recovered + $2 WHERE id = $1', [id, n]);
-}
 
 // The dashboard ---------------------------------------------------------------
 

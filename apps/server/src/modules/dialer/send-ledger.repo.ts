@@ -185,12 +185,15 @@ export async function recordOutcomes(db: { tx: <T>(fn: (q: Queryable) => Promise
  * resend may duplicate them). Returns how many; call before sending resumes.
  */
 export async function recoverInFlight(db: Queryable, dialerId: string): Promise<number> {
-  const { rowCount } = await db.query(
-    `UPDATE dialer_rows SET state = 'retrying', due_at = '-infinity', uncertain = uncertain + 1, attempts = greatest(attempts - 1, 0)
-      WHERE dialer_id = $1 AND state = 'sending'`,
+  // the dashboard's count moves in the same statement: a run killed again before it ends must not lose it
+  const { rows } = await db.query<{ n: number }>(
+    `WITH r AS (UPDATE dialer_rows SET state = 'retrying', due_at = '-infinity', uncertain = uncertain + 1, attempts = greatest(attempts - 1, 0)
+                 WHERE dialer_id = $1 AND state = 'sending' RETURNING 1),
+          d AS (UPDATE dialers SET in_flight_recovered = in_flight_recovered + (SELECT count(*) FROM r) WHERE id = $1 AND EXISTS (SELECT 1 FROM r))
+     SELECT count(*)::int AS n FROM r`,
     [dialerId],
   );
-  return rowCount ?? 0;
+  return rows[0]!.n;
 }
 
 /** How many rows of a dialer are still to be processed (queued, retrying or in flight). */
