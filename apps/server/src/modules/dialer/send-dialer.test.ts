@@ -133,6 +133,35 @@ describe('the dialer sends a list through the ledger', () => {
     expect(capture.messages.map((m) => m.to[0]).sort()).toEqual(['a@example.test', 'c@example.test']);
   });
 
+  it('holds a destination domain to its per-minute limit: its other rows wait, untried, while other domains go on', async () => {
+    const capture: SmtpCapture = await startSmtpCapture();
+    peers.push(capture);
+    const dialerId = await newDialer();
+    const lines = [...Array.from({ length: 5 }, (_, i) => `Newsletter;s${i}@slow.test;;;name=S:code=${i};1`), ...Array.from({ length: 3 }, (_, i) => `Newsletter;f${i}@fast.test;;;name=F:code=${i};5`)];
+    await importList({ db }, { dialerId, name: 'domains', source: source(lines.join('\n')), rules });
+    const stop = new AbortController();
+    const run = sendDialer({ db, now: () => new Date() }, dialerId, init(capture.port), { maxPerSecond: 0, intervalMs: 0, domainLimits: [{ domain: 'slow.test', perMinute: 3 }] }, stop.signal, {
+      threads: 1,
+      batchSize: 2,
+      idlePollMs: 50,
+    });
+    // the slow.test rows come first (priority 1), yet only three of them go this minute
+    await capture.waitForMessages(6);
+    await expect.poll(async () => Object.values(await states(dialerId)).filter((st) => st === 'sent').length).toBe(6);
+    stop.abort();
+    await run;
+    const st = await states(dialerId);
+    expect(Object.entries(st).filter(([to, v]) => to.endsWith('@slow.test') && v === 'sent').length).toBe(3);
+    expect(Object.entries(st).filter(([to, v]) => to.endsWith('@fast.test') && v === 'sent').length).toBe(3);
+    // back in the queue untried (a row claimed over the limit is deferred to when the domain frees up; later ones are not claimed at all)
+    const waiting = (await db.query(`SELECT state, attempts FROM dialer_rows WHERE dialer_id = $1 AND domain = 'slow.test' AND state <> 'sent'`, [dialerId])).rows;
+    expect(waiting).toEqual([
+      { state: 'queued', attempts: 0 },
+      { state: 'queued', attempts: 0 },
+    ]);
+    expect(capture.messages.filter((m) => m.to[0]!.endsWith('@slow.test')).length).toBe(3);
+  });
+
   it('rows left "sending" by a crashed run are sent again and counted uncertain', async () => {
     const sink: SmtpSink = await startSmtpSink();
     peers.push(sink);

@@ -204,6 +204,8 @@ export async function countUnprocessed(db: Queryable, dialerId: string): Promise
 
 /** When the next retrying row of a dialer falls due, or null when none waits. */
 export async function nextDueAt(db: Queryable, dialerId: string): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(due_at) AS at FROM dialer_rows WHERE dialer_id = $1 AND state IN ('queued', 'retrying')`, [dialerId]);
-  return rows[0]!.at;
+  const { rows } = await db.query<{ at: Date | number | null }>(`SELECT min(due_at) AS at FROM dialer_rows WHERE dialer_id = $1 AND state IN ('queued', 'retrying')`, [dialerId]);
+  const at = rows[0]!.at;
+  // a never-tried row is due at '-infinity', which pg reads as the number -Infinity: due now
+  return at === null ? null : at instanceof Date ? at : new Date(0);
 }
