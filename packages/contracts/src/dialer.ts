@@ -236,3 +236,5 @@ export const singleSendInputSchema = z.strictObject({
   to: z.string().trim().min(3, 'required').max(320, 'at most 320 characters'),
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, 'a variable name'), z.string().max(10_000).regex(/^[^\r\n\0]*$/, 'no line breaks')).default({}),
 });
+/** The token of a link in dialer mail (pixel, unsubscribe): the row id and its MAC. */
+export const dialerLinkParamsSchema = z.strictObject({ token: z.string().min(1).max(64) });

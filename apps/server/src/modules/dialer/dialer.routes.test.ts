@@ -1,3 +1,4 @@
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sink.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
@@ -87,6 +88,41 @@ describe.skipIf(!checkPeer('smtp-sink').available)('the dialer API: configure, u
     const got = await sink.waitForMessages(10);
     expect(got.map((m) => m.rcptTo[0]).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `<r${i}@example.test>`).sort());
     expect(got.find((m) => m.rcptTo[0] === '<r4@example.test>')!.content).toContain('Code for N4');
+  });
+
+  it('the pixel counts a recipient once; one-click unsubscribe blacklists the address, and a later list skips it (matched case-insensitively)', async () => {
+    const id = ((await s.call('GET', '/api/dialers', { cookie })).body.items as Array<{ id: string; name: string }>).find((d) => d.name === 'Spring mailing')!.id;
+    const m = (await sink.messages()).find((x) => x.rcptTo[0] === '<r4@example.test>')!;
+    const parsed = await simpleParser(m.content);
+    const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(m.content.replace(/\n[ \t]+/g, ' '))![1]!;
+    const pixel = /src="(https:\/\/desk\.example\.test\/api\/public\/dialer\/o\/[^"]+)"/.exec(String(parsed.html))![1]!;
+    const local = (url: string) => s.url + new URL(url).pathname;
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(local(pixel));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/gif');
+    }
+    // a forged token gets the same image and counts nothing
+    expect((await fetch(local(pixel).replace(/-[A-Za-z0-9_-]{22}$/, '-AAAAAAAAAAAAAAAAAAAAAA'))).status).toBe(200);
+    expect((await status(id)).totals.seen).toBe(1);
+
+    // a GET only asks (link scanners follow links); the RFC 8058 POST unsubscribes
+    expect((await fetch(local(unsubscribe))).status).toBe(200);
+    expect((await status(id)).totals.unsubscribed).toBe(0);
+    const post = await fetch(local(unsubscribe), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(post.status).toBe(200);
+    expect((await status(id)).totals.unsubscribed).toBe(1);
+    expect((await s.db.query(`SELECT reason FROM dialer_blacklist WHERE address = 'r4@example.test'`)).rows).toEqual([{ reason: 'unsubscribe' }]);
+
+    // the dialer still runs: a new list is sent at once, without the unsubscribed address
+    const before = (await sink.messages()).length;
+    expect((await upload(id, ['Spring;R4@EXAMPLE.test;;;name=Again:code=4;', row(50)].join('\n'))).status).toBe(201);
+    const done = await until(id, (st) => st.totals.processed === 12);
+    expect(done.totals).toMatchObject({ total: 12, sent: 11, skipped: 1 });
+    const after = (await sink.waitForMessages(before + 1)).map((x) => x.rcptTo[0]);
+    expect(after.length).toBe(before + 1);
+    expect(after.filter((to) => to === '<r50@example.test>').length).toBe(1);
+    expect(after.filter((to) => to!.toLowerCase() === '<r4@example.test>').length).toBe(1);
   });
 
   it('stop drops the rows not sent yet and counts them; pause keeps them', async () => {

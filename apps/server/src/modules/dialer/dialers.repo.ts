@@ -262,3 +262,44 @@ export async function attachmentTokens(q: Queryable, campaignId: string): Promis
   const { rows } = await q.query<{ token: string }>('SELECT token FROM dialer_attachments WHERE campaign_id = $1', [campaignId]);
   return new Set(rows.map((r) => r.token));
 }
+
+// The blacklist and the links in dialer mail ------------------------------------
+
+/** Which of these blacklist keys are blacklisted (one query per claimed batch, never per message). */
+export async function blacklistedAmong(q: Queryable, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const { rows } = await q.query<{ address: string }>({ name: 'dialer_blacklisted', text: 'SELECT address FROM dialer_blacklist WHERE address = ANY ($1::text[])' }, [keys]);
+  return new Set(rows.map((r) => r.address));
+}
+
+/** Counts a row seen once (the pixel loaded); returns its dialer when this was the first time. */
+export async function markSeen(q: Queryable, rowId: string): Promise<string | null> {
+  const { rows } = await q.query<{ dialer_id: string }>(
+    `WITH r AS (UPDATE dialer_rows SET seen_at = now() WHERE id = $1 AND seen_at IS NULL AND state = 'sent' RETURNING list_id, dialer_id),
+          l AS (UPDATE dialer_lists SET seen = seen + 1 WHERE id = (SELECT list_id FROM r))
+     SELECT dialer_id FROM r`,
+    [rowId],
+  );
+  return rows[0]?.dialer_id ?? null;
+}
+
+/** The row a link names: its dialer and destination, or null. */
+export async function findSentRow(q: Queryable, rowId: string): Promise<{ dialer_id: string; destination: string; unsubscribed: boolean } | null> {
+  const { rows } = await q.query<{ dialer_id: string; destination: string; unsubscribed: boolean }>(
+    `SELECT dialer_id, destination, unsubscribed_at IS NOT NULL AS unsubscribed FROM dialer_rows WHERE id = $1 AND state = 'sent'`,
+    [rowId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Counts a row unsubscribed once and blacklists its address (`key`, the blacklist form) for every dialer. */
+export async function markUnsubscribed(q: Queryable, rowId: string, key: string): Promise<string | null> {
+  const { rows } = await q.query<{ dialer_id: string }>(
+    `WITH r AS (UPDATE dialer_rows SET unsubscribed_at = now() WHERE id = $1 AND unsubscribed_at IS NULL AND state = 'sent' RETURNING list_id, dialer_id),
+          l AS (UPDATE dialer_lists SET unsubscribed = unsubscribed + 1 WHERE id = (SELECT list_id FROM r)),
+          b AS (INSERT INTO dialer_blacklist (address, reason, dialer_id) SELECT $2, 'unsubscribe', dialer_id FROM r ON CONFLICT (address) DO NOTHING)
+     SELECT dialer_id FROM r`,
+    [rowId, key],
+  );
+  return rows[0]?.dialer_id ?? null;
+}

@@ -7,6 +7,7 @@ import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sin
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { createTestDatabase } from '../../../../../test/support/database.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';
+import { untilReached } from '../../../../../test/support/wait.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { importList } from './import-list.ts';
 import { sendDialer } from './send-dialer.ts';
@@ -119,8 +120,7 @@ describe('the dialer sends a list through the ledger', () => {
     await importList({ db }, { dialerId, name: 'mixed', source: source('Newsletter;a@example.test;;;name=A:code=1\nNewsletter;gone@example.test;;;name=G:code=2\nNewsletter;busy@example.test;;;name=B:code=3\nNewsletter;c@example.test;;;name=C:code=4\n'), rules });
     const stop = new AbortController();
     const run = sendDialer({ db, now: () => new Date() }, dialerId, init(capture.port), { maxPerSecond: 0, intervalMs: 0 }, stop.signal, { threads: 1, idlePollMs: 50 });
-    await capture.waitForMessages(2);
-    await expect.poll(async () => (await states(dialerId))['busy@example.test']).toBe('retrying');
+    await untilReached(async () => ((await states(dialerId))['busy@example.test'] === 'retrying' ? 1 : 0), 1, 'the 4xx row retrying');
     stop.abort();
     const report = await run;
     expect(report).toMatchObject({ sent: 2, failed: 1, retried: 1 });
@@ -146,8 +146,7 @@ describe('the dialer sends a list through the ledger', () => {
       idlePollMs: 50,
     });
     // the slow.test rows come first (priority 1), yet only three of them go this minute
-    await capture.waitForMessages(6);
-    await expect.poll(async () => Object.values(await states(dialerId)).filter((st) => st === 'sent').length).toBe(6);
+    await untilReached(async () => Object.values(await states(dialerId)).filter((st) => st === 'sent').length, 6, 'rows recorded sent');
     stop.abort();
     await run;
     const st = await states(dialerId);

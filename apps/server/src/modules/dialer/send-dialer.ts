@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { textAlternative } from '@postdesk/mailkit/bulk';
 import type { Db } from '../../platform/db/db.ts';
+import { blacklistKey } from './blacklist-key.ts';
+import { blacklistedAmong } from './dialers.repo.ts';
 import { DomainWindow, domainLimitOf, paceOf, take, waitForToken, type Bucket } from './pacing.ts';
 import { claimRows, countUnprocessed, nextDueAt, recordOutcomes, recoverInFlight, type ClaimedRow, type RowOutcome } from './send-ledger.repo.ts';
 import { holdDelay, outcomeOf } from './send-policy.ts';
@@ -231,6 +233,16 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
         for (const r of claimedRows) {
           if (domains.take(r.domain, now)) rows.push(r);
           else outcomes.push({ id: r.id, listId: r.listId, kind: 'defer', until: new Date(domains.freeAt(r.domain, now)) });
+        }
+      }
+      // a blacklisted address never receives dialer mail: one look-up per claim, the rows skipped and counted
+      if (rows.length > 0) {
+        const keys = rows.map((r) => blacklistKey(r.destination));
+        const black = await blacklistedAmong(deps.db, keys);
+        if (black.size > 0) {
+          const keep: ClaimedRow[] = [];
+          rows.forEach((r, i) => (black.has(keys[i]!) ? outcomes.push({ id: r.id, listId: r.listId, kind: 'skipped', reply: 'blacklisted' }) : keep.push(r)));
+          rows = keep;
         }
       }
       // tokens not used by this claim go back
