@@ -69,7 +69,7 @@ describe.skipIf(!peersReady)('the dialer in Chromium', () => {
     await form.getByTestId('dialer-subject').fill('Your code, ${name}');
     await form.getByTestId('dialer-domain-limits').fill('example.test 1000');
     await form.getByTestId('dialer-save').click();
-    await expect.poll(() => form.isVisible()).toBe(false);
+    await form.waitFor({ state: 'detached' });
     const card = page.getByTestId('dialer-Spring mailing');
     await card.waitFor();
     expect(await card.getByTestId('dialer-state').textContent()).toBe('Not started');
@@ -95,7 +95,7 @@ describe.skipIf(!peersReady)('the dialer in Chromium', () => {
     // fixed by dropping the two rows: 48 imported
     const fixed = rows.filter((_, i) => !BAD.has(i + 1));
     await input.setInputFiles({ name: 'spring-fixed.csv', mimeType: 'text/csv', buffer: Buffer.from(fixed.join('\r\n')) });
-    await expect.poll(() => card.getByTestId('dialer-progress').getAttribute('data-total')).toBe('48');
+    await card.locator('[data-testid="dialer-progress"][data-total="48"]').waitFor();
     expect(await card.getByTestId('dialer-count-queued').textContent()).toBe('48');
 
     await card.getByTestId('dialer-start').click();
@@ -103,7 +103,7 @@ describe.skipIf(!peersReady)('the dialer in Chromium', () => {
     expect(await card.getByTestId('dialer-count-sent').textContent()).toBe('48');
     expect(await card.getByTestId('dialer-count-failed').textContent()).toBe('0');
     expect(await card.getByTestId('dialer-count-queued').textContent()).toBe('0');
-    await expect.poll(() => card.getByTestId('dialer-state').textContent()).toBe('Finished');
+    await card.getByTestId('dialer-state').filter({ hasText: 'Finished' }).waitFor();
 
     // each recipient once, at the sink
     const got = await sink.waitForMessages(48);
