@@ -17,6 +17,7 @@ export type Capability =
   | 'quarantine.view'
   | 'quarantine.manage'
   | 'users.manage'
+  | 'oauth.manage'
   | 'work.use'
   | 'live.view'
   | 'dialers.view'
@@ -36,6 +37,7 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.view',
     'quarantine.manage',
     'users.manage',
+    'oauth.manage',
     'live.view',
     'dialers.view',
     'dialers.manage',
