@@ -39,6 +39,8 @@ const Env = z.object({
   POSTDESK_ROUTING_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(5),
   POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   POSTDESK_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(120),
+  POSTDESK_DIALER_THREADS: z.coerce.number().int().min(1).max(16).default(2),
+  POSTDESK_DIALER_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
   POSTDESK_BLOB_STORE: z.enum(['pg', 'fs']).default('pg'),
   POSTDESK_UPLOAD_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000).default(100),
   POSTDESK_UPLOAD_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
@@ -93,6 +95,10 @@ export interface Config {
   readonly routingConcurrency: number;
   /** How long an agent with no workspace open anywhere stays available or paused before going offline. */
   readonly presenceGraceSec: number;
+  /** Sending threads of one running dialer (each composes and sends on its own core). */
+  readonly dialerThreads: number;
+  /** SMTP connections each dialer sending thread keeps open (pipelined). */
+  readonly dialerConnections: number;
   /** Where raw messages and files live: PostgreSQL (any node serves any file, one backup holds all) or this node's data directory. */
   readonly blobStore: 'pg' | 'fs';
   /** How many bytes of uploads a user may hold that no sent message has used yet. */
@@ -155,6 +161,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routingSweepSec: e.POSTDESK_ROUTING_SWEEP_SEC,
     routingConcurrency: e.POSTDESK_ROUTING_CONCURRENCY,
     presenceGraceSec: e.POSTDESK_PRESENCE_GRACE_SEC,
+    dialerThreads: e.POSTDESK_DIALER_THREADS,
+    dialerConnections: e.POSTDESK_DIALER_CONNECTIONS,
     blobStore: e.POSTDESK_BLOB_STORE,
     uploadQuotaBytes: e.POSTDESK_UPLOAD_QUOTA_MB * 1024 * 1024,
     uploadTtlMs: e.POSTDESK_UPLOAD_TTL_HOURS * 3_600_000,

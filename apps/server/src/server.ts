@@ -13,6 +13,7 @@ import { DEFAULT_SYNC_TIMING } from './modules/ingestion/mailbox-runner.ts';
 import { startMailboxSupervisor, type MailboxSupervisor } from './modules/ingestion/mailbox-supervisor.ts';
 import { startOutboxWorker, type OutboxDeps, type OutboxWorker } from './modules/outbound/outbox-worker.ts';
 import { sentCopyHandler } from './modules/outbound/sent-copy.ts';
+import { startDialerRunner, type DialerRunner } from './modules/dialer/index.ts';
 import { createRealtimeHub, type RealtimeHub } from './modules/realtime/realtime-hub.ts';
 import { startRouter, type Router, type RouterOptions } from './modules/routing/router.ts';
 import { startStorageHousekeeping } from './modules/uploads/index.ts';
@@ -184,6 +185,22 @@ export async function startServer(
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
       : null;
     if (housekeeping) closers.push(() => housekeeping.stop());
+    const dialers: DialerRunner | null = roles.has('worker')
+      ? startDialerRunner(
+          {
+            db,
+            secrets: deps.secrets,
+            log,
+            now: deps.now,
+            mailSecret: deps.mailSecret,
+            publicUrl: config.publicUrl,
+            onEvent: (h) => events.on(h),
+            ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
+          },
+          { node: config.nodeId, leaseSec: config.leaseSec, tickMs: 2_000, threads: config.dialerThreads, connections: config.dialerConnections },
+        )
+      : null;
+    if (dialers) closers.push(() => dialers.stop());
     // OAuth2 tokens refreshed before they expire, on every node that syncs or sends (the account's lease picks one)
     const refresher = roles.has('sync') || roles.has('worker') ? startTokenRefresher(deps) : null;
     await warnAboutBlobFiles(deps);

@@ -12,4 +12,5 @@ export * from './mailboxes.ts';
 export * from './routing.ts';
 export * from './realtime.ts';
 export * from './workspace.ts';
+export * from './dialer.ts';
 export * from './campaign-defaults.ts';

@@ -30,6 +30,8 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue.changed'), campaignIds: z.array(z.string()) }),
   /** a campaign's SMTP account was held or resumed: its screen and its waiting messages */
   z.object({ type: z.literal('campaign.changed'), campaignId: z.string() }),
+  /** staff: a dialer's state or counters changed (coalesced, at most twice a second per dialer) */
+  z.object({ type: z.literal('dialer.changed'), dialerId: z.string() }),
   /** staff: a campaign's OAuth2 grant is gone (consent revoked, expired): its mailbox and sending wait until an admin signs in again */
   z.object({ type: z.literal('oauth.sign_in_needed'), campaignId: z.string(), email: z.string() }),
   /** everyone: the pause reasons to choose from changed (re-read them) */

@@ -6,6 +6,7 @@ import {
   IconInbox,
   IconKey,
   IconMailCog,
+  IconMailFast,
   IconMailExclamation,
   IconMessage2Bolt,
   IconTemplate,
@@ -16,7 +17,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'oauth';
+  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers' | 'oauth';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -45,6 +46,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
         capability: 'cannedAnswers.view',
         testId: 'nav-canned-answers',
       },
+      { id: 'dialers', to: '/dialers', icon: IconMailFast, capability: 'dialers.view', testId: 'nav-dialers' },
       {
         id: 'dispositions',
         to: '/dispositions',

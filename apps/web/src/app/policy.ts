@@ -19,7 +19,9 @@ export type Capability =
   | 'users.manage'
   | 'oauth.manage'
   | 'work.use'
-  | 'live.view';
+  | 'live.view'
+  | 'dialers.view'
+  | 'dialers.manage';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -37,8 +39,10 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'users.manage',
     'oauth.manage',
     'live.view',
+    'dialers.view',
+    'dialers.manage',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view'],
   agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 

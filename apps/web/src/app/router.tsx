@@ -31,6 +31,7 @@ const QuarantinePage = lazy(() =>
 const TemplatesPage = lazy(() =>
   import('../features/templates/templates-page.tsx').then((m) => ({ default: m.TemplatesPage })),
 );
+const DialersPage = lazy(() => import('../features/dialer/dialers-page.tsx').then((m) => ({ default: m.DialersPage })));
 const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
 const OAuthProvidersPage = lazy(() =>
@@ -138,6 +139,14 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="dispositions.manage">
                   <DispositionsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'dialers',
+              element: (
+                <RequireCapability capability="dialers.view">
+                  <DialersPage />
                 </RequireCapability>
               ),
             },

@@ -39,3 +39,88 @@ export function waitForToken(pace: Pace, bucket: Bucket, now: number): number {
   const tokens = Math.min(pace.burst, bucket.tokens + ((now - bucket.at) * pace.perSecond) / 1000);
   return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / pace.perSecond);
 }
+
+/**
+ * Per-destination-domain limits: at most `limitOf(domain)` messages in any
+ * 60 seconds to one domain (0: no limit), counted in one-second slots. Pure
+ * state the sender owns; `now` is milliseconds.
+ */
+export class DomainWindow {
+  readonly #slots = new Map<string, { at: number[]; n: number[] }>();
+  constructor(private readonly limitOf: (domain: string) => number) {}
+
+  /** Counts one message to `domain` at `now` when the limit allows it; false when it is reached. */
+  take(domain: string, now: number): boolean {
+    const limit = this.limitOf(domain);
+    if (limit <= 0) return true;
+    const s = this.#prune(domain, now);
+    if (this.#count(s) >= limit) return false;
+    const second = Math.floor(now / 1000);
+    if (s.at.length > 0 && s.at[s.at.length - 1] === second) s.n[s.n.length - 1]!++;
+    else {
+      s.at.push(second);
+      s.n.push(1);
+    }
+    return true;
+  }
+
+  /** When `domain` can take a message again (now when it can). */
+  freeAt(domain: string, now: number): number {
+    const limit = this.limitOf(domain);
+    if (limit <= 0) return now;
+    const s = this.#prune(domain, now);
+    let over = this.#count(s) - limit;
+    if (over < 0) return now;
+    // the slot whose leaving brings the count under the limit
+    for (let i = 0; i < s.at.length; i++) {
+      over -= s.n[i]!;
+      if (over < 0) return (s.at[i]! + 60) * 1000;
+    }
+    return now;
+  }
+
+  /** Domains at their limit at `now`: the claim leaves their rows for later. */
+  blocked(now: number): string[] {
+    const out: string[] = [];
+    for (const domain of this.#slots.keys()) {
+      const limit = this.limitOf(domain);
+      if (limit > 0 && this.#count(this.#prune(domain, now)) >= limit) out.push(domain);
+    }
+    return out;
+  }
+
+  /** The earliest moment a blocked domain frees up, or null when none is blocked. */
+  nextFree(now: number): number | null {
+    let best: number | null = null;
+    for (const d of this.blocked(now)) {
+      const t = this.freeAt(d, now);
+      if (best === null || t < best) best = t;
+    }
+    return best;
+  }
+
+  #prune(domain: string, now: number): { at: number[]; n: number[] } {
+    let s = this.#slots.get(domain);
+    if (!s) this.#slots.set(domain, (s = { at: [], n: [] }));
+    const oldest = Math.floor(now / 1000) - 59;
+    let k = 0;
+    while (k < s.at.length && s.at[k]! < oldest) k++;
+    if (k > 0) {
+      s.at.splice(0, k);
+      s.n.splice(0, k);
+    }
+    return s;
+  }
+
+  #count(s: { n: number[] }): number {
+    let c = 0;
+    for (const x of s.n) c += x;
+    return c;
+  }
+}
+
+/** The limit function of a dialer's settings: a listed domain's own, else the default (0: none). */
+export function domainLimitOf(limits: ReadonlyArray<{ domain: string; perMinute: number }>, defaultPerMinute: number): (domain: string) => number {
+  const byDomain = new Map(limits.map((l) => [l.domain.toLowerCase(), l.perMinute]));
+  return (domain) => byDomain.get(domain) ?? defaultPerMinute;
+}

@@ -7,6 +7,7 @@ import { startSmtpSink, type SmtpSink } from '../../../../../test/peers/smtp-sin
 import { insertCampaignRow } from '../../../../../test/support/campaign-row.ts';
 import { createTestDatabase } from '../../../../../test/support/database.ts';
 import { checkPeer } from '../../../../../test/support/peers.ts';
+import { untilReached } from '../../../../../test/support/wait.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { importList } from './import-list.ts';
 import { sendDialer } from './send-dialer.ts';
@@ -119,8 +120,7 @@ describe('the dialer sends a list through the ledger', () => {
     await importList({ db }, { dialerId, name: 'mixed', source: source('Newsletter;a@example.test;;;name=A:code=1\nNewsletter;gone@example.test;;;name=G:code=2\nNewsletter;busy@example.test;;;name=B:code=3\nNewsletter;c@example.test;;;name=C:code=4\n'), rules });
     const stop = new AbortController();
     const run = sendDialer({ db, now: () => new Date() }, dialerId, init(capture.port), { maxPerSecond: 0, intervalMs: 0 }, stop.signal, { threads: 1, idlePollMs: 50 });
-    await capture.waitForMessages(2);
-    await expect.poll(async () => (await states(dialerId))['busy@example.test']).toBe('retrying');
+    await untilReached(async () => ((await states(dialerId))['busy@example.test'] === 'retrying' ? 1 : 0), 1, 'the 4xx row retrying');
     stop.abort();
     const report = await run;
     expect(report).toMatchObject({ sent: 2, failed: 1, retried: 1 });
@@ -131,6 +131,34 @@ describe('the dialer sends a list through the ledger', () => {
     const busy = (await db.query(`SELECT due_at > now() AS later, attempts FROM dialer_rows WHERE dialer_id = $1 AND destination = 'busy@example.test'`, [dialerId])).rows[0];
     expect(busy).toEqual({ later: true, attempts: 1 });
     expect(capture.messages.map((m) => m.to[0]).sort()).toEqual(['a@example.test', 'c@example.test']);
+  });
+
+  it('holds a destination domain to its per-minute limit: its other rows wait, untried, while other domains go on', async () => {
+    const capture: SmtpCapture = await startSmtpCapture();
+    peers.push(capture);
+    const dialerId = await newDialer();
+    const lines = [...Array.from({ length: 5 }, (_, i) => `Newsletter;s${i}@slow.test;;;name=S:code=${i};1`), ...Array.from({ length: 3 }, (_, i) => `Newsletter;f${i}@fast.test;;;name=F:code=${i};5`)];
+    await importList({ db }, { dialerId, name: 'domains', source: source(lines.join('\n')), rules });
+    const stop = new AbortController();
+    const run = sendDialer({ db, now: () => new Date() }, dialerId, init(capture.port), { maxPerSecond: 0, intervalMs: 0, domainLimits: [{ domain: 'slow.test', perMinute: 3 }] }, stop.signal, {
+      threads: 1,
+      batchSize: 2,
+      idlePollMs: 50,
+    });
+    // the slow.test rows come first (priority 1), yet only three of them go this minute
+    await untilReached(async () => Object.values(await states(dialerId)).filter((st) => st === 'sent').length, 6, 'rows recorded sent');
+    stop.abort();
+    await run;
+    const st = await states(dialerId);
+    expect(Object.entries(st).filter(([to, v]) => to.endsWith('@slow.test') && v === 'sent').length).toBe(3);
+    expect(Object.entries(st).filter(([to, v]) => to.endsWith('@fast.test') && v === 'sent').length).toBe(3);
+    // back in the queue untried (a row claimed over the limit is deferred to when the domain frees up; later ones are not claimed at all)
+    const waiting = (await db.query(`SELECT state, attempts FROM dialer_rows WHERE dialer_id = $1 AND domain = 'slow.test' AND state <> 'sent'`, [dialerId])).rows;
+    expect(waiting).toEqual([
+      { state: 'queued', attempts: 0 },
+      { state: 'queued', attempts: 0 },
+    ]);
+    expect(capture.messages.filter((m) => m.to[0]!.endsWith('@slow.test')).length).toBe(3);
   });
 
   it('rows left "sending" by a crashed run are sent again and counted uncertain', async () => {

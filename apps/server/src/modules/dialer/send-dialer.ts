@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import { textAlternative } from '@postdesk/mailkit/bulk';
 import type { Db } from '../../platform/db/db.ts';
-import { paceOf, take, waitForToken, type Bucket } from './pacing.ts';
+import { blacklistKey } from './blacklist-key.ts';
+import { blacklistedAmong } from './dialers.repo.ts';
+import { DomainWindow, domainLimitOf, paceOf, take, waitForToken, type Bucket } from './pacing.ts';
 import { claimRows, countUnprocessed, nextDueAt, recordOutcomes, recoverInFlight, type ClaimedRow, type RowOutcome } from './send-ledger.repo.ts';
 import { holdDelay, outcomeOf } from './send-policy.ts';
 import type { FromSendThread, SendThreadInit, ToSendThread } from './send-protocol.ts';
@@ -33,12 +35,20 @@ export interface SendRunOptions {
   idlePollMs?: number;
   /** Called once every sending thread has loaded and compiled the message, before the first claim. */
   onReady?: () => void;
+  /** Called after each group of outcomes is committed (the dashboard's hint). */
+  onRecorded?: () => void;
+  /** The node holding the dialer's run lease: claims stop as soon as it lost it. */
+  node?: string;
 }
 
 /** The dialer's own limits that the sender applies. */
 export interface SendLimits {
   maxPerSecond: number;
   intervalMs: number;
+  /** At most perMinute messages in any 60 s to one destination domain. */
+  domainLimits?: ReadonlyArray<{ domain: string; perMinute: number }>;
+  /** The same for every domain not listed (0: none). */
+  defaultDomainPerMinute?: number;
 }
 
 /** What a run did. */
@@ -81,6 +91,8 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
 
   const pace = paceOf(limits.maxPerSecond, limits.intervalMs);
   let bucket: Bucket = { tokens: pace.burst === Infinity ? 0 : pace.burst, at: Date.now() };
+  const domainLimited = (limits.domainLimits?.length ?? 0) > 0 || (limits.defaultDomainPerMinute ?? 0) > 0;
+  const domains = new DomainWindow(domainLimitOf(limits.domainLimits ?? [], limits.defaultDomainPerMinute ?? 0));
   const claimed = new Map<number, ClaimedRow>();
   const batches = new Map<number, { rows: ClaimedRow[]; thread: ThreadState }>();
   let nextBatch = 1;
@@ -177,6 +189,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
     const group = outcomes;
     outcomes = [];
     flushing = recordOutcomes(deps.db, dialerId, group, deps.now())
+      .then(() => opts.onRecorded?.())
       .catch((err: unknown) => {
         // kept for the next flush: a dropped group would leave its rows 'sending', to be sent again after a restart
         outcomes = group.concat(outcomes);
@@ -211,9 +224,30 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
         await sleep(Math.max(1, waitForToken(pace, bucket, now)));
         continue;
       }
-      const rows = await claimRows(deps.db, dialerId, t.granted);
+      const blocked = domainLimited ? domains.blocked(now) : [];
+      const claimedRows = await claimRows(deps.db, dialerId, t.granted, blocked, opts.node ?? null);
+      // a domain that reached its limit within this claim: its rows go back to the queue until it frees up, untried
+      let rows = claimedRows;
+      if (domainLimited) {
+        rows = [];
+        for (const r of claimedRows) {
+          if (domains.take(r.domain, now)) rows.push(r);
+          else outcomes.push({ id: r.id, listId: r.listId, kind: 'defer', until: new Date(domains.freeAt(r.domain, now)) });
+        }
+      }
+      // a blacklisted address never receives dialer mail: one look-up per claim, the rows skipped and counted
+      if (rows.length > 0) {
+        const keys = rows.map((r) => blacklistKey(r.destination));
+        const black = await blacklistedAmong(deps.db, keys);
+        if (black.size > 0) {
+          const keep: ClaimedRow[] = [];
+          rows.forEach((r, i) => (black.has(keys[i]!) ? outcomes.push({ id: r.id, listId: r.listId, kind: 'skipped', reply: 'blacklisted' }) : keep.push(r)));
+          rows = keep;
+        }
+      }
       // tokens not used by this claim go back
       bucket = { tokens: t.bucket.tokens + (t.granted - rows.length), at: t.bucket.at };
+      if (rows.length === 0 && claimedRows.length > 0) continue;
       if (rows.length === 0) {
         if (claimed.size > 0) {
           await sleep(flushMs);
@@ -222,7 +256,10 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
         await flush();
         if (opts.untilEmpty && (await countUnprocessed(deps.db, dialerId)) === 0) break;
         const due = await nextDueAt(deps.db, dialerId);
-        await sleep(due ? Math.min(idlePollMs, Math.max(10, due.getTime() - Date.now())) : idlePollMs);
+        // rows of blocked domains are due but not claimable: wait for the first domain to free up
+        const free = domainLimited ? domains.nextFree(Date.now()) : null;
+        const at = free !== null ? Math.max(free, due?.getTime() ?? 0) : due?.getTime();
+        await sleep(at !== undefined ? Math.min(idlePollMs, Math.max(10, at - Date.now())) : idlePollMs);
         continue;
       }
       const thread = pool.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));

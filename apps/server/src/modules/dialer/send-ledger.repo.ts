@@ -10,6 +10,8 @@ export interface ClaimedRow {
   id: number;
   listId: number;
   destination: string;
+  /** The destination's domain, lower case (per-domain limits). */
+  domain: string;
   message: string | null;
   attachments: string[] | null;
   variables: string;
@@ -20,7 +22,11 @@ export interface ClaimedRow {
 export type RowOutcome =
   | { id: number; listId: number; kind: 'sent' }
   | { id: number; listId: number; kind: 'failed'; code: number | null; reply: string }
-  | { id: number; listId: number; kind: 'retry'; code: number | null; reply: string; delayMs: number; uncertain: boolean; countAttempt: boolean };
+  | { id: number; listId: number; kind: 'retry'; code: number | null; reply: string; delayMs: number; uncertain: boolean; countAttempt: boolean }
+  /** Never sent: the address is blacklisted. */
+  | { id: number; listId: number; kind: 'skipped'; reply: string }
+  /** Not sent yet and not tried: back to the queue until then (a domain's limit is reached). */
+  | { id: number; listId: number; kind: 'defer'; until: Date };
 
 const CLAIM = {
   name: 'dialer_claim',
@@ -28,11 +34,13 @@ const CLAIM = {
          FROM (SELECT id FROM dialer_rows
                 WHERE dialer_id = $1 AND state IN ('queued', 'retrying') AND due_at <= now()
                   AND NOT (domain = ANY ($3::text[]))
+                  -- fenced by the run's lease: a node that lost its dialer claims nothing more
+                  AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM dialers d WHERE d.id = $1 AND d.run_node = $4 AND d.run_until > now()))
                 ORDER BY priority, id
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED) c
         WHERE r.id = c.id
-        RETURNING r.id, r.priority, r.list_id, r.destination, r.message, r.attachments, r.variables, r.attempts`,
+        RETURNING r.id, r.priority, r.list_id, r.destination, r.domain, r.message, r.attachments, r.variables, r.attempts`,
 };
 
 /**
@@ -41,14 +49,15 @@ const CLAIM = {
  * caller commits this before sending any of them: a row found 'sending'
  * after a crash is one whose SMTP transaction may have been in flight.
  */
-export async function claimRows(db: Queryable, dialerId: string, limit: number, blockedDomains: readonly string[] = []): Promise<ClaimedRow[]> {
-  const { rows } = await db.query<{ id: number; priority: number; list_id: number; destination: string; message: string | null; attachments: string[] | null; variables: string; attempts: number }>(
+export async function claimRows(db: Queryable, dialerId: string, limit: number, blockedDomains: readonly string[] = [], node: string | null = null): Promise<ClaimedRow[]> {
+  const { rows } = await db.query<{ id: string; priority: number; list_id: string; destination: string; domain: string; message: string | null; attachments: string[] | null; variables: string; attempts: number }>(
     CLAIM,
-    [dialerId, limit, blockedDomains],
+    [dialerId, limit, blockedDomains, node],
   );
   // RETURNING has no order: the claim's own (priority, then list order)
-  rows.sort((a, b) => a.priority - b.priority || a.id - b.id);
-  return rows.map((r) => ({ id: r.id, listId: r.list_id, destination: r.destination, message: r.message, attachments: r.attachments, variables: r.variables, attempts: r.attempts }));
+  const out = rows.map((r) => ({ id: Number(r.id), priority: r.priority, listId: Number(r.list_id), destination: r.destination, domain: r.domain, message: r.message, attachments: r.attachments, variables: r.variables, attempts: r.attempts }));
+  out.sort((a, b) => a.priority - b.priority || a.id - b.id);
+  return out.map(({ priority: _p, ...r }) => r);
 }
 
 /**
@@ -62,10 +71,12 @@ export async function recordOutcomes(db: { tx: <T>(fn: (q: Queryable) => Promise
   const sent: number[] = [];
   const failed = { ids: [] as number[], codes: [] as Array<number | null>, replies: [] as string[] };
   const retry = { ids: [] as number[], codes: [] as Array<number | null>, replies: [] as string[], delays: [] as number[], uncertain: [] as number[], undo: [] as number[] };
-  const perList = new Map<number, { sent: number; failed: number; retried: number }>();
+  const skipped = { ids: [] as number[], replies: [] as string[] };
+  const deferred = { ids: [] as number[], until: [] as Date[] };
+  const perList = new Map<number, { sent: number; failed: number; retried: number; skipped: number }>();
   for (const o of outcomes) {
     let c = perList.get(o.listId);
-    if (!c) perList.set(o.listId, (c = { sent: 0, failed: 0, retried: 0 }));
+    if (!c) perList.set(o.listId, (c = { sent: 0, failed: 0, retried: 0, skipped: 0 }));
     switch (o.kind) {
       case 'sent':
         sent.push(o.id);
@@ -85,6 +96,15 @@ export async function recordOutcomes(db: { tx: <T>(fn: (q: Queryable) => Promise
         retry.uncertain.push(o.uncertain ? 1 : 0);
         retry.undo.push(o.countAttempt ? 0 : 1);
         c.retried++;
+        break;
+      case 'skipped':
+        skipped.ids.push(o.id);
+        skipped.replies.push(o.reply);
+        c.skipped++;
+        break;
+      case 'defer':
+        deferred.ids.push(o.id);
+        deferred.until.push(o.until);
         break;
     }
   }
@@ -116,13 +136,32 @@ export async function recordOutcomes(db: { tx: <T>(fn: (q: Queryable) => Promise
         [retry.ids, retry.codes, retry.replies, retry.delays, retry.uncertain, retry.undo, now],
       );
     }
+    if (skipped.ids.length > 0) {
+      await q.query(
+        `UPDATE dialer_rows r SET state = 'skipped', finished_at = $3, reply = v.reply FROM unnest($1::bigint[], $2::text[]) AS v(id, reply) WHERE r.id = v.id`,
+        [skipped.ids, skipped.replies, now],
+      );
+    }
+    if (deferred.ids.length > 0) {
+      await q.query(
+        `UPDATE dialer_rows r SET state = CASE WHEN r.attempts > 1 THEN 'retrying' ELSE 'queued' END, due_at = v.until, attempts = r.attempts - 1
+           FROM unnest($1::bigint[], $2::timestamptz[]) AS v(id, until) WHERE r.id = v.id`,
+        [deferred.ids, deferred.until],
+      );
+    }
     await q.query(
       {
         name: 'dialer_list_counts',
-        text: `UPDATE dialer_lists l SET sent = l.sent + v.sent, failed = l.failed + v.failed, retried = l.retried + v.retried
-                 FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[]) AS v(id, sent, failed, retried) WHERE l.id = v.id`,
+        text: `UPDATE dialer_lists l SET sent = l.sent + v.sent, failed = l.failed + v.failed, retried = l.retried + v.retried, skipped = l.skipped + v.skipped
+                 FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::integer[], $5::integer[]) AS v(id, sent, failed, retried, skipped) WHERE l.id = v.id`,
       },
-      [lists, lists.map((l) => perList.get(l)!.sent), lists.map((l) => perList.get(l)!.failed), lists.map((l) => perList.get(l)!.retried)],
+      [
+        lists,
+        lists.map((l) => perList.get(l)!.sent),
+        lists.map((l) => perList.get(l)!.failed),
+        lists.map((l) => perList.get(l)!.retried),
+        lists.map((l) => perList.get(l)!.skipped),
+      ],
     );
     const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     const totalSent = sent.length;
@@ -146,12 +185,15 @@ export async function recordOutcomes(db: { tx: <T>(fn: (q: Queryable) => Promise
  * resend may duplicate them). Returns how many; call before sending resumes.
  */
 export async function recoverInFlight(db: Queryable, dialerId: string): Promise<number> {
-  const { rowCount } = await db.query(
-    `UPDATE dialer_rows SET state = 'retrying', due_at = '-infinity', uncertain = uncertain + 1, attempts = greatest(attempts - 1, 0)
-      WHERE dialer_id = $1 AND state = 'sending'`,
+  // the dashboard's count moves in the same statement: a run killed again before it ends must not lose it
+  const { rows } = await db.query<{ n: number }>(
+    `WITH r AS (UPDATE dialer_rows SET state = 'retrying', due_at = '-infinity', uncertain = uncertain + 1, attempts = greatest(attempts - 1, 0)
+                 WHERE dialer_id = $1 AND state = 'sending' RETURNING 1),
+          d AS (UPDATE dialers SET in_flight_recovered = in_flight_recovered + (SELECT count(*) FROM r) WHERE id = $1 AND EXISTS (SELECT 1 FROM r))
+     SELECT count(*)::int AS n FROM r`,
     [dialerId],
   );
-  return rowCount ?? 0;
+  return rows[0]!.n;
 }
 
 /** How many rows of a dialer are still to be processed (queued, retrying or in flight). */
@@ -162,6 +204,8 @@ export async function countUnprocessed(db: Queryable, dialerId: string): Promise
 
 /** When the next retrying row of a dialer falls due, or null when none waits. */
 export async function nextDueAt(db: Queryable, dialerId: string): Promise<Date | null> {
-  const { rows } = await db.query<{ at: Date | null }>(`SELECT min(due_at) AS at FROM dialer_rows WHERE dialer_id = $1 AND state IN ('queued', 'retrying')`, [dialerId]);
-  return rows[0]!.at;
+  const { rows } = await db.query<{ at: Date | number | null }>(`SELECT min(due_at) AS at FROM dialer_rows WHERE dialer_id = $1 AND state IN ('queued', 'retrying')`, [dialerId]);
+  const at = rows[0]!.at;
+  // a never-tried row is due at '-infinity', which pg reads as the number -Infinity: due now
+  return at === null ? null : at instanceof Date ? at : new Date(0);
 }

@@ -55,6 +55,8 @@ export interface HubDeps {
 
 // Queue figures change in bursts; a supervisor screen needs them at most five times a second.
 const QUEUE_COALESCE_MS = 200;
+// A sending dialer moves its counters many times a second; its dashboard re-reads at most twice.
+const DIALER_COALESCE_MS = 500;
 const HEARTBEAT_MS = 5_000;
 const PING_MS = 30_000;
 
@@ -92,6 +94,18 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         send(c, { type: 'queue.changed', campaignIds: ids });
       }, QUEUE_COALESCE_MS);
     }
+  };
+  const dialerTimers = new Map<string, NodeJS.Timeout>();
+  const dialerChanged = (dialerId: string): void => {
+    if (dialerTimers.has(dialerId)) return;
+    dialerTimers.set(
+      dialerId,
+      setTimeout(() => {
+        dialerTimers.delete(dialerId);
+        // a hint naming only the dialer: each screen re-reads it through the API, which applies the supervisor's scope
+        for (const c of clients) if (c.staff) send(c, { type: 'dialer.changed', dialerId });
+      }, DIALER_COALESCE_MS),
+    );
   };
   const fail = (err: unknown): void => deps.log.warn({ err: String(err) }, 'realtime push failed');
   // An agent's change goes to admins, and to the supervisors of one of the agent's campaigns (read only when one is connected).
@@ -177,6 +191,9 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         }, fail);
         return;
       }
+      case 'dialer.changed':
+        dialerChanged(e.dialerId);
+        return;
       case 'oauth.sign_in_needed':
         // the admins must sign in again; the campaigns and mailbox screens re-read the account's state
         toStaffOf(e.campaignId, { type: 'oauth.sign_in_needed', campaignId: e.campaignId, email: e.email });
@@ -288,6 +305,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       if (closed) return;
       closed = true;
       off();
+      for (const t of dialerTimers.values()) clearTimeout(t);
       clearInterval(heartbeat);
       clearInterval(pinger);
       for (const c of clients) c.socket.close(1001, 'server shutting down');

@@ -34,7 +34,9 @@ export type DomainEvent =
   // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
   | { type: 'user.access_changed'; userId: string }
   // the jobs layer: jobs of this kind were added (wakes the workers of every node)
-  | { type: 'job.queued'; kind: string };
+  | { type: 'job.queued'; kind: string }
+  // the dialer: its state, lists or counters changed (the dashboard), or it has work (the runners)
+  | { type: 'dialer.changed'; dialerId: string; wake?: boolean };
 
 export const EVENTS_CHANNEL = 'postdesk_events';
 
