@@ -29,6 +29,7 @@ import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
 import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
+import { recordsRoutes } from './modules/records/records.routes.ts';
 
 /** Where `vite build` writes the console. */
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -166,6 +167,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(routingRoutes(deps));
   await app.register(workspaceRoutes(deps));
   await app.register(ratingRoutes(deps));
+  await app.register(recordsRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.

@@ -12,3 +12,4 @@ export * from './routing.ts';
 export * from './realtime.ts';
 export * from './workspace.ts';
 export * from './campaign-defaults.ts';
+export * from './records.ts';

@@ -31,3 +31,4 @@ export {
 } from './interactions.repo.ts';
 export { addParticipants, contactUpsertSql, contactValues, participantsSql, participantValues, upsertContact } from './contacts.repo.ts';
 export { insertOutboundMessage, latestCustomerMessageId, type OutboundMessageRow } from './messages.repo.ts';
+export { deleteInteractions, type DeletedInteractions } from './deletion.repo.ts';
