@@ -4,6 +4,7 @@ import { deferEvents, emitEvent } from '../../platform/events/events.ts';
 import { listOwnAddresses, type CampaignRow } from '../campaigns/index.ts';
 import {
   adoptResyncedMessage,
+  deletedBefore,
   countIngested,
   recordBlobs,
   sameContentStored,
@@ -193,12 +194,16 @@ function isUnstorable(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
-// A replay of a source already stored; or (IMAP, while resynchronising after
-// a UIDVALIDITY change; POP3, always) the same bytes already stored.
+// A replay of a source already stored (or deleted by a supervisor); or (IMAP,
+// while resynchronising after a UIDVALIDITY change; POP3, always) the same
+// bytes already stored or deleted.
 async function duplicateOf(q: Queryable, at: At, rawSha256: string, messageId: string | null): Promise<boolean> {
   if (at.seen) return true;
   const source = at.item.source;
-  if (source.kind === 'imap') return source.resync && (await adoptResyncedMessage(q, at.campaign.id, rawSha256, messageId, at.src));
+  if (source.kind === 'imap') {
+    return source.resync && ((await adoptResyncedMessage(q, at.campaign.id, rawSha256, messageId, at.src)) || (await deletedBefore(q, at.campaign.id, rawSha256, messageId)));
+  }
+  if (source.kind === 'pop3' && (await deletedBefore(q, at.campaign.id, rawSha256, messageId))) return true;
   // POP3 has no cursor to trust, and UIDLs are per server: the same bytes are the same message
   return source.kind === 'pop3' && (await sameContentStored(q, at.campaign.id, rawSha256, messageId));
 }

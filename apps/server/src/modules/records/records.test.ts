@@ -323,4 +323,17 @@ describe.skipIf(!peersReady)('records against Dovecot and smtp-sink', () => {
     expect(tomb.rows[0]!.raw_sha256.toString('hex')).toBe(sha256(customerRaw));
     expect(ids(await search({ filters: { campaignId: otherId }, limit: 200 }))).toHaveLength(40);
   });
+
+  it('never imports deleted mail again, even when the mailbox is resynchronised from the start', async () => {
+    // the server's UIDVALIDITY no longer matches the stored one: every message is fetched again
+    await s.db.query('UPDATE mailbox_folders SET uidvalidity = uidvalidity + 1 WHERE campaign_id = $1', [campaignId]);
+    expect((await as(admin).post(`/api/mailboxes/${campaignId}/retry`)).status).toBe(204);
+    const next = mailWithFiles('A later question');
+    await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [next.raw]);
+    // UID order: once the later mail is in, the deleted one (UID 1) has been decided
+    await eventually(async () => (await s.db.query("SELECT 1 FROM interactions WHERE campaign_id = $1 AND subject = 'A later question'", [campaignId])).rowCount, 30_000, 'the later mail');
+    const back = await s.db.query("SELECT id FROM interactions WHERE campaign_id = $1 AND subject = 'Invoice 42 is wrong'", [campaignId]);
+    expect(back.rowCount).toBe(0);
+    expect((await s.db.query('SELECT 1 FROM messages WHERE campaign_id = $1 AND raw_sha256 = $2', [campaignId, Buffer.from(sha256(customerRaw), 'hex')])).rowCount).toBe(0);
+  });
 });
