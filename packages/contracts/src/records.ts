@@ -24,6 +24,28 @@ export type RecordField = z.infer<typeof recordFieldSchema>;
 export const recordOperatorSchema = z.enum(['equals', 'not_equals', 'contains', 'starts_with', 'before', 'after', 'is_empty', 'is_not_empty']);
 export type RecordOperator = z.infer<typeof recordOperatorSchema>;
 
+/** What kind of value a field holds: it decides the operators offered and how the value is read. */
+export type RecordFieldKind = 'text' | 'date' | 'number';
+export const RECORD_FIELD_KINDS: Readonly<Record<RecordField, RecordFieldKind>> = {
+  customer_email: 'text',
+  customer_name: 'text',
+  subject: 'text',
+  campaign: 'text',
+  agent: 'text',
+  disposition: 'text',
+  status: 'text',
+  ticket: 'number',
+  created_at: 'date',
+  closed_at: 'date',
+  last_message_at: 'date',
+};
+/** The operators each kind of field accepts (the server refuses any other pair, naming it). */
+export const RECORD_OPERATORS: Readonly<Record<RecordFieldKind, readonly RecordOperator[]>> = {
+  text: ['equals', 'not_equals', 'contains', 'starts_with', 'is_empty', 'is_not_empty'],
+  date: ['before', 'after', 'is_empty', 'is_not_empty'],
+  number: ['equals', 'not_equals', 'before', 'after'],
+};
+
 /** One condition of the advanced search; a disabled one is kept but ignored. */
 export const recordConditionSchema = z.strictObject({
   field: recordFieldSchema,

@@ -4,6 +4,7 @@ import {
   IconHeadset,
   IconCategory,
   IconInbox,
+  IconListSearch,
   IconMailCog,
   IconMailExclamation,
   IconMessage2Bolt,
@@ -15,7 +16,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
+  id: 'work' | 'live' | 'records' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -57,6 +58,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
     id: 'monitoring',
     items: [
       { id: 'live', to: '/live', icon: IconActivityHeartbeat, capability: 'live.view', testId: 'nav-live' },
+      { id: 'records', to: '/records', icon: IconListSearch, capability: 'records.view', testId: 'nav-records' },
       { id: 'mailboxes', to: '/mailboxes', icon: IconInbox, capability: 'mailboxes.view', testId: 'nav-mailboxes' },
       {
         id: 'quarantine',

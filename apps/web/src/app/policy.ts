@@ -18,7 +18,8 @@ export type Capability =
   | 'quarantine.manage'
   | 'users.manage'
   | 'work.use'
-  | 'live.view';
+  | 'live.view'
+  | 'records.view';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -35,8 +36,9 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.manage',
     'users.manage',
     'live.view',
+    'records.view',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'records.view'],
   agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 

@@ -33,6 +33,10 @@ const TemplatesPage = lazy(() =>
 );
 const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
+const RecordsPage = lazy(() => import('../features/records/records-page.tsx').then((m) => ({ default: m.RecordsPage })));
+const RecordViewerPage = lazy(() =>
+  import('../features/records/record-viewer-page.tsx').then((m) => ({ default: m.RecordViewerPage })),
+);
 const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 
 /** Shown for any address the console does not know. */
@@ -79,6 +83,22 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="live.view">
                   <LivePage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'records',
+              element: (
+                <RequireCapability capability="records.view">
+                  <RecordsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'records/:id',
+              element: (
+                <RequireCapability capability="records.view">
+                  <RecordViewerPage />
                 </RequireCapability>
               ),
             },

@@ -38,6 +38,9 @@ describe('compileSearch', () => {
     ['a date that is not one', { field: 'created_at', operator: 'after', value: "2026'; --" }, 'conditions.0.value'],
     ['a ticket that is not a number', { field: 'ticket', operator: 'equals', value: '1 OR 1=1' }, 'conditions.0.value'],
     ['a field outside the allow-list', { field: 'password_hash' as never, operator: 'equals', value: 'x' }, 'conditions.0.field'],
+    ['a field named after an Object property', { field: 'constructor' as never, operator: 'equals', value: 'x' }, 'conditions.0.field'],
+    ['a field named __proto__', { field: '__proto__' as never, operator: 'equals', value: 'x' }, 'conditions.0.field'],
+    ['an operator outside the allow-list', { field: 'subject', operator: 'matches' as never, value: 'x' }, 'conditions.0.operator'],
   ])('refuses %s, naming it', (_name, c, path) => {
     try {
       one(c);

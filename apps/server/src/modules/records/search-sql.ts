@@ -1,39 +1,32 @@
-import type { RecordCondition, RecordField, RecordFilters, RecordOperator, RecordSearch } from '@postdesk/contracts';
+import { RECORD_FIELD_KINDS, RECORD_OPERATORS, type RecordCondition, type RecordField, type RecordFieldKind, type RecordFilters, type RecordSearch } from '@postdesk/contracts';
 
 // The advanced search as SQL: every field maps to one expression of an
 // allow-list below and every operator to one template; values only ever
 // travel as parameters ($n). Nothing the client sends is spliced into the
 // statement text — a field or operator not in the tables is refused.
 
-type Kind = 'text' | 'date' | 'number';
-
 interface FieldSpec {
-  kind: Kind;
+  kind: RecordFieldKind;
   /** The SQL expression, over the aliases of records.repo.ts (i, c, u, d). */
   sql: string;
 }
 
-/** The allow-list: the only expressions a condition can reach. */
+/** The allow-list: the only expressions a condition can reach (kinds and their operators are the contract's). */
 export const FIELDS: Readonly<Record<RecordField, FieldSpec>> = {
-  customer_email: { kind: 'text', sql: 'i.customer_address' },
-  customer_name: { kind: 'text', sql: 'i.customer_name' },
-  subject: { kind: 'text', sql: 'i.subject' },
-  campaign: { kind: 'text', sql: 'c.name' },
-  agent: { kind: 'text', sql: 'u.display_name' },
-  disposition: { kind: 'text', sql: 'd.name' },
-  status: { kind: 'text', sql: 'i.status' },
-  ticket: { kind: 'number', sql: 'i.id' },
-  created_at: { kind: 'date', sql: 'i.created_at' },
-  closed_at: { kind: 'date', sql: 'i.closed_at' },
-  last_message_at: { kind: 'date', sql: 'i.last_message_at' },
+  customer_email: { kind: RECORD_FIELD_KINDS.customer_email, sql: 'i.customer_address' },
+  customer_name: { kind: RECORD_FIELD_KINDS.customer_name, sql: 'i.customer_name' },
+  subject: { kind: RECORD_FIELD_KINDS.subject, sql: 'i.subject' },
+  campaign: { kind: RECORD_FIELD_KINDS.campaign, sql: 'c.name' },
+  agent: { kind: RECORD_FIELD_KINDS.agent, sql: 'u.display_name' },
+  disposition: { kind: RECORD_FIELD_KINDS.disposition, sql: 'd.name' },
+  status: { kind: RECORD_FIELD_KINDS.status, sql: 'i.status' },
+  ticket: { kind: RECORD_FIELD_KINDS.ticket, sql: 'i.id' },
+  created_at: { kind: RECORD_FIELD_KINDS.created_at, sql: 'i.created_at' },
+  closed_at: { kind: RECORD_FIELD_KINDS.closed_at, sql: 'i.closed_at' },
+  last_message_at: { kind: RECORD_FIELD_KINDS.last_message_at, sql: 'i.last_message_at' },
 };
 
-/** Which operators make sense for which kind of field. */
-export const OPERATORS: Readonly<Record<Kind, readonly RecordOperator[]>> = {
-  text: ['equals', 'not_equals', 'contains', 'starts_with', 'is_empty', 'is_not_empty'],
-  date: ['before', 'after', 'is_empty', 'is_not_empty'],
-  number: ['equals', 'not_equals', 'before', 'after'],
-};
+const OPERATORS = RECORD_OPERATORS;
 
 /** A condition the allow-list refuses, naming it (`conditions.2.value`). */
 export class SearchError extends Error {
@@ -54,13 +47,14 @@ export interface CompiledSearch {
 /** LIKE's own characters (and its escape) taken literally. */
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
-function needsValue(op: RecordOperator): boolean {
+function needsValue(op: RecordCondition['operator']): boolean {
   return op !== 'is_empty' && op !== 'is_not_empty';
 }
 
 /** One condition as a predicate; `p` adds a parameter and returns its placeholder. */
 function conditionSql(c: RecordCondition, path: string, p: (v: unknown) => string): string {
-  const spec = FIELDS[c.field];
+  // own keys only: "constructor" or "__proto__" must not reach Object.prototype
+  const spec = Object.hasOwn(FIELDS, c.field) ? FIELDS[c.field] : undefined;
   if (!spec) throw new SearchError(`${path}.field`, 'not a searchable field');
   if (!OPERATORS[spec.kind].includes(c.operator)) throw new SearchError(`${path}.operator`, `not an operator for ${c.field}`);
   const col = spec.sql;
