@@ -4,6 +4,7 @@ import { noContentSchema } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole } from '../auth/index.ts';
+import { addSpyNote } from './add-spy-note.ts';
 import { deleteRecords } from './delete-records.ts';
 import { exportCsv } from './export-csv.ts';
 import { exportThread } from './export-thread.ts';
@@ -11,7 +12,7 @@ import { readRecord } from './read-record.ts';
 import { presentRecord, presentSaved } from './records.presenter.ts';
 import { visibleCampaignIds } from './records.policy.ts';
 import { deleteSavedSearch, insertSavedSearch, savedSearches } from './records.repo.ts';
-import { CsvOut, DeletedOut, DeleteIn, ExportIn, IdParams, PageOut, SavedIn, SavedListOut, SavedOut, SearchIn, ThreadOut, UuidParams, ZipOut, ZipQuery } from './records.schema.ts';
+import { CsvOut, DeletedOut, DeleteIn, ExportIn, IdParams, NoteIn, NoteOut, PageOut, SavedIn, SavedListOut, SavedOut, SearchIn, ThreadOut, UuidParams, ZipOut, ZipQuery } from './records.schema.ts';
 import { searchPage } from './search-records.ts';
 
 /**
@@ -45,6 +46,12 @@ export const recordsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   app.get('/api/records/interactions/:id', { onRequest: staff, schema: { tags, params: IdParams, response: { 200: ThreadOut } } }, async (req) =>
     readRecord(deps.db, await scopeOf(req), principalOf(req).userId, req.params.id, deps.now()),
   );
+
+  // the supervisor's internal note ("spy" note): agents see it, customers never
+  app.post('/api/records/interactions/:id/notes', { onRequest: staff, schema: { tags, params: IdParams, body: NoteIn, response: { 201: NoteOut } } }, async (req, reply) => {
+    const n = await addSpyNote(deps.db, await scopeOf(req), principalOf(req).userId, req.params.id, req.body.text);
+    return reply.status(201).send({ id: n.id, createdAt: n.createdAt.toISOString() });
+  });
 
   app.get('/api/records/interactions/:id/download', { onRequest: staff, schema: { tags, params: IdParams, querystring: ZipQuery, response: { 200: ZipOut } } }, async (req, reply) => {
     const withFiles = req.query.attachments === '1';

@@ -1,5 +1,7 @@
 import {
   csvSchema,
+  noteBodySchema,
+  noteSchema,
   recordDeleteBodySchema,
   recordDeletedSchema,
   recordExportBodySchema,
@@ -27,6 +29,8 @@ export const UuidParams = uuidParamsSchema;
 export const ZipQuery = threadZipQuerySchema;
 export const ThreadOut = threadSchema;
 export const SavedIn = savedSearchBodySchema;
+export const NoteIn = noteBodySchema;
+export const NoteOut = noteSchema;
 export const SavedOut = savedSearchSchema;
 export const SavedListOut = savedSearchesSchema;
 /** Non-JSON answers, declared for the OpenAPI document: the server streams them. */

@@ -238,6 +238,16 @@ describe.skipIf(!peersReady)('records against Dovecot and smtp-sink', () => {
     expect((await as(supervisor).get('/api/records/interactions/999999999')).status).toBe(404);
   });
 
+  it('lets a supervisor add an internal note the agent sees in the thread', async () => {
+    const r = await as(supervisor).post(`/api/records/interactions/${interactionId}/notes`, { text: 'Please call her back <b>today</b>' });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const t = await as(agent).get(`/api/interactions/${interactionId}`);
+    expect(t.body.notes.map((n: { text: string; author: string }) => [n.text, n.author])).toContainEqual(['Please call her back <b>today</b>', 'rec-super name']);
+    expect((await as(supervisor).post('/api/records/interactions/999999999/notes', { text: 'x' })).status).toBe(404);
+    expect((await as(supervisor).post(`/api/records/interactions/${interactionId}/notes`, { text: '  ' })).status).toBe(400);
+    expect((await as(agent).post(`/api/records/interactions/${interactionId}/notes`, { text: 'x' })).status).toBe(403);
+  });
+
   it('exports CSV with a BOM that a CSV parser reads back cell for cell, formulas neutralised', async () => {
     const res = await fetch(`${s.url}/api/records/export`, {
       method: 'POST',

@@ -1,5 +1,6 @@
-import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Paper, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { IconArrowLeft, IconDownload, IconPrinter } from '@tabler/icons-react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
 import type { ThreadMessage } from '@postdesk/contracts';
@@ -7,7 +8,8 @@ import { formatBytes } from '../../components/format-bytes.ts';
 import { QueryState } from '../../components/query-state.tsx';
 import { formatDateTime } from '../../components/relative-time.tsx';
 import { MessageFrame } from '../workspace/index.ts';
-import { threadZipUrl, useRecordThread } from './records-api.ts';
+import { notifyError } from '../../components/notify.ts';
+import { threadZipUrl, useAddSpyNote, useRecordThread } from './records-api.ts';
 import './record-print.css';
 
 const who = (name: string | undefined, address: string): string => (name ? `${name} <${address}>` : address);
@@ -71,6 +73,7 @@ export function RecordViewerPage() {
               ))}
             </Paper>
           ) : null}
+          <SpyNote id={id} />
         </Stack>
       ) : null}
     </QueryState>
@@ -120,6 +123,38 @@ function ViewerMessage({ m, n, language }: { m: ThreadMessage; n: number; langua
           ))}
         </Group>
       ) : null}
+    </Paper>
+  );
+}
+
+/** The supervisor's internal note: agents see it in the thread, customers never. */
+function SpyNote({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const add = useAddSpyNote(id);
+  const [text, setText] = useState('');
+  return (
+    <Paper withBorder p="sm" radius="sm" className="pd-no-print">
+      <Textarea
+        label={t('records.spyNote.label')}
+        description={t('records.spyNote.hint')}
+        autosize
+        minRows={2}
+        maxLength={20_000}
+        value={text}
+        onChange={(e) => setText(e.currentTarget.value)}
+        data-testid="spy-note-text"
+      />
+      <Group justify="flex-end" mt="xs">
+        <Button
+          size="xs"
+          disabled={!text.trim()}
+          loading={add.isPending}
+          onClick={() => add.mutate(text, { onSuccess: () => setText(''), onError: (e) => notifyError(t, e) })}
+          data-testid="spy-note-add"
+        >
+          {t('records.spyNote.add')}
+        </Button>
+      </Group>
     </Paper>
   );
 }

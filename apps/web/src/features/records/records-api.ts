@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, apiSend } from '../../app/api.ts';
 import {
+  noteSchema,
   recordDeletedSchema,
   recordPageSchema,
   savedSearchesSchema,
@@ -97,3 +98,12 @@ export function useDeleteSavedSearch() {
   });
 }
 
+
+/** Adds the supervisor's internal note to a thread (agents see it, customers never); the thread is read again. */
+export function useAddSpyNote(id: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (text: string) => apiRequest(`/api/records/interactions/${id}/notes`, noteSchema, { method: 'POST', body: { text } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: recordsKeys.thread(id) }),
+  });
+}
