@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { isReachable } from './platform/db/db.ts';
@@ -65,7 +65,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
     // behind a TLS proxy: the client's address (rate limits), scheme (Secure cookies) and host
     trustProxy,
     // one line per request, written below at a level that depends on what was asked
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();
 
   // A role guard must run before the body is read: after it, an anonymous

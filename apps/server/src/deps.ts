@@ -1,4 +1,5 @@
 import type { ParserPool } from '@postdesk/mailkit/parse';
+import type { RenderPool } from '@postdesk/mailkit/render';
 import type { Config } from './config.ts';
 import type { BlobStore } from './platform/blobs/blob-store.ts';
 import type { EventBus } from './platform/events/event-bus.ts';
@@ -21,6 +22,8 @@ export interface Deps {
   blobs: BlobStore;
   /** Safe MIME parsing off the main thread. */
   parser: ParserPool;
+  /** HTML sanitising off the main thread, on threads of its own (never the parser's). */
+  render: RenderPool;
   /** Signs our Message-IDs (derived from the master key). */
   mailSecret: Buffer;
   /** This node's view of every node's events (PostgreSQL LISTEN). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createParserPool } from '@postdesk/mailkit/parse';
+import { createRenderPool } from '@postdesk/mailkit/render';
 import { buildApp, webDist } from './app.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
@@ -101,7 +102,9 @@ export async function startServer(
     const masterKey = master.key;
     const events = createEventBus(databaseUrl, (err) => log.error({ err: String(err) }, 'event handler failed'));
     const parser = createParserPool({ maxThreads: config.parserThreads, timeoutMs: config.parseTimeoutMs });
-    closers.push(() => parser.close(), () => events.close());
+    // agents' requests are what render: a process without the api role starts a thread only if asked
+    const render = createRenderPool({ maxThreads: config.renderThreads, minThreads: config.roles.has('api') ? 1 : 0, timeoutMs: config.renderTimeoutMs });
+    closers.push(() => parser.close(), () => render.close(), () => events.close());
     await events.ready;
     const deps: Deps = {
       db,
@@ -113,6 +116,7 @@ export async function startServer(
       now: () => new Date(),
       blobs: createBlobStore(config.blobStore, { db, dataDir: config.dataDir }),
       parser,
+      render,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
     };
