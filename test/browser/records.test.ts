@@ -78,8 +78,7 @@ describe.skipIf(!checkPeer('chromium').available)('records screens in Chromium',
 
   it('runs an advanced search of three conditions, one disabled, and shows exactly the expected interactions', async () => {
     await page.getByTestId('nav-records').click();
-    // the screen's first load (its chunk, then the first page) is slow on a loaded machine
-    await page.getByTestId('records-table').waitFor({ timeout: 60_000 });
+    await page.getByTestId('records-table').waitFor();
     await page.getByTestId('records-advanced').click();
     for (let i = 0; i < 3; i += 1) await page.getByTestId('condition-add').click();
     // 1: customer email contains "GMAIL" (any case)
@@ -103,7 +102,7 @@ describe.skipIf(!checkPeer('chromium').available)('records screens in Chromium',
     await page.getByTestId('records-search').click();
     await page.waitForFunction(() => document.querySelectorAll('[data-testid^="record-select-"]').length === 0);
     expect(errors).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it('prints the whole thread: every message with its headers, none of the console around it', async () => {
     await page.goto(`${s.url}/records/${threadId}`);
@@ -132,5 +131,5 @@ describe.skipIf(!checkPeer('chromium').available)('records screens in Chromium',
     expect(pages.length).toBeGreaterThanOrEqual(2);
     await page.emulateMedia({ media: 'screen' });
     expect(errors).toEqual([]);
-  });
+  }, 300_000);
 });
