@@ -30,6 +30,7 @@ import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { recordsRoutes } from './modules/records/records.routes.ts';
+import { oauthRoutes } from './modules/oauth/oauth.routes.ts';
 
 /** Where `vite build` writes the console. */
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -168,6 +169,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(workspaceRoutes(deps));
   await app.register(ratingRoutes(deps));
   await app.register(recordsRoutes(deps));
+  await app.register(oauthRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.

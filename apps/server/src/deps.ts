@@ -8,6 +8,7 @@ import type { Metrics } from './platform/http/metrics.ts';
 import type { Logger } from './platform/log/logger.ts';
 import type { SecretBox } from './platform/secrets/secret-box.ts';
 import type { ConnectionChecker } from './modules/campaigns/connection-checker.ts';
+import type { OAuthRuntime } from './modules/oauth/index.ts';
 
 /** Everything a use case may touch, passed in; there are no singletons. */
 export interface Deps {
@@ -28,4 +29,6 @@ export interface Deps {
   mailSecret: Buffer;
   /** This node's view of every node's events (PostgreSQL LISTEN). */
   events: EventBus;
+  /** OAuth2 mailboxes: one protocol client per provider, one token refresh in flight per account. */
+  oauth: OAuthRuntime;
 }

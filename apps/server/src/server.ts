@@ -28,6 +28,7 @@ import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
+import { createOAuthRuntime, startTokenRefresher, type TokenRefresher } from './modules/oauth/index.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -41,6 +42,8 @@ export interface RunningServer {
   jobs: JobWorker | null;
   router: Router | null;
   realtime: RealtimeHub | null;
+  /** Refreshes OAuth2 tokens before they expire (nodes that sync or send). */
+  oauthRefresher: TokenRefresher | null;
   db: Db;
   firstAdmin: { username: string; password?: string; generated: boolean } | null;
   stop(): Promise<void>;
@@ -119,6 +122,7 @@ export async function startServer(
       render,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
+      oauth: createOAuthRuntime({ publicUrl: config.publicUrl }),
     };
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
     const roles = config.roles;
@@ -157,6 +161,7 @@ export async function startServer(
           db,
           blobs: deps.blobs,
           secrets: deps.secrets,
+          oauth: deps.oauth,
           log,
           now: deps.now,
           onEvent: (h) => events.on(h),
@@ -165,12 +170,14 @@ export async function startServer(
         })
       : null;
     const jobs = roles.has('worker')
-      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ db, blobs: deps.blobs, secrets: deps.secrets })])
+      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler(deps)])
       : null;
     const housekeeping = roles.has('worker')
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
       : null;
     if (housekeeping) closers.push(() => housekeeping.stop());
+    // OAuth2 tokens refreshed before they expire, on every node that syncs or sends (the account's lease picks one)
+    const refresher = roles.has('sync') || roles.has('worker') ? startTokenRefresher(deps) : null;
     await warnAboutBlobFiles(deps);
     const router = roles.has('worker')
       ? startRouter(
@@ -199,6 +206,7 @@ export async function startServer(
       jobs,
       router,
       realtime,
+      oauthRefresher: refresher,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
       async stop() {
         if (stopped) return;
@@ -210,6 +218,7 @@ export async function startServer(
         await sync?.stop();
         await outbox?.stop();
         await jobs?.stop();
+        await refresher?.stop();
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();

@@ -17,6 +17,7 @@ export type Capability =
   | 'quarantine.view'
   | 'quarantine.manage'
   | 'users.manage'
+  | 'oauth.manage'
   | 'work.use'
   | 'live.view'
   | 'records.view';
@@ -35,6 +36,7 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.view',
     'quarantine.manage',
     'users.manage',
+    'oauth.manage',
     'live.view',
     'records.view',
   ],

@@ -37,6 +37,9 @@ const RecordsPage = lazy(() => import('../features/records/records-page.tsx').th
 const RecordViewerPage = lazy(() =>
   import('../features/records/record-viewer-page.tsx').then((m) => ({ default: m.RecordViewerPage })),
 );
+const OAuthProvidersPage = lazy(() =>
+  import('../features/oauth/oauth-providers-page.tsx').then((m) => ({ default: m.OAuthProvidersPage })),
+);
 const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 
 /** Shown for any address the console does not know. */
@@ -179,6 +182,14 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="users.manage">
                   <UsersPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'oauth-providers',
+              element: (
+                <RequireCapability capability="oauth.manage">
+                  <OAuthProvidersPage />
                 </RequireCapability>
               ),
             },
