@@ -14,3 +14,4 @@ export * from './realtime.ts';
 export * from './workspace.ts';
 export * from './dialer.ts';
 export * from './campaign-defaults.ts';
+export * from './records.ts';

@@ -5,6 +5,7 @@ import {
   IconCategory,
   IconInbox,
   IconKey,
+  IconListSearch,
   IconMailCog,
   IconMailFast,
   IconMailExclamation,
@@ -17,7 +18,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers' | 'oauth';
+  id: 'work' | 'live' | 'records' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers' | 'oauth';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -60,6 +61,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
     id: 'monitoring',
     items: [
       { id: 'live', to: '/live', icon: IconActivityHeartbeat, capability: 'live.view', testId: 'nav-live' },
+      { id: 'records', to: '/records', icon: IconListSearch, capability: 'records.view', testId: 'nav-records' },
       { id: 'mailboxes', to: '/mailboxes', icon: IconInbox, capability: 'mailboxes.view', testId: 'nav-mailboxes' },
       {
         id: 'quarantine',

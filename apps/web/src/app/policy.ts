@@ -21,7 +21,8 @@ export type Capability =
   | 'work.use'
   | 'live.view'
   | 'dialers.view'
-  | 'dialers.manage';
+  | 'dialers.manage'
+  | 'records.view';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -41,8 +42,9 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'live.view',
     'dialers.view',
     'dialers.manage',
+    'records.view',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view', 'records.view'],
   agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 

@@ -34,6 +34,10 @@ const TemplatesPage = lazy(() =>
 const DialersPage = lazy(() => import('../features/dialer/dialers-page.tsx').then((m) => ({ default: m.DialersPage })));
 const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
+const RecordsPage = lazy(() => import('../features/records/records-page.tsx').then((m) => ({ default: m.RecordsPage })));
+const RecordViewerPage = lazy(() =>
+  import('../features/records/record-viewer-page.tsx').then((m) => ({ default: m.RecordViewerPage })),
+);
 const OAuthProvidersPage = lazy(() =>
   import('../features/oauth/oauth-providers-page.tsx').then((m) => ({ default: m.OAuthProvidersPage })),
 );
@@ -83,6 +87,22 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="live.view">
                   <LivePage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'records',
+              element: (
+                <RequireCapability capability="records.view">
+                  <RecordsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'records/:id',
+              element: (
+                <RequireCapability capability="records.view">
+                  <RecordViewerPage />
                 </RequireCapability>
               ),
             },

@@ -5,6 +5,7 @@ import { listOwnAddresses, type CampaignRow } from '../campaigns/index.ts';
 import { recordBlobs } from '../../platform/blobs/blobs.repo.ts';
 import { adoptResyncedInbound } from '../interactions/index.ts';
 import {
+  deletedBefore,
   countIngested,
   sameContentStored,
   sourceKey,
@@ -193,8 +194,9 @@ function isUnstorable(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 }
 
-// A replay of a source already stored; or (IMAP, while resynchronising after
-// a UIDVALIDITY change; POP3, always) the same bytes already stored.
+// A replay of a source already stored (or deleted by a supervisor); or (IMAP,
+// while resynchronising after a UIDVALIDITY change; POP3, always) the same
+// bytes already stored or deleted.
 async function duplicateOf(q: Queryable, at: At, rawSha256: string, messageId: string | null): Promise<boolean> {
   if (at.seen) return true;
   const source = at.item.source;
@@ -202,9 +204,11 @@ async function duplicateOf(q: Queryable, at: At, rawSha256: string, messageId: s
     if (!source.resync) return false;
     return (
       (await adoptResyncedInbound(q, at.campaign.id, rawSha256, messageId, at.src)) ||
-      (await adoptResyncedQuarantine(q, at.campaign.id, rawSha256, at.src))
+      (await adoptResyncedQuarantine(q, at.campaign.id, rawSha256, at.src)) ||
+      (await deletedBefore(q, at.campaign.id, rawSha256, messageId))
     );
   }
+  if (source.kind === 'pop3' && (await deletedBefore(q, at.campaign.id, rawSha256, messageId))) return true;
   // POP3 has no cursor to trust, and UIDLs are per server: the same bytes are the same message
   return source.kind === 'pop3' && (await sameContentStored(q, at.campaign.id, rawSha256, messageId));
 }

@@ -16,8 +16,8 @@ export const sourceKey = (s: SourceColumns): string | null =>
 
 /**
  * Which of these sources a message or quarantine row already holds (the
- * cursor is then behind: a replay after a crash), in one query for a commit
- * group. Returns their sourceKey.
+ * cursor is then behind: a replay after a crash), or a supervisor deleted
+ * (deleted_messages), in one query for a commit group. Returns their sourceKey.
  */
 export async function storedSources(q: Queryable, campaignId: string, sources: readonly SourceColumns[]): Promise<Set<string>> {
   const imap = sources.filter((s) => s.uid !== null);
@@ -33,10 +33,28 @@ export async function storedSources(q: Queryable, campaignId: string, sources: r
      UNION ALL
      SELECT NULL, NULL, NULL, m.source_uidl FROM messages m WHERE m.campaign_id = $1 AND m.source_uidl = ANY($5::text[])
      UNION ALL
-     SELECT NULL, NULL, NULL, x.source_uidl FROM quarantine x WHERE x.campaign_id = $1 AND x.source_uidl = ANY($5::text[])` },
+     SELECT NULL, NULL, NULL, x.source_uidl FROM quarantine x WHERE x.campaign_id = $1 AND x.source_uidl = ANY($5::text[])
+     UNION ALL
+     SELECT d.source_folder, d.source_uidvalidity, d.source_uid, NULL
+       FROM wanted w JOIN deleted_messages d ON d.campaign_id = $1 AND d.source_folder = w.folder AND d.source_uidvalidity = w.uidvalidity AND d.source_uid = w.uid
+     UNION ALL
+     SELECT NULL, NULL, NULL, d.source_uidl FROM deleted_messages d WHERE d.campaign_id = $1 AND d.source_uidl = ANY($5::text[])` },
     [campaignId, imap.map((s) => s.folder), imap.map((s) => s.uidvalidity), imap.map((s) => s.uid), pop3],
   );
   return new Set(rows.map((r) => sourceKey({ folder: r.folder, uidvalidity: r.uidvalidity, uid: r.uid, uidl: r.uidl })!));
+}
+
+/**
+ * True when a supervisor deleted a message of this mailbox with these exact
+ * bytes (and Message-ID): it is never imported again, whatever its source
+ * now (a new UIDVALIDITY epoch, a POP3 server that kept it).
+ */
+export async function deletedBefore(q: Queryable, campaignId: string, rawSha256: string, messageId: string | null): Promise<boolean> {
+  const { rowCount } = await q.query(
+    `SELECT 1 FROM deleted_messages WHERE campaign_id = $1 AND direction = 'inbound' AND raw_sha256 = $2 AND message_id IS NOT DISTINCT FROM $3 LIMIT 1`,
+    [campaignId, Buffer.from(rawSha256, 'hex'), messageId === null ? null : idText(messageId)],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** True when this mailbox already stored these exact bytes (with this Message-ID), as a message or in quarantine. */

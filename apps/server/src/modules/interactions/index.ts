@@ -43,3 +43,4 @@ export {
   type OutboundMessageRow,
 } from './messages.repo.ts';
 export { findOutboundByMessageIds, interactionFacts, interactionsByMessageIds, type InteractionFacts } from './threading.repo.ts';
+export { deleteInteractions, type DeletedInteractions } from './deletion.repo.ts';

@@ -54,3 +54,27 @@ export async function collectBlobs(
   }
   return { removed, swept };
 }
+
+/**
+ * Removes, among these blobs, those nothing points at any more — right after
+ * the rows that pointed at them were deleted on purpose (a supervisor
+ * deleting mail), rather than a day later. A writer that deduplicated onto
+ * one of them touched its row first, so it is kept (its touch is newer than
+ * this transaction); the foreign keys still guard every delete.
+ */
+export async function collectBlobKeys(deps: { db: Db; blobs: BlobStore }, sha256s: readonly string[]): Promise<number> {
+  if (sha256s.length === 0) return 0;
+  const refs = await blobReferences(deps.db);
+  const keys = sha256s.map((k) => Buffer.from(k, 'hex'));
+  try {
+    return await deps.db.tx(async (q) => {
+      const victims = await deleteUnreferenced(q, refs, keys, 0);
+      await deps.blobs.dropBytes(q, victims);
+      return victims.length;
+    });
+  } catch (err) {
+    // a row began pointing at one of them meanwhile: the collector's next pass decides
+    if ((err as { code?: unknown } | null)?.code !== '23503') throw err;
+    return 0;
+  }
+}
