@@ -208,6 +208,18 @@ export async function visibleMessage(q: Queryable, v: Viewer, messageId: number)
   return rows[0];
 }
 
+/** Where a stored message's raw bytes are, for a viewer who may see it (404 otherwise). */
+export async function visibleRawMessage(q: Queryable, v: Viewer, messageId: number): Promise<{ sha256: Buffer; size: number; subject: string }> {
+  const { rows } = await q.query<{ sha256: Buffer; size: string; subject: string }>(
+    `SELECT m.raw_sha256 AS sha256, b.size, m.subject
+       FROM messages m JOIN interactions i ON i.id = m.interaction_id JOIN blobs b ON b.sha256 = m.raw_sha256
+      WHERE m.id = $3 AND ${VISIBLE}`,
+    [v.all, v.userId, messageId],
+  );
+  if (!rows[0]) throw notFound('message');
+  return { sha256: rows[0].sha256, size: Number(rows[0].size), subject: rows[0].subject };
+}
+
 /** Attachments of one message the viewer may see; with partPath just that one (404 when absent). */
 export async function visibleAttachments(q: Queryable, v: Viewer, messageId: number): Promise<Array<AttachmentRow & { sha256: Buffer }>> {
   const { rows } = await q.query<AttachmentRow & { sha256: Buffer }>(

@@ -278,6 +278,33 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(t.messages.at(-1)).toMatchObject({ direction: 'inbound', snippet: expect.stringContaining('Thanks, all good now.') });
   });
 
+  it('downloads any message of the thread as an .eml file, byte for byte as stored, named after its subject', async () => {
+    const t = await thread();
+    expect(t.messages.map((m: { direction: string }) => m.direction)).toEqual(['inbound', 'outbound', 'inbound']);
+    for (const m of t.messages) {
+      const res = await fetch(`${s.url}/api/messages/${m.id}/eml`, { headers: { cookie: agent } });
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const { rows } = await s.db.query<{ sha: Buffer }>('SELECT raw_sha256 AS sha FROM messages WHERE id = $1', [m.id]);
+      expect(bytes.equals(await s.deps.blobs.get(rows[0]!.sha.toString('hex')))).toBe(true);
+      expect(res.headers.get('content-type')).toBe('message/rfc822');
+      expect(res.headers.get('content-length')).toBe(String(bytes.length));
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"/\\]+\.eml"; filename\*=UTF-8''[^"/\\\s]+\.eml$/);
+    }
+    // the customer's first mail, exactly as Dovecot handed it over
+    const first = await fetch(`${s.url}/api/messages/${t.messages[0].id}/eml`, { headers: { cookie: agent } });
+    expect(first.headers.get('content-disposition')).toContain('filename="Invoice 42 is wrong.eml"');
+    expect(Buffer.from(await first.arrayBuffer()).toString('latin1')).toContain(`Message-ID: <${customerMessageId}>`);
+    // a subject is the sender's text: slashes, quotes and control characters never reach the header or a path
+    await s.db.query(`UPDATE messages SET subject = $2 WHERE id = $1`, [t.messages[2].id, '../../etc/"passwd"\\x\u0007 ;name=evil']);
+    const hostile = await fetch(`${s.url}/api/messages/${t.messages[2].id}/eml`, { headers: { cookie: agent } });
+    expect(hostile.status).toBe(200);
+    const cd = hostile.headers.get('content-disposition')!;
+    expect(cd).toMatch(/^attachment; filename="[A-Za-z0-9._ ()-]+\.eml"; filename\*=UTF-8''[A-Za-z0-9._~%!-]+\.eml$/);
+    expect(cd.match(/filename="([^"]*)"/)![1]).not.toMatch(/^\./);
+  });
+
   it('forwards with the original attachments and quotes the message', async () => {
     const t = await thread();
     const original = t.messages[0];
@@ -405,6 +432,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
       await o.get(`/api/interactions/${interactionId}`),
       await o.get(`/api/messages/${m.id}/body`),
       await o.get(`/api/messages/${m.id}/attachments/${part}`),
+      await o.get(`/api/messages/${m.id}/eml`),
       await o.put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', html: 'x' }),
       await o.del(`/api/interactions/${interactionId}/draft`),
       await o.post(`/api/interactions/${interactionId}/notes`, { text: 'x' }),
