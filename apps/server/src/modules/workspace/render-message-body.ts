@@ -44,5 +44,5 @@ export async function renderMessageBody(
   } else {
     body = renderPlainText(m.text_body ?? '');
   }
-  return { document: mailDocument(body, { remoteImages }), blockedRemote };
+  return { document: mailDocument(body, { remoteImages, blockedRemote }), blockedRemote };
 }

@@ -2,7 +2,7 @@ import type { ComposeAttachment, MailAddress } from '@postdesk/mailkit/compose';
 import { normalizeAddress } from '@postdesk/mailkit/parse';
 import { sanitizeMailHtml } from '@postdesk/mailkit/render';
 import { escapeHtml, fillKnownFields, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
-import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '@postdesk/mailkit/threading';
+import { addSubjectToken, answerSubject, buildReplyHeaders } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -77,8 +77,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const files = await loadAttachments(q, deps.blobs, v, input.attachments);
 
   const forward = input.mode === 'forward';
-  const baseSubject = normalizeSubject(parent?.subject ?? it.subject) || '(no subject)';
-  const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId);
+  const subject = withToken((input.subject?.trim() || answerSubject(forward ? 'forward' : 'reply', parent?.subject ?? it.subject)).slice(0, 900), it.key, interactionId);
   let html = sanitizeTemplateHtml(input.html);
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
   const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);

@@ -59,6 +59,13 @@ export function DeskPage() {
 
   const run = (path: string, then?: () => void) => action.mutate({ path }, { onSuccess: then, onError: (error) => notifyError(t, error) });
   const open = (id: number) => navigate(`/work/${id}`);
+  // Closed: on to the next interaction in hand (the one below, else above), not the closed thread.
+  const afterClose = (id: number) => {
+    const active = inbox.data?.active ?? [];
+    const at = active.findIndex((x) => x.id === id);
+    const next = at < 0 ? active[0] : (active[at + 1] ?? active[at - 1]);
+    navigate(next ? `/work/${next.id}` : '/work');
+  };
   const first = offers.data?.[0];
   const searching = query.trim().length >= 3;
   const list: InboxItem[] = searching ? (search.data ?? []) : [...(inbox.data?.active ?? []), ...(inbox.data?.closed ?? [])];
@@ -159,7 +166,7 @@ export function DeskPage() {
 
       <Box style={{ flex: 1, minWidth: 0 }}>
         {selected ? (
-          <ThreadView interactionId={selected} />
+          <ThreadView interactionId={selected} onClosed={afterClose} />
         ) : (
           <Paper withBorder h="100%" p="xl" radius="md">
             <Stack align="center" justify="center" h="100%" c="dimmed" gap="xs">

@@ -1,8 +1,8 @@
 import { Anchor, Badge, Button, Group, Menu, Modal, Paper, ScrollArea, Select, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
+import { getHotkeyHandler, useHotkeys } from '@mantine/hooks';
 import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconNote } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
@@ -22,17 +22,21 @@ const transferTargetsSchema = z.object({
   campaigns: z.array(z.object({ id: z.string(), key: z.string(), name: z.string() })),
 });
 
-/** An interaction as the agent works it: the customer, the conversation, notes, and the answer being written. */
-export function ThreadView({ interactionId }: { interactionId: number }) {
+/**
+ * An interaction as the agent works it: the customer, the conversation, notes,
+ * and the answer being written. `onClosed` runs once the agent has closed it
+ * (the desk moves on to the next one).
+ */
+export function ThreadView({ interactionId, onClosed }: { interactionId: number; onClosed?: (id: number) => void }) {
   const thread = useThread(interactionId);
   return (
     <QueryState isPending={thread.isPending} error={thread.error} onRetry={() => void thread.refetch()}>
-      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} /> : null}
+      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} onClosed={onClosed} /> : null}
     </QueryState>
   );
 }
 
-function ThreadBody({ thread }: { thread: Thread }) {
+function ThreadBody({ thread, onClosed }: { thread: Thread; onClosed: ((id: number) => void) | undefined }) {
   const { t, i18n } = useTranslation();
   const it = thread.interaction;
   const last = thread.messages.at(-1);
@@ -152,7 +156,7 @@ function ThreadBody({ thread }: { thread: Thread }) {
           {compose && canAnswer ? <Composer thread={thread} initialMode={compose.mode} parentId={compose.parentId} onDone={() => setCompose(null)} /> : null}
         </Stack>
       </ScrollArea>
-      <CloseModal thread={thread} opened={closing} onClose={() => setClosing(false)} />
+      <CloseModal thread={thread} opened={closing} onClose={() => setClosing(false)} onClosed={onClosed} />
     </Stack>
   );
 }
@@ -249,7 +253,9 @@ function TransferMenu({ interactionId }: { interactionId: number }) {
   );
 }
 
-function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boolean; onClose: () => void }) {
+// Keyboard: Alt+C opens this dialog (disposition field focused: type to
+// filter, Enter picks one); Enter or Alt+C again closes the interaction.
+function CloseModal({ thread, opened, onClose, onClosed }: { thread: Thread; opened: boolean; onClose: () => void; onClosed: ((id: number) => void) | undefined }) {
   const { t } = useTranslation();
   const it = thread.interaction;
   const dispositions = useDispositions(opened ? it.campaignId : null);
@@ -273,13 +279,22 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
         onSuccess: () => {
           notifySuccess(t('desk.closedOk'));
           onClose();
+          onClosed?.(it.id);
         },
         onError: (error) => notifyError(t, error),
       },
     );
   return (
     <Modal opened={opened} onClose={cancel} title={t('desk.closeTitle')} size="sm">
-      <Stack>
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          submit();
+        }}
+        onKeyDown={getHotkeyHandler([['alt+c', () => submit()]])}
+        data-testid="close-form"
+      >
         <Select
           label={t('desk.disposition')}
           placeholder={t('desk.chooseDisposition')}
@@ -296,7 +311,7 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
           <Button variant="default" onClick={cancel}>
             {t('common.cancel')}
           </Button>
-          <Button color="teal" disabled={missing} loading={close.isPending} onClick={submit} data-testid="confirm-close">
+          <Button type="submit" color="teal" disabled={missing} loading={close.isPending} data-testid="confirm-close">
             {t('work.close')}
           </Button>
         </Group>
