@@ -136,6 +136,25 @@ describe.skipIf(!checkPeer('chromium').available)('the desk in Chromium', () => 
     expect(pageErrors).toEqual([]);
   }, 60_000);
 
+  it('marks an interaction as unread where the campaign allows it, and the desk list shows it unread', async () => {
+    const id = await inHand(agentId, 'Come back to this', [{ subject: 'Come back to this', text: 'later' }], new Date(Date.now() + 60_000));
+    await page.goto(`${s.url}/work/${id}`);
+    await page.getByTestId(`thread-${id}`).waitFor();
+    await page.locator(`[data-testid="interaction-row-${id}"][data-unread="false"]`).waitFor();
+    // the campaign does not allow it: no such action
+    expect(await page.getByTestId('mark-unread').count()).toBe(0);
+
+    await setQueue(s.db, campaignId, { mark_as_unread: true });
+    await page.reload();
+    await page.getByTestId('mark-unread').click();
+    // the desk leaves the thread (opening it would read it again) and the list shows it unread
+    await page.waitForURL((url) => url.pathname === '/work');
+    await page.locator(`[data-testid="interaction-row-${id}"][data-unread="true"]`).waitFor();
+    expect((await s.db.query<{ unread: boolean }>('SELECT unread FROM interactions WHERE id = $1', [id])).rows[0]!.unread).toBe(true);
+    await setQueue(s.db, campaignId, { mark_as_unread: false });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
   it('closes from the keyboard with one shortcut and moves on to the next interaction', async () => {
     const now = Date.now();
     const first = await inHand(agentId, 'Close me first', [{ subject: 'Close me first', text: 'first' }], new Date(now + 3000));

@@ -70,6 +70,7 @@ export interface InteractionView {
   disposition_id: string | null;
   disposition: string | null;
   mandatory_disposition: boolean;
+  mark_as_unread: boolean;
   transfer_to_agent: boolean;
   transfer_to_queue: boolean;
   qualification_enabled: boolean;
@@ -85,7 +86,7 @@ export async function visibleInteraction(q: Queryable, v: Viewer, id: number): P
   const { rows } = await q.query<InteractionView>(
     `SELECT i.id, i.campaign_id, c.key, c.name AS campaign_name, i.contact_id, i.customer_address, i.customer_name, i.subject,
             i.status, i.queue_state, i.assigned_to, u.display_name AS assigned_name, i.unread, i.linked_to, i.created_at, i.closed_at,
-            i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.transfer_to_agent, c.transfer_to_queue,
+            i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.mark_as_unread, c.transfer_to_agent, c.transfer_to_queue,
             c.qualification_enabled, c.qualification_title, c.signature_template_id, c.from_address, c.from_name, c.timezone
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
        LEFT JOIN users u ON u.id = i.assigned_to

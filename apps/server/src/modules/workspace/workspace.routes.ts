@@ -6,7 +6,7 @@ import { AppError } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, ratingLinksSchema } from '@postdesk/contracts';
 import { principalOf, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { addNote } from './add-note.ts';
-import { markThreadRead } from './mark-read.ts';
+import { markThreadRead, markThreadUnread } from './mark-read.ts';
 import { openAttachment } from './open-attachment.ts';
 import { openRawMessage } from './open-raw-message.ts';
 import { readNewMailDraft } from './read-new-mail-draft.ts';
@@ -94,6 +94,12 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
 
   app.post('/api/interactions/:id/read', { onRequest: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
     await markThreadRead(deps.db, viewer(req), req.params.id);
+    return reply.status(204).send(null);
+  });
+
+  // Marked as new again by the agent holding it, where the campaign allows it.
+  app.post('/api/interactions/:id/unread', { onRequest: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
+    await markThreadUnread(deps.db, viewer(req), req.params.id);
     return reply.status(204).send(null);
   });
 

@@ -423,6 +423,24 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect((await as(outsider).post(`/api/campaigns/${campaignId}/mail`, { to: [{ address: 'x@customer.test' }], subject: 'x', html: 'x' })).status).toBe(404);
   });
 
+  it('lets the agent mark an interaction in hand as unread, only where the campaign allows it', async () => {
+    const inbox = async () => (await as(agent).get('/api/me/inbox')).body.active as Array<{ id: number; unread: boolean }>;
+    const item = (await inbox()).find((i) => i.id !== interactionId)!;
+    expect((await as(agent).post(`/api/interactions/${item.id}/read`)).status).toBe(204);
+    await setQueue(s.db, campaignId, { mark_as_unread: false });
+    expect((await thread()).interaction.markAsUnread).toBe(false);
+    const off = await as(agent).post(`/api/interactions/${item.id}/unread`);
+    expect(off.status).toBe(409);
+    expect((await inbox()).find((i) => i.id === item.id)!.unread).toBe(false);
+
+    await setQueue(s.db, campaignId, { mark_as_unread: true });
+    expect((await as(agent).get(`/api/interactions/${item.id}`)).body.interaction).toMatchObject({ markAsUnread: true, unread: false });
+    expect((await as(agent).post(`/api/interactions/${item.id}/unread`)).status).toBe(204);
+    expect((await inbox()).find((i) => i.id === item.id)!.unread).toBe(true);
+    // a supervisor looking is not the agent holding it: nothing to mark
+    expect((await as(admin).post(`/api/interactions/${item.id}/unread`)).status).toBe(409);
+  });
+
   it("gives an agent of another campaign 404 for everything here, and pushes them nothing about it", async () => {
     const t = await thread(admin);
     const m = t.messages[0];
@@ -437,6 +455,7 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
       await o.del(`/api/interactions/${interactionId}/draft`),
       await o.post(`/api/interactions/${interactionId}/notes`, { text: 'x' }),
       await o.post(`/api/interactions/${interactionId}/read`),
+      await o.post(`/api/interactions/${interactionId}/unread`),
       await o.post(`/api/interactions/${interactionId}/messages`, { mode: 'reply', to: [{ address: 'a@b.test' }], html: 'x' }),
       await o.post(`/api/interactions/${interactionId}/messages`, { mode: 'forward', to: [{ address: 'a@b.test' }], html: 'x', attachments: [{ messageId: m.id, partPath: part }] }),
       await o.post(`/api/messages/${m.id}/retry`),

@@ -166,7 +166,7 @@ export function DeskPage() {
 
       <Box style={{ flex: 1, minWidth: 0 }}>
         {selected ? (
-          <ThreadView interactionId={selected} onClosed={afterClose} />
+          <ThreadView interactionId={selected} onClosed={afterClose} onLeave={() => navigate('/work')} />
         ) : (
           <Paper withBorder h="100%" p="xl" radius="md">
             <Stack align="center" justify="center" h="100%" c="dimmed" gap="xs">
@@ -195,6 +195,7 @@ function ItemList({ title, items, selected, onOpen, empty, testId }: { title: st
           key={it.id}
           onClick={() => onOpen(it.id)}
           data-testid={`interaction-row-${it.id}`}
+          data-unread={it.unread}
           p={6}
           style={{
             borderRadius: 6,

@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Group, Menu, Modal, Paper, ScrollArea, Select, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
 import { getHotkeyHandler, useHotkeys } from '@mantine/hooks';
-import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconNote } from '@tabler/icons-react';
+import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconMailFilled, IconNote } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -15,7 +15,7 @@ import { formatDateTime } from '../../components/relative-time.tsx';
 import { useDispositions } from '../dispositions/dispositions-api.ts';
 import { Composer } from './composer.tsx';
 import { MessageCard } from './message-card.tsx';
-import { markRead, setDisposing, useAddNote, useCloseInteraction, useRetry, useThread, useTransfer } from './workspace-api.ts';
+import { markRead, setDisposing, useAddNote, useCloseInteraction, useMarkUnread, useRetry, useThread, useTransfer } from './workspace-api.ts';
 
 const transferTargetsSchema = z.object({
   agents: z.array(z.object({ userId: z.string(), displayName: z.string(), state: z.string() })),
@@ -25,18 +25,19 @@ const transferTargetsSchema = z.object({
 /**
  * An interaction as the agent works it: the customer, the conversation, notes,
  * and the answer being written. `onClosed` runs once the agent has closed it
- * (the desk moves on to the next one).
+ * (the desk moves on to the next one), `onLeave` once they marked it as
+ * unread (the desk leaves it, or opening it would read it again).
  */
-export function ThreadView({ interactionId, onClosed }: { interactionId: number; onClosed?: (id: number) => void }) {
+export function ThreadView({ interactionId, onClosed, onLeave }: { interactionId: number; onClosed?: (id: number) => void; onLeave?: () => void }) {
   const thread = useThread(interactionId);
   return (
     <QueryState isPending={thread.isPending} error={thread.error} onRetry={() => void thread.refetch()}>
-      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} onClosed={onClosed} /> : null}
+      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} onClosed={onClosed} onLeave={onLeave} /> : null}
     </QueryState>
   );
 }
 
-function ThreadBody({ thread, onClosed }: { thread: Thread; onClosed: ((id: number) => void) | undefined }) {
+function ThreadBody({ thread, onClosed, onLeave }: { thread: Thread; onClosed: ((id: number) => void) | undefined; onLeave: (() => void) | undefined }) {
   const { t, i18n } = useTranslation();
   const it = thread.interaction;
   const last = thread.messages.at(-1);
@@ -44,7 +45,10 @@ function ThreadBody({ thread, onClosed }: { thread: Thread; onClosed: ((id: numb
   const [compose, setCompose] = useState<{ mode: ComposeMode; parentId?: number } | null>(thread.draft ? { mode: thread.draft.mode } : null);
   const [closing, setClosing] = useState(false);
   const retry = useRetry();
+  const unread = useMarkUnread();
   const canAnswer = it.status === 'open' && it.mine;
+  const canMarkUnread = canAnswer && it.markAsUnread;
+  const markUnread = () => canMarkUnread && unread.mutate(it.id, { onSuccess: () => onLeave?.(), onError: (error) => notifyError(t, error) });
 
   // New messages open as they arrive.
   useEffect(() => {
@@ -65,6 +69,7 @@ function ThreadBody({ thread, onClosed }: { thread: Thread; onClosed: ((id: numb
     ['alt+shift+r', () => answer('reply_all')],
     ['alt+f', () => answer('forward')],
     ['alt+c', () => canAnswer && setClosing(true)],
+    ['alt+u', () => markUnread()],
   ]);
 
   return (
@@ -128,6 +133,13 @@ function ThreadBody({ thread, onClosed }: { thread: Thread; onClosed: ((id: numb
                   </Button>
                 </Tooltip>
                 {it.transferToAgent || it.transferToQueue ? <TransferMenu interactionId={it.id} /> : null}
+                {canMarkUnread ? (
+                  <Tooltip label="Alt+U">
+                    <Button size="xs" variant="default" leftSection={<IconMailFilled size={14} />} onClick={() => markUnread()} loading={unread.isPending} data-testid="mark-unread">
+                      {t('desk.markUnread')}
+                    </Button>
+                  </Tooltip>
+                ) : null}
                 <Tooltip label="Alt+C">
                   <Button size="xs" color="teal" leftSection={<IconCheck size={14} />} onClick={() => setClosing(true)} data-testid="close-interaction">
                     {t('work.close')}
