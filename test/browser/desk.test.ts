@@ -4,7 +4,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app
 import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
 import { insertCampaignRow } from '../support/campaign-row.ts';
 import { checkPeer } from '../support/peers.ts';
-import { setQueue } from '../support/routing-fixtures.ts';
+import { addMembers, setQueue } from '../support/routing-fixtures.ts';
 
 // The agent's desk in daily use, in real Chromium: the reply's subject, the
 // message frame (its height, the "load images" offer), closing from the
@@ -180,4 +180,60 @@ describe.skipIf(!checkPeer('chromium').available)('the desk in Chromium', () => 
     expect((await s.db.query<{ status: string }>('SELECT status FROM interactions WHERE id = $1', [second])).rows[0]!.status).toBe('closed');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('lists all of 2,000 interactions in hand, rendering only the rows in view, and reaches the last one by scrolling', async () => {
+    // two campaigns of at most 1,000 each: an agent can hold more than any one list cap
+    const admin = await s.login('admin', ADMIN_PASSWORD);
+    const created = await s.call('POST', '/api/users', { cookie: admin, body: { username: 'otto', displayName: 'Otto Agent', role: 'agent', password: AGENT_PASSWORD } });
+    expect(created.status).toBe(201);
+    const otto = created.body.id as string;
+    const more = await insertCampaignRow(s.db, { key: 'MORE', name: 'More support' });
+    for (const c of [campaignId, more]) await setQueue(s.db, c, { max_interactions_per_agent: 1000 });
+    await addMembers(s.db, more, [otto]);
+    await s.db.query(`INSERT INTO campaign_members (campaign_id, user_id, position) VALUES ($1, $2, 1)`, [campaignId, otto]);
+    await s.db.query(
+      `INSERT INTO interactions (campaign_id, customer_address, subject, queue_state, assigned_to, assigned_at, first_accepted_at, last_message_at, unread)
+       SELECT CASE WHEN g % 2 = 0 THEN $1::uuid ELSE $2::uuid END, 'customer' || g || '@example.test', 'Held number ' || g,
+              'assigned', $3, now(), now(), now() - g * interval '1 second', g % 3 = 0
+         FROM generate_series(1, 2000) g`,
+      [campaignId, more, otto],
+    );
+    const { rows: [last] } = await s.db.query<{ id: number }>(`SELECT id FROM interactions WHERE subject = 'Held number 2000'`);
+
+    // the API hands over every one of them
+    const ottoCookie = await s.login('otto', AGENT_PASSWORD);
+    const listed = await s.call('GET', '/api/me/inbox', { cookie: ottoCookie });
+    expect(listed.body.active).toHaveLength(2000);
+    expect(listed.body.active.at(-1).id).toBe(last!.id);
+
+    const context = await newDesktopContext(browser);
+    const desk = await watchedPage(context, { errors: pageErrors });
+    await signIn(desk, s.url, 'otto', AGENT_PASSWORD);
+    await desk.getByTestId('my-interactions').waitFor();
+    await desk.getByTestId('interaction-row-' + listed.body.active[0].id).waitFor();
+    expect(await desk.getByTestId('my-interactions').innerText()).toContain('2000');
+    // virtualised: a screenful of rows is in the page, not 2,000
+    const inPage = () => desk.locator('[data-testid^="interaction-row-"]').count();
+    expect(await inPage()).toBeLessThan(100);
+
+    // scroll to the end (row heights are measured as they come into view, so the end moves: scroll until it shows)
+    const lastRow = desk.getByTestId(`interaction-row-${last!.id}`);
+    await expect
+      .poll(async () => {
+        await desk.getByTestId('desk-lists').evaluate((el) => {
+          const viewport = el.closest('.mantine-ScrollArea-viewport');
+          if (viewport) viewport.scrollTop = viewport.scrollHeight;
+        });
+        return lastRow.isVisible();
+      }, { timeout: 30_000 })
+      .toBe(true);
+    expect(await lastRow.innerText()).toContain('Held number 2000');
+    expect(await inPage()).toBeLessThan(100);
+    // and it opens
+    await lastRow.click();
+    await desk.getByTestId(`thread-${last!.id}`).waitFor();
+    await desk.screenshot({ path: 'test-results/desk-2000.png' });
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });

@@ -32,12 +32,16 @@ export interface InboxRow {
 const INBOX_COLUMNS = `i.id, i.campaign_id, c.key, c.name AS campaign_name, i.subject, i.customer_address, i.customer_name, i.unread,
                        i.status, i.assigned_at, i.last_message_at, i.closed_at`;
 
-/** The agent's interactions in hand, and the ones they closed in the last week (newest 50). */
+/**
+ * The agent's interactions in hand (all of them: routing's capacity bounds
+ * how many, and the desk's list is virtualised), and the ones they closed in
+ * the last week (newest 50).
+ */
 export async function inbox(q: Queryable, userId: string, now: Date): Promise<{ active: InboxRow[]; closed: InboxRow[] }> {
   const [active, closed] = await Promise.all([
     q.query<InboxRow>(
       `SELECT ${INBOX_COLUMNS} FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
-        WHERE i.assigned_to = $1 AND i.queue_state = 'assigned' ORDER BY i.last_message_at DESC LIMIT 500`,
+        WHERE i.assigned_to = $1 AND i.queue_state = 'assigned' ORDER BY i.last_message_at DESC, i.id DESC`,
       [userId],
     ),
     q.query<InboxRow>(
