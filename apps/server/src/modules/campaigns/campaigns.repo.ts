@@ -44,6 +44,7 @@ export interface CampaignRow {
   transfer_to_queue_timeout_sec: number;
   mandatory_disposition: boolean;
   mark_as_unread: boolean;
+  mail_ca_pem: string | null;
   fetched_mail_action: CampaignInputT['queue']['fetchedMailAction'];
   move_to_folder: string | null;
   sent_folder: string | null;
@@ -241,6 +242,7 @@ export function campaignValues(
     c.thresholds.serviceLevelSec, c.thresholds.dropoutSec, c.thresholds.chatTimeSec, c.thresholds.acdSec,
     c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId, c.outOfHours.enabled, c.outOfHours.templateId,
     c.qualification.enabled, c.qualification.motivationTitle, c.qualification.thanksMessage,
+    c.mailCaPem,
   ];
 }
 
@@ -257,6 +259,7 @@ export const campaignColumns = [
   'threshold_service_level_sec', 'threshold_dropout_sec', 'threshold_chat_time_sec', 'threshold_acd_sec',
   'signature_template_id', 'confirmation_enabled', 'confirmation_template_id', 'out_of_hours_enabled', 'out_of_hours_template_id',
   'qualification_enabled', 'qualification_title', 'qualification_thanks',
+  'mail_ca_pem',
 ] as const;
 
 /** Inserts a new campaign with the given id. */

@@ -74,6 +74,7 @@ export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInp
 /** What to log in to for these settings: inbound only when the campaign receives mail. */
 export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): ConnectionTarget {
   const i = input.inbound;
+  const ca = input.mailCaPem ? { tlsCa: input.mailCaPem } : {};
   return {
     inbound: input.receiveEmails
       ? i.protocol === 'imap'
@@ -87,6 +88,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
             mailbox: i.mailbox,
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
+            ...ca,
           }
         : {
             protocol: 'pop3',
@@ -97,6 +99,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
             password: pw.inbound ?? '',
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
+            ...ca,
           }
       : undefined,
     smtp: {
@@ -107,6 +110,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
       username: input.smtp.username,
       password: pw.smtp ?? '',
       connectionTimeoutSec: i.connectionTimeoutSec,
+      ...ca,
     },
   };
 }
@@ -135,6 +139,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
       authTimeoutSec: c.inbound_auth_timeout_sec,
     },
     smtp: { host: c.smtp_host, port: c.smtp_port, security: c.smtp_security, auth: c.smtp_auth, username: c.smtp_username },
+    mailCaPem: c.mail_ca_pem,
     queue: {
       strategy: c.strategy,
       serviceLevelSec: c.service_level_sec,
@@ -174,6 +179,6 @@ export function connectionChanged(input: CampaignInputT, existing: CampaignRow |
   if (!existing) return true;
   const before = inputFromRow(existing);
   const key = (c: CampaignInputT) =>
-    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }]);
+    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }, c.mailCaPem]);
   return pw.inboundChanged || pw.smtpChanged || key(before) !== key(input);
 }

@@ -40,6 +40,8 @@ export interface RunnerDeps extends IngestDeps {
   secrets: SecretBox;
   /** false only for test servers with self-signed certificates. */
   tlsRejectUnauthorized?: boolean;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
 }
 
 /** One mailbox being synced by this node. */
@@ -86,7 +88,7 @@ export function startMailboxRunner(
       if (!row || !row.enabled || !row.receive_emails) return;
       let mail;
       try {
-        mail = campaignMail(row, deps.secrets);
+        mail = campaignMail(row, deps.secrets, deps.mailCa);
       } catch {
         // a password sealed under another master key: nothing will work until it is entered again
         await state({ state: 'needs_attention', error: 'the stored mail password cannot be opened with this master key: enter it again', nextAttemptAt: null });

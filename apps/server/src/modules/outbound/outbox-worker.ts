@@ -27,6 +27,8 @@ export interface OutboxDeps {
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
   /** Passed to sendRaw; tests use it to trust a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
   /** Observes each claim (the benchmark): the messages claimed and how long the claim took. */
   onClaim?: (messageIds: number[], ms: number) => void;
 }
@@ -88,7 +90,7 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
       const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));
       let account;
       try {
-        account = campaignMail(row, deps.secrets).smtp;
+        account = campaignMail(row, deps.secrets, deps.mailCa).smtp;
       } catch {
         account = null;
       }

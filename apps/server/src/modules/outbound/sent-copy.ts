@@ -28,7 +28,7 @@ export const SENT_COPY_JOB = defineJob({
  * Message-ID) is not appended twice, so a node dying between APPEND and the
  * job's completion costs nothing; a missing folder is created.
  */
-export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: SecretBox }): JobHandler<{ messageId: number }> {
+export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: SecretBox; mailCa?: string }): JobHandler<{ messageId: number }> {
   return {
     kind: SENT_COPY_JOB,
     async run({ messageId }) {
@@ -39,9 +39,9 @@ export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: Secre
   };
 }
 
-async function copyOne(deps: { db: Db; blobs: BlobStore; secrets: SecretBox }, job: SentMessage): Promise<void> {
+async function copyOne(deps: { db: Db; blobs: BlobStore; secrets: SecretBox; mailCa?: string }, job: SentMessage): Promise<void> {
   const row = await findCampaignRow(deps.db, job.campaign_id);
-  const inbound = row ? campaignMail(row, deps.secrets).inbound : null;
+  const inbound = row ? campaignMail(row, deps.secrets, deps.mailCa).inbound : null;
   const folder = row?.sent_folder;
   if (!row || !folder || inbound?.protocol !== 'imap') throw new Error('the campaign no longer copies replies to an IMAP folder');
   const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));

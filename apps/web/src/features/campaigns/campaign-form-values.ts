@@ -41,6 +41,8 @@ export interface CampaignFormValues {
   timezone: string;
   service: Service;
   defaultListName: string;
+  /** PEM certificates of a private authority the mail servers use; '' for none. */
+  mailCaPem: string;
   inbound: {
     protocol: InboundProtocol;
     host: string;
@@ -135,6 +137,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
     timezone,
     service: 'custom',
     defaultListName: '',
+    mailCaPem: '',
     inbound: {
       protocol: 'imap',
       host: '',
@@ -175,6 +178,7 @@ export function campaignToValues(campaign: Campaign): CampaignFormValues {
     timezone: campaign.timezone,
     service: campaign.service,
     defaultListName: campaign.defaultListName ?? '',
+    mailCaPem: campaign.mailCaPem ?? '',
     inbound: {
       protocol: inbound.protocol,
       host: inbound.host,
@@ -234,6 +238,7 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
     timezone: values.timezone,
     service: values.service,
     defaultListName: values.defaultListName.trim() || null,
+    mailCaPem: values.mailCaPem.trim() || null,
     inbound: {
       protocol: values.inbound.protocol,
       host: values.inbound.host.trim(),
