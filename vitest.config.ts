@@ -11,10 +11,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
     // a bound on waiting for something live (a push, a re-render), not a
     // speed check: the whole suite shares two cores
-    expect: { poll: { timeout: 15_000 } },
+    expect: { poll: { timeout: 60_000 } },
     reporters: ['default'],
   },
 });

@@ -41,7 +41,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     browser = await launchChromium();
     adminContext = await newDesktopContext(browser);
     admin = await openPage(adminContext);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -54,7 +54,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await admin.getByTestId('login-password').fill('not-the-password');
     await admin.getByTestId('login-submit').click();
     await expect.poll(() => admin.getByTestId('login-error').getAttribute('data-kind')).toBe('credentials');
-  }, 60_000);
+  }, 300_000);
 
   it('lets the admin create an agent', async () => {
     await login(admin, 'admin', ADMIN_PASSWORD);
@@ -65,7 +65,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await admin.getByTestId('user-password').fill(AGENT_PASSWORD);
     await admin.getByTestId('user-save').click();
     await admin.getByTestId('user-row-sofia').waitFor();
-  }, 60_000);
+  }, 300_000);
 
   it('keeps the form and names the protocol when a connection fails, then saves once it works', async () => {
     await admin.getByTestId('nav-campaigns').click();
@@ -107,7 +107,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await row.getByTestId('verify-button').click();
     await expect.poll(() => row.getByTestId('verify-button').getAttribute('data-busy')).toBe('false');
     expect(await row.getByTestId('connection-badge-imap').getAttribute('data-state')).toBe('ok');
-  }, 90_000);
+  }, 300_000);
 
   it('shows a server field error under its field', async () => {
     await admin.getByTestId('campaign-row-SUP').getByTestId('campaign-edit').click();
@@ -118,7 +118,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await choose(admin, 'campaign-field-schedule.1.day', 'Monday');
     await admin.getByTestId('campaign-save').click();
     await expect.poll(() => admin.getByTestId('campaign-tab-errors-schedule').count()).toBe(1);
-  }, 60_000);
+  }, 300_000);
 
   it('says, where ratings are turned on, that replies carry no rating links without a public URL', async () => {
     await admin.getByTestId('campaign-tab-messages').click();
@@ -126,7 +126,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await admin.getByTestId('campaign-field-qualification.enabled').check({ force: true });
     await admin.getByTestId('rating-links-unavailable').waitFor();
     expect(await admin.getByTestId('rating-links-unavailable').textContent()).toContain('POSTDESK_PUBLIC_URL');
-  }, 60_000);
+  }, 300_000);
 
   it('gives an agent a read-only console and refuses admin pages', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-ES' });
@@ -141,7 +141,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('lets an agent change their own password from the user menu and carry on signed in', async () => {
     const context = await newDesktopContext(browser);
@@ -173,7 +173,7 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+  }, 300_000);
 
   it('saves the language to the user', async () => {
     await admin.goto(`${server.url}/campaigns`);
@@ -183,5 +183,5 @@ describe.skipIf(!peersReady)('web console in Chromium', () => {
     await admin.reload();
     await expect.poll(() => admin.getByTestId('nav-campaigns').textContent()).toBe('Campañas');
     expect(pageErrors).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });

@@ -37,7 +37,7 @@ describe.skipIf(!peersReady)('mailboxes and quarantine in Chromium', () => {
     browser = await launchChromium();
     page = await watchedPage(await newDesktopContext(browser), { errors: pageErrors, dialogs });
     await signIn(page, s.url, 'admin', ADMIN_PASSWORD);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -47,7 +47,7 @@ describe.skipIf(!peersReady)('mailboxes and quarantine in Chromium', () => {
 
   it('shows the mailbox connected, then the quarantined count rising live', async () => {
     await page.getByTestId('nav-mailboxes').click();
-    await expect.poll(() => page.getByTestId('mailbox-row-SUP').getAttribute('data-state'), { timeout: 20_000 }).toBe('connected');
+    await expect.poll(() => page.getByTestId('mailbox-row-SUP').getAttribute('data-state'), { timeout: 60_000 }).toBe('connected');
     expect(await page.getByTestId('mailbox-quarantined-SUP').innerText()).toBe('0');
 
     const deep = 40;
@@ -56,10 +56,10 @@ describe.skipIf(!peersReady)('mailboxes and quarantine in Chromium', () => {
     const fine = customerMail({ from: 'ana@customer.test', subject: 'A normal question' });
     await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [poison, fine.raw]);
     // no reload: the screen refreshes by itself
-    await expect.poll(() => page.getByTestId('mailbox-quarantined-SUP').innerText(), { timeout: 20_000 }).toBe('1');
-    await expect.poll(() => page.getByTestId('mailbox-waiting-SUP').innerText(), { timeout: 20_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('mailbox-quarantined-SUP').innerText(), { timeout: 60_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('mailbox-waiting-SUP').innerText(), { timeout: 60_000 }).toBe('1');
     await page.screenshot({ path: 'test-results/mailboxes.png' });
-  }, 60_000);
+  }, 300_000);
 
   it('lists the hostile message as text, downloads it, and reprocesses it', async () => {
     await page.getByTestId('mailbox-quarantined-SUP').click();
@@ -78,10 +78,10 @@ describe.skipIf(!peersReady)('mailboxes and quarantine in Chromium', () => {
 
     await page.getByTestId(`quarantine-reprocess-${id}`).click();
     // the same limits refuse it again: it stays, and the user is told
-    await expect.poll(() => page.getByText(/still quarantined/i).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(/still quarantined/i).count(), { timeout: 60_000 }).toBeGreaterThan(0);
     await page.screenshot({ path: 'test-results/quarantine.png' });
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(dialogs).toEqual([]);
     expect(pageErrors).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });

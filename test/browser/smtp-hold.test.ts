@@ -51,7 +51,7 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     browser = await launchChromium();
     page = await watchedPage(await newDesktopContext(browser), { errors: pageErrors });
     await signIn(page, s.url, 'admin', ADMIN_PASSWORD);
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     member?.close();
@@ -80,7 +80,7 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
 
     // pushed to the admin's screen: no reload
     const badge = row.getByTestId('connection-badge-smtp');
-    await expect.poll(() => badge.getAttribute('data-held'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(() => badge.getAttribute('data-held'), { timeout: 60_000 }).toBe('true');
     expect(await badge.getAttribute('data-state')).toBe('failed');
     expect(await badge.innerText()).toContain('1 waiting');
     await badge.hover();
@@ -115,5 +115,5 @@ describe.skipIf(!peersReady)('a held SMTP account in Chromium', () => {
     // (the view may first show what it had cached, then what it refetched)
     await expect.poll(() => page.getByTestId('sending-held-SUP').count()).toBe(0);
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -134,7 +134,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     await agent.getByTestId('presence-menu').click();
     await agent.getByTestId('presence-available').click();
     await agent.locator('[data-testid="presence-menu"][data-state="available"]').waitFor();
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     if (pageErrors.length) console.error('page errors:', pageErrors);
@@ -180,7 +180,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect(quotedPrintable(sent.content)).toContain('-- Wanda Agent, Support');
     expect(sent.content).toContain('filename=label.txt');
     const ours = sent.content.match(/^Message-ID: <([^>]+)>$/m)![1]!;
-    await agent.locator('[data-testid^="outbox-"]').filter({ hasText: 'Sent' }).waitFor({ timeout: 20_000 });
+    await agent.locator('[data-testid^="outbox-"]').filter({ hasText: 'Sent' }).waitFor({ timeout: 60_000 });
 
     const answer = customerMail({ from: 'ana@customer.test', subject: `Re: Refund for order 77 [#SUP-${id}]`, inReplyTo: ours, references: [mail.messageId, ours], body: 'Got the label, thank you!' });
     await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [answer.raw]);
@@ -205,7 +205,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     expect(fwd.content).toContain(Buffer.from('%PDF-1.4 receipt 77').toString('base64'));
     await agent.screenshot({ path: 'test-results/workspace-thread.png' });
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('writes a new mail with a template and a file, keeps it as a draft across a reload, and sends it with its ticket', async () => {
     const draftRow = async () =>
@@ -256,7 +256,7 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
     await agent.waitForURL((url) => url.pathname === `/work/${started!.id}`);
     expect(await draftRow()).toBeUndefined();
     expect(pageErrors).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 
   it('opens hostile mail without running script, loading anything remote, or changing the page', async () => {
     const mail = multipart(
@@ -299,9 +299,9 @@ describe.skipIf(!peersReady)('agent workspace in Chromium', () => {
 
     // the control: asking for remote images does make the frame reach out (and the guard sees it)
     await agent.locator('[data-testid^="load-images-"]').first().click();
-    await expect.poll(() => remote.some((u) => u.includes('remote.example/pixel.gif')), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => remote.some((u) => u.includes('remote.example/pixel.gif')), { timeout: 60_000 }).toBe(true);
     // and only the image: nothing else the sanitiser removed comes back with it
     expect(remote.every((u) => u === 'http://remote.example/pixel.gif')).toBe(true);
     expect(await agent.evaluate(() => (window as { __pwned?: string }).__pwned)).toBeUndefined();
-  }, 90_000);
+  }, 300_000);
 });

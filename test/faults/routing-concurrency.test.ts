@@ -4,7 +4,7 @@ import { hashPassword } from '../../apps/server/src/modules/auth/passwords.ts';
 import { emitEvent } from '../../apps/server/src/platform/events/events.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { insertCampaignRow } from '../support/campaign-row.ts';
-import { eventually } from '../support/mail-fixtures.ts';
+import { untilReached } from '../support/wait.ts';
 import { killNode, spawnNode, urlOf } from '../support/node-process.ts';
 import { addMembers, insertWaiting, setQueue } from '../support/routing-fixtures.ts';
 import { openSocket, type TestSocket } from '../support/ws-client.ts';
@@ -53,9 +53,14 @@ describe('routing across two processes', () => {
       return 0; // the process died under us
     }
   };
-  // An agent works on each interaction for 0.5–2 s, so the bursts fill agents up to the maximum.
+  // An agent works on each interaction until their hands are full or 3–4 s
+  // have passed: while mail waits, routing fills every agent up to the maximum
+  // however slow the machine is, so the "never past it" check below is made
+  // at the limit, not below it.
   const finish = async (a: Agent, interactionId: number): Promise<void> => {
-    await new Promise((r) => setTimeout(r, 500 + Math.random() * 1_500));
+    const until = Date.now() + 3_000 + Math.random() * 1_000;
+    while (a.holding.size < MAX && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, Math.random() * 200));
     // Counted as released when the close is sent: the server releases it at
     // commit, before its answer, and may offer the next one to this agent
     // before that answer arrives.
@@ -163,7 +168,7 @@ describe('routing across two processes', () => {
 
   it(`round robin spreads ${SPREAD} interactions over ${AGENTS} agents within one of each other`, async () => {
     await insertWaiting(s.db, campaignId, SPREAD);
-    await eventually(async () => (await acceptedCount()) >= SPREAD, 60_000, `${SPREAD} accepted`);
+    await untilReached(acceptedCount, SPREAD, `${SPREAD} accepted`);
     const per = await s.db.query<{ user_id: string; n: number }>(
       `SELECT m.user_id, count(o.id)::int AS n FROM campaign_members m
          LEFT JOIN offers o ON o.user_id = m.user_id AND o.state = 'accepted' AND o.campaign_id = m.campaign_id
@@ -194,12 +199,12 @@ describe('routing across two processes', () => {
       }
       await new Promise((r) => setTimeout(r, 300));
     }
-    await eventually(async () => (await acceptedCount()) - before >= TOTAL, 150_000, `${TOTAL} accepted`);
-    await eventually(
-      async () => (await s.db.query(`SELECT 1 FROM interactions WHERE campaign_id = $1 AND status = 'open' LIMIT 1`, [campaignId])).rowCount === 0,
-      60_000,
-      'all closed',
-    );
+    // bounded by lack of progress, not by a total time: a loaded machine is slower, not stuck
+    await untilReached(async () => (await acceptedCount()) - before, TOTAL, `${TOTAL} accepted`);
+    const closed = async () =>
+      (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM interactions WHERE campaign_id = $1 AND status = 'closed'`, [campaignId])).rows[0]!.n;
+    const all = (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM interactions WHERE campaign_id = $1`, [campaignId])).rows[0]!.n;
+    await untilReached(closed, all, 'all closed');
     const seconds = (Date.now() - started) / 1000;
 
     // exactly one accepted offer per interaction, by the agent recorded as its handler
@@ -235,5 +240,5 @@ describe('routing across two processes', () => {
     // the agents of the killed process carried on through the survivor
     expect(agents.filter((a) => a.node === 1)).toHaveLength(AGENTS);
     console.info(`[routing] ${TOTAL} interactions assigned and closed in ${seconds.toFixed(1)} s with a node killed; peak per agent ${Math.max(...peak.values())}`);
-  }, 240_000);
+  }, 900_000);
 });

@@ -15,7 +15,8 @@ export const newDesktopContext = (browser: Browser): Promise<BrowserContext> =>
 /** A page whose uncaught errors and dialogs (alert, confirm) are recorded, dialogs dismissed. */
 export async function watchedPage(context: BrowserContext, seen: { errors: string[]; dialogs?: string[] }): Promise<Page> {
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  // a bound on waiting for the page, not a speed check: a loaded machine is slow, not broken
+  page.setDefaultTimeout(60_000);
   page.on('pageerror', (e) => seen.errors.push(e.message));
   page.on('dialog', (d) => {
     seen.dialogs?.push(d.message());

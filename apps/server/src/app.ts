@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Deps } from './deps.ts';
 import { isReachable } from './platform/db/db.ts';
@@ -29,6 +29,7 @@ import { realtimeRoutes } from './modules/realtime/realtime.routes.ts';
 import { ratingRoutes } from './modules/workspace/rating.routes.ts';
 import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
+import { oauthRoutes } from './modules/oauth/oauth.routes.ts';
 
 /** Where `vite build` writes the console. */
 export const webDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -64,7 +65,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
     // behind a TLS proxy: the client's address (rate limits), scheme (Secure cookies) and host
     trustProxy,
     // one line per request, written below at a level that depends on what was asked
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<ZodTypeProvider>();
 
   // A role guard must run before the body is read: after it, an anonymous
@@ -166,6 +167,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(routingRoutes(deps));
   await app.register(workspaceRoutes(deps));
   await app.register(ratingRoutes(deps));
+  await app.register(oauthRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 
   // The HTTP API from the routes' schemas, and the WebSocket's pushes from the contract's union.

@@ -36,6 +36,8 @@ const Env = z.object({
   POSTDESK_IMAP_POLL_SEC: z.coerce.number().int().min(1).max(86_400).default(15),
   POSTDESK_PARSER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   POSTDESK_PARSE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  POSTDESK_RENDER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  POSTDESK_RENDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   POSTDESK_ROUTING_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   POSTDESK_ROUTING_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(5),
   POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
@@ -88,6 +90,10 @@ export interface Config {
   readonly imapPollSec: number;
   readonly parserThreads: number;
   readonly parseTimeoutMs: number;
+  /** Threads that sanitise HTML (bodies shown to agents, HTML agents and admins submit), apart from the parser's. */
+  readonly renderThreads: number;
+  /** How long one sanitisation may take before its thread is stopped. */
+  readonly renderTimeoutMs: number;
   /** How often due routing timers (offer timeouts, sticky waits, transfers) are fired. */
   readonly routingTickMs: number;
   /** How often every queue is routed again and presence swept, as a safety net for missed events. */
@@ -153,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     imapPollSec: e.POSTDESK_IMAP_POLL_SEC,
     parserThreads: e.POSTDESK_PARSER_THREADS,
     parseTimeoutMs: e.POSTDESK_PARSE_TIMEOUT_MS,
+    renderThreads: e.POSTDESK_RENDER_THREADS,
+    renderTimeoutMs: e.POSTDESK_RENDER_TIMEOUT_MS,
     routingTickMs: e.POSTDESK_ROUTING_TICK_MS,
     routingSweepSec: e.POSTDESK_ROUTING_SWEEP_SEC,
     routingConcurrency: e.POSTDESK_ROUTING_CONCURRENCY,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createParserPool } from '@postdesk/mailkit/parse';
+import { createRenderPool } from '@postdesk/mailkit/render';
 import { buildApp, webDist } from './app.ts';
 import type { Config } from './config.ts';
 import type { Deps } from './deps.ts';
@@ -27,6 +28,7 @@ import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
 import { createMetrics } from './platform/http/metrics.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
+import { createOAuthRuntime, startTokenRefresher, type TokenRefresher } from './modules/oauth/index.ts';
 
 /** A running Postdesk: its address, the first admin (when just created) and how to stop it. */
 export interface RunningServer {
@@ -40,6 +42,8 @@ export interface RunningServer {
   jobs: JobWorker | null;
   router: Router | null;
   realtime: RealtimeHub | null;
+  /** Refreshes OAuth2 tokens before they expire (nodes that sync or send). */
+  oauthRefresher: TokenRefresher | null;
   db: Db;
   firstAdmin: { username: string; password?: string; generated: boolean } | null;
   stop(): Promise<void>;
@@ -101,7 +105,9 @@ export async function startServer(
     const masterKey = master.key;
     const events = createEventBus(databaseUrl, (err) => log.error({ err: String(err) }, 'event handler failed'));
     const parser = createParserPool({ maxThreads: config.parserThreads, timeoutMs: config.parseTimeoutMs });
-    closers.push(() => parser.close(), () => events.close());
+    // agents' requests are what render: a process without the api role starts a thread only if asked
+    const render = createRenderPool({ maxThreads: config.renderThreads, minThreads: config.roles.has('api') ? 1 : 0, timeoutMs: config.renderTimeoutMs });
+    closers.push(() => parser.close(), () => render.close(), () => events.close());
     await events.ready;
     const deps: Deps = {
       db,
@@ -113,8 +119,10 @@ export async function startServer(
       now: () => new Date(),
       blobs: createBlobStore(config.blobStore, { db, dataDir: config.dataDir }),
       parser,
+      render,
       mailSecret: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'postdesk message-id v1', 32)),
       events,
+      oauth: createOAuthRuntime({ publicUrl: config.publicUrl }),
     };
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
     const roles = config.roles;
@@ -154,6 +162,7 @@ export async function startServer(
           db,
           blobs: deps.blobs,
           secrets: deps.secrets,
+          oauth: deps.oauth,
           log,
           now: deps.now,
           onEvent: (h) => events.on(h),
@@ -163,12 +172,14 @@ export async function startServer(
         })
       : null;
     const jobs = roles.has('worker')
-      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ db, blobs: deps.blobs, secrets: deps.secrets, ...mailCa })])
+      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ ...deps, ...mailCa })])
       : null;
     const housekeeping = roles.has('worker')
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })
       : null;
     if (housekeeping) closers.push(() => housekeeping.stop());
+    // OAuth2 tokens refreshed before they expire, on every node that syncs or sends (the account's lease picks one)
+    const refresher = roles.has('sync') || roles.has('worker') ? startTokenRefresher(deps) : null;
     await warnAboutBlobFiles(deps);
     const router = roles.has('worker')
       ? startRouter(
@@ -197,6 +208,7 @@ export async function startServer(
       jobs,
       router,
       realtime,
+      oauthRefresher: refresher,
       firstAdmin: first.created ? { username: first.username, password: first.password, generated: first.generated } : null,
       async stop() {
         if (stopped) return;
@@ -208,6 +220,7 @@ export async function startServer(
         await sync?.stop();
         await outbox?.stop();
         await jobs?.stop();
+        await refresher?.stop();
         for (const close of closers.reverse()) await close().catch(() => undefined);
         await db.close();
         if (embedded) await embedded.stop();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { QUEUE_DEFAULTS, THRESHOLD_DEFAULTS } from './campaign-defaults.ts';
+import { oauthAccountSchema } from './oauth.ts';
 
 // Email campaigns: one mailbox connection plus queue settings; service presets.
 
@@ -116,6 +117,8 @@ export const campaignSchema = z.object({
   outOfHours: z.object({ enabled: z.boolean(), templateId: z.string().nullable() }),
   qualification: z.object({ enabled: z.boolean(), motivationTitle: z.string(), thanksMessage: z.string() }),
   connections: z.array(connectionSchema).optional(),
+  /** Admins only: the OAuth2 account the mailbox signs in with (IMAP/POP3 and SMTP), instead of passwords; null for passwords. */
+  oauth: oauthAccountSchema.nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -146,6 +149,8 @@ export interface CampaignInput {
   confirmation: { enabled: boolean; templateId: string | null };
   outOfHours: { enabled: boolean; templateId: string | null };
   qualification: Campaign['qualification'];
+  /** The signed-in OAuth2 account (from a completed sign-in) the mailbox uses instead of passwords; null for passwords. */
+  oauthAccountId?: string | null;
 }
 
 const endpointSchema = z.object({ host: z.string(), port: z.number(), security: securitySchema });
@@ -294,6 +299,8 @@ const CampaignFields = z.strictObject({
         thanksMessage: z.string().trim().max(2000, 'at most 2000 characters').default(''),
       })
       .default({ enabled: false, motivationTitle: '', thanksMessage: '' }),
+    /** Sign in with OAuth2: the account of a completed sign-in; IMAP/POP3 and SMTP then log in with its tokens, not passwords. */
+    oauthAccountId: z.uuid('not a valid id').nullable().default(null),
 });
 
 /** Rules that span fields; each names the field it blames. */

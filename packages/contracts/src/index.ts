@@ -5,6 +5,7 @@
 export * from './common.ts';
 export * from './users.ts';
 export * from './campaigns.ts';
+export * from './oauth.ts';
 export * from './members.ts';
 export * from './content.ts';
 export * from './mailboxes.ts';

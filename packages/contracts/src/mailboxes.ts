@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { inboundProtocolSchema } from './campaigns.ts';
+import { oauthAccountStateSchema } from './oauth.ts';
 
 // Mailbox sync state and the quarantine of mail that could not be imported.
 
@@ -21,6 +22,8 @@ export const mailboxSchema = z.object({
   waiting: z.number(),
   quarantined: z.number(),
   ingested: z.number(),
+  /** The OAuth2 account the mailbox signs in with, when it does: its state says whether someone must sign in again. */
+  oauth: z.object({ accountId: z.string(), providerId: z.string(), email: z.string(), state: oauthAccountStateSchema }).nullable().optional(),
 });
 /** The live state of one receiving campaign's mailbox. */
 export type Mailbox = z.infer<typeof mailboxSchema>;

@@ -30,6 +30,8 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('queue.changed'), campaignIds: z.array(z.string()) }),
   /** a campaign's SMTP account was held or resumed: its screen and its waiting messages */
   z.object({ type: z.literal('campaign.changed'), campaignId: z.string() }),
+  /** staff: a campaign's OAuth2 grant is gone (consent revoked, expired): its mailbox and sending wait until an admin signs in again */
+  z.object({ type: z.literal('oauth.sign_in_needed'), campaignId: z.string(), email: z.string() }),
 ]);
 /** What the server pushes on /api/ws. */
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;

@@ -4,6 +4,7 @@ import {
   IconHeadset,
   IconCategory,
   IconInbox,
+  IconKey,
   IconMailCog,
   IconMailExclamation,
   IconMessage2Bolt,
@@ -15,7 +16,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users';
+  id: 'work' | 'live' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'oauth';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -69,6 +70,9 @@ export const NAV_SECTIONS: readonly NavSection[] = [
   },
   {
     id: 'administration',
-    items: [{ id: 'users', to: '/users', icon: IconUsers, capability: 'users.manage', testId: 'nav-users' }],
+    items: [
+      { id: 'users', to: '/users', icon: IconUsers, capability: 'users.manage', testId: 'nav-users' },
+      { id: 'oauth', to: '/oauth-providers', icon: IconKey, capability: 'oauth.manage', testId: 'nav-oauth' },
+    ],
   },
 ];

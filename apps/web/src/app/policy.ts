@@ -17,6 +17,7 @@ export type Capability =
   | 'quarantine.view'
   | 'quarantine.manage'
   | 'users.manage'
+  | 'oauth.manage'
   | 'work.use'
   | 'live.view';
 
@@ -34,6 +35,7 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'quarantine.view',
     'quarantine.manage',
     'users.manage',
+    'oauth.manage',
     'live.view',
   ],
   supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view'],

@@ -33,6 +33,9 @@ const TemplatesPage = lazy(() =>
 );
 const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
+const OAuthProvidersPage = lazy(() =>
+  import('../features/oauth/oauth-providers-page.tsx').then((m) => ({ default: m.OAuthProvidersPage })),
+);
 const UsersPage = lazy(() => import('../features/users/users-page.tsx').then((m) => ({ default: m.UsersPage })));
 
 /** Shown for any address the console does not know. */
@@ -159,6 +162,14 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="users.manage">
                   <UsersPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'oauth-providers',
+              element: (
+                <RequireCapability capability="oauth.manage">
+                  <OAuthProvidersPage />
                 </RequireCapability>
               ),
             },

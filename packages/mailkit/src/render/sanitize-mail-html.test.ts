@@ -1,5 +1,6 @@
 import { DomUtils, parseDocument } from 'htmlparser2';
 import { describe, expect, it } from 'vitest';
+import { MAX_HTML_NESTING } from './limit-nesting.ts';
 import { sanitizeMailHtml } from './sanitize-mail-html.ts';
 
 const BANNED = [
@@ -271,5 +272,38 @@ describe('sanitizeMailHtml: legitimate mail', () => {
 
   it('unwraps the document and keeps the body', () => {
     expect(sanitizeMailHtml('<!DOCTYPE html><html><head><title>T</title></head><body><p>x</p></body></html>', {}).html).toBe('<p>x</p>');
+  });
+});
+
+// Markup built to cost time out of proportion to its size. Each of these took
+// from seconds to hours before (nesting and sibling splices in the tree pass,
+// backtracking patterns); the results are checked, the time is not.
+describe('sanitizeMailHtml: markup built to exhaust it', () => {
+  it('flattens nesting past the limit instead of recursing', () => {
+    const { html } = sanitizeMailHtml('<div>'.repeat(200_000) + 'deep' + '</div>'.repeat(200_000) + '<p>after</p>');
+    expect(html).toBe('<div>'.repeat(MAX_HTML_NESTING) + 'deep' + '</div>'.repeat(MAX_HTML_NESTING) + '<p>after</p>');
+  });
+
+  it('finds quoted history under elements nested near the limit', () => {
+    const { html } = sanitizeMailHtml('<div>'.repeat(MAX_HTML_NESTING - 1) + '<p>reply</p><blockquote type="cite">old</blockquote>');
+    expect(html).toContain('<p>reply</p><details class="pd-quote"><summary>…</summary><blockquote>old</blockquote></details>');
+  });
+
+  it('wraps and drops 40,000 siblings in one pass', () => {
+    const quotes = sanitizeMailHtml('<p>x</p><!-- c --><script>1</script>'.repeat(20_000) + '<blockquote type="cite">q</blockquote>'.repeat(20_000)).html;
+    expect(quotes.match(/<details class="pd-quote">/g)?.length).toBe(20_000);
+    expect(quotes.match(/<p>x<\/p>/g)?.length).toBe(20_000);
+    expect(quotes).not.toMatch(/<script|<!--/);
+  });
+
+  const values: Array<[string, string, string]> = [
+    ['a border of many words that fails at its end', `<p style="border:${' a'.repeat(50_000)} !">x</p>`, '<p>x</p>'],
+    ['a border with words and colour functions', '<p style="border:1px solid rgb(1, 2, 3)">x</p>', '<p style="border:1px solid rgb(1, 2, 3)">x</p>'],
+    ['a length of 100,000 digits that fails at its end', `<p style="width:${'1'.repeat(100_000)}x">x</p>`, '<p>x</p>'],
+    ['a link with 100,000 spaces inside', `<a href="https://x.example/${' '.repeat(100_000)}y">x</a>`, `<a href="https://x.example/${' '.repeat(100_000)}y" target="_blank" rel="noopener noreferrer nofollow">x</a>`],
+    ['a link with 100,000 spaces around it', `<a href="${' '.repeat(100_000)}https://x.example/${' '.repeat(100_000)}">x</a>`, '<a href="https://x.example/" target="_blank" rel="noopener noreferrer nofollow">x</a>'],
+  ];
+  it.each(values)('%s', (_name, input, expected) => {
+    expect(sanitizeMailHtml(input).html).toBe(expected);
   });
 });

@@ -1,6 +1,7 @@
 import { Element, Text, isTag, type ChildNode, type ParentNode } from 'domhandler';
 import { DomUtils, ElementType, parseDocument } from 'htmlparser2';
 import sanitizeHtml from 'sanitize-html';
+import { limitNesting } from './limit-nesting.ts';
 
 // Customer mail is hostile input shown to an agent. This module is the first
 // layer; the sandboxed iframe and its CSP (mail-document.ts) are the second,
@@ -65,13 +66,18 @@ const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
 // Value patterns are anchored and admit no quotes or parentheses except in
 // colour functions, so url(), image-set() and friends cannot sneak through
 // even if the blacklist below missed a spelling.
-const LEN = String.raw`-?(?:\d+\.?\d*|\.\d+)(?:px|pt|pc|em|rem|ex|ch|%|cm|mm|in|vw|vh)?`;
+// Each pattern reads a value one way only: an ambiguous one (`\d+\.?\d*`,
+// a word that is also a colour) backtracks in time polynomial or exponential
+// in the length of a hostile value.
+const LEN = String.raw`-?(?:\d+(?:\.\d*)?|\.\d+)(?:px|pt|pc|em|rem|ex|ch|%|cm|mm|in|vw|vh)?`;
 const COLOR = String.raw`(?:#[0-9a-f]{3,8}|(?:rgb|hsl)a?\([\d\s.,%/]+\)|[a-z]+)`;
 const lengths = (n: number, extra = '') => new RegExp(`^(?:${LEN}${extra})(?:\\s+(?:${LEN}${extra})){0,${n - 1}}$`, 'i');
 const oneOf = (words: string) => new RegExp(`^(?:${words})$`, 'i');
 const color = [new RegExp(`^${COLOR}$`, 'i')];
 const size = [lengths(1, '|auto')];
-const border = [new RegExp(`^(?:[\\w#.%-]+|${COLOR})(?:\\s+(?:[\\w#.%-]+|${COLOR}))*$`, 'i')];
+// a word (a width, a style, a named or #hex colour) or a colour function
+const BORDER_PART = String.raw`(?:[\w#.%-]+|(?:rgb|hsl)a?\([\d\s.,%/]+\))`;
+const border = [new RegExp(`^${BORDER_PART}(?:\\s+${BORDER_PART})*$`, 'i')];
 
 const SIDES = ['', '-top', '-right', '-bottom', '-left'];
 const ALLOWED_STYLES: Record<string, RegExp[]> = {
@@ -130,8 +136,15 @@ const REMOTE = /^(?:https?:|[\\/]{2})/i;
 
 // Browsers drop tabs and newlines anywhere in a URL and trim C0 controls and
 // spaces at both ends, so "jav&#x09;ascript:" is judged as the browser reads it.
+// (Trimmed by index: a regex anchored at the end retries from every control
+// character, which is quadratic in a long run of them.)
 function cleanUrl(raw: string): string {
-  return raw.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+  const url = raw.replace(/[\t\n\r]/g, '');
+  let start = 0;
+  let end = url.length;
+  while (start < end && url.charCodeAt(start) <= 0x20) start++;
+  while (end > start && url.charCodeAt(end - 1) <= 0x20) end--;
+  return url.slice(start, end);
 }
 
 function contentIdKey(id: string): string {
@@ -166,7 +179,7 @@ export function sanitizeMailHtml(html: string, opts: SanitizeMailOptions = {}): 
     return DATA_IMAGE.test(url) ? url : undefined;
   };
 
-  const structured = restructure(html, opts.quoteLabel ?? DEFAULT_QUOTE_LABEL);
+  const structured = restructure(limitNesting(html).html, opts.quoteLabel ?? DEFAULT_QUOTE_LABEL);
   const clean = sanitizeHtml(structured, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
@@ -220,60 +233,67 @@ export function sanitizeMailHtml(html: string, opts: SanitizeMailOptions = {}): 
   return { html: clean, blockedRemote };
 }
 
-// Deeper than this and the recursive serializer risks the stack; such mail is
-// abuse, so it goes to the sanitizer as-is and simply keeps its quotes open.
-const MAX_DEPTH = 512;
-
 /**
  * The structural pass the streaming sanitizer cannot do: wraps the outermost
  * quoted history in <details>, then strips class/id (used only to find it).
  * Comments, declarations and DROP_WITH_CONTENT go here too, so quote
- * detection never looks inside them. The output is still untrusted and goes
- * through sanitize-html after.
+ * detection never looks inside them. The input comes from limitNesting, so
+ * the tree is at most MAX_HTML_NESTING deep (plus one <details>) and the
+ * recursive serializer is safe. Each parent's children are rebuilt in one
+ * pass: removing or wrapping nodes in place costs a splice each, which is
+ * quadratic in a parent with 100,000 children. The output is still
+ * untrusted and goes through sanitize-html after.
  */
 function restructure(html: string, label: string): string {
   const doc = parseDocument(html);
-  const stack: Array<{ parent: ParentNode; quoted: boolean; depth: number }> = [{ parent: doc, quoted: false, depth: 0 }];
+  const stack: Array<{ parent: ParentNode; quoted: boolean }> = [{ parent: doc, quoted: false }];
   while (stack.length > 0) {
-    const { parent, quoted, depth } = stack.pop()!;
-    if (depth > MAX_DEPTH) return html;
-    for (let i = 0; i < parent.children.length; i++) {
-      const node = parent.children[i]!;
+    const { parent, quoted } = stack.pop()!;
+    const kept = parent.children.filter((n) => (isTag(n) ? !dropWithContent.has(n.name) : n.type === ElementType.Text));
+    const children: ChildNode[] = [];
+    for (let i = 0; i < kept.length; i++) {
+      const node = kept[i]!;
       if (!isTag(node)) {
-        if (node.type !== ElementType.Text) {
-          DomUtils.removeElement(node);
-          i--;
-        }
+        children.push(node);
         continue;
       }
-      if (dropWithContent.has(node.name)) {
-        DomUtils.removeElement(node);
-        i--;
-        continue;
-      }
-      const range = quoted ? undefined : quoteRange(parent.children, i);
+      const range = quoted ? undefined : quoteRange(kept, i);
       for (const name of Object.keys(node.attribs)) {
         if (name === 'class' || name === 'id' || !/^[a-z_:][\w:.-]*$/i.test(name)) delete node.attribs[name];
       }
       if (range) {
-        const details = wrap(parent.children.slice(range[0], range[1]), label);
-        i = parent.children.indexOf(details);
-        stack.push({ parent: details, quoted: true, depth: depth + 1 });
+        // the range may start a few siblings back (Outlook's <hr>): those were already kept here
+        children.length -= i - range[0];
+        const details = wrap(kept.slice(range[0], range[1]), label);
+        children.push(details);
+        stack.push({ parent: details, quoted: true });
+        i = range[1] - 1;
       } else {
-        stack.push({ parent: node, quoted, depth: depth + 1 });
+        children.push(node);
+        stack.push({ parent: node, quoted });
       }
     }
+    setChildren(parent, children);
   }
   return DomUtils.getOuterHTML(doc.children, { encodeEntities: 'utf8' });
+}
+
+/** Makes `children` the parent's children, with every node's links to its parent and siblings set. */
+function setChildren(parent: ParentNode, children: ChildNode[]): void {
+  parent.children = children;
+  for (let i = 0; i < children.length; i++) {
+    const node = children[i]!;
+    node.parent = parent;
+    node.prev = children[i - 1] ?? null;
+    node.next = children[i + 1] ?? null;
+  }
 }
 
 function wrap(nodes: ChildNode[], label: string): Element {
   const details = new Element('details', { class: 'pd-quote' });
   const summary = new Element('summary', {});
-  DomUtils.appendChild(summary, new Text(label));
-  DomUtils.prepend(nodes[0]!, details);
-  DomUtils.appendChild(details, summary);
-  for (const n of nodes) DomUtils.appendChild(details, n);
+  setChildren(summary, [new Text(label)]);
+  setChildren(details, [summary, ...nodes]);
   return details;
 }
 

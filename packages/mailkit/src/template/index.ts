@@ -4,4 +4,4 @@ export { escapeHtml, fillKnownFields, renderTemplate, templateVariables } from '
 export type { Rendered } from './render.ts';
 export { FORMER_VARIABLE_NAMES, TEMPLATE_VARIABLES, templateValues } from './variables.ts';
 export type { TemplateContext, TemplateValues, TemplateVariable } from './variables.ts';
-export { sanitizeTemplateHtml } from './sanitize-template.ts';
+export { sanitizeTemplateHtml, sanitizeUserHtml, type UserHtml } from './sanitize-template.ts';

@@ -1,4 +1,5 @@
 import sanitizeHtml from 'sanitize-html';
+import { limitNesting, MAX_HTML_NESTING } from '../render/limit-nesting.ts';
 
 // What a template body may contain: formatting, links, images, tables and a
 // small set of inline styles — what a mail client renders and the rich text
@@ -44,7 +45,27 @@ const options: sanitizeHtml.IOptions = {
   },
 };
 
-/** Cleans a template body written in the rich text editor before it is stored. `${field}` text survives. */
+/**
+ * Cleans a template body written in the rich text editor before it is stored
+ * or sent. `${field}` text survives. Markup nested deeper than
+ * MAX_HTML_NESTING is flattened first, which keeps the cost linear (see
+ * limit-nesting.ts); HTML a person just submitted goes through
+ * sanitizeUserHtml instead, which refuses it.
+ */
 export function sanitizeTemplateHtml(html: string): string {
-  return sanitizeHtml(html, options);
+  return sanitizeHtml(limitNesting(html).html, options);
+}
+
+/** HTML a person submitted, cleaned; or refused because it nests deeper than `limit` (no editor makes that). */
+export type UserHtml = { ok: true; html: string } | { ok: false; limit: number };
+
+/**
+ * sanitizeTemplateHtml for what an agent or admin just submitted (an answer,
+ * a template, a preview): nesting past the limit is refused rather than
+ * silently flattened, so the person learns their text was not kept as written.
+ */
+export function sanitizeUserHtml(html: string): UserHtml {
+  const limited = limitNesting(html);
+  if (limited.flattened > 0) return { ok: false, limit: MAX_HTML_NESTING };
+  return { ok: true, html: sanitizeHtml(limited.html, options) };
 }

@@ -1,3 +1,4 @@
+import type { OAuthAccount } from '@postdesk/contracts';
 import type { CampaignRow, ConnectionRow } from './campaigns.repo.ts';
 import type { CampaignOutT } from './campaigns.schema.ts';
 
@@ -15,7 +16,7 @@ export const presentConnection = (c: ConnectionRow) => ({
  * The only shape of a campaign that leaves the server. Passwords never do:
  * admins see whether one is set; other roles do not see mail settings at all.
  */
-export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connections?: ConnectionRow[] }): CampaignOutT {
+export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connections?: ConnectionRow[]; oauth?: ReadonlyMap<string, OAuthAccount> }): CampaignOutT {
   const out: CampaignOutT = {
     id: c.id,
     name: c.name,
@@ -86,5 +87,6 @@ export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connecti
     },
     mailCaPem: c.mail_ca_pem,
     connections: (opts.connections ?? []).filter((x) => x.campaign_id === c.id).map(presentConnection),
+    oauth: c.oauth_account_id ? (opts.oauth?.get(c.oauth_account_id) ?? null) : null,
   };
 }

@@ -31,6 +31,8 @@ export interface CampaignRow {
   smtp_auth: boolean;
   smtp_username: string;
   smtp_password_sealed: Buffer | null;
+  /** Set when the mailbox signs in with OAuth2 (modules/oauth owns the account and its tokens). */
+  oauth_account_id: string | null;
   strategy: CampaignInputT['queue']['strategy'];
   service_level_sec: number;
   max_interactions_per_agent: number;
@@ -242,6 +244,7 @@ export function campaignValues(
     c.thresholds.serviceLevelSec, c.thresholds.dropoutSec, c.thresholds.chatTimeSec, c.thresholds.acdSec,
     c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId, c.outOfHours.enabled, c.outOfHours.templateId,
     c.qualification.enabled, c.qualification.motivationTitle, c.qualification.thanksMessage,
+    c.oauthAccountId ?? null,
     c.mailCaPem,
   ];
 }
@@ -259,6 +262,7 @@ export const campaignColumns = [
   'threshold_service_level_sec', 'threshold_dropout_sec', 'threshold_chat_time_sec', 'threshold_acd_sec',
   'signature_template_id', 'confirmation_enabled', 'confirmation_template_id', 'out_of_hours_enabled', 'out_of_hours_template_id',
   'qualification_enabled', 'qualification_title', 'qualification_thanks',
+  'oauth_account_id',
   'mail_ca_pem',
 ] as const;
 

@@ -4,6 +4,7 @@ import { campaignListSchema, noContentSchema, presetListSchema } from '@postdesk
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
+import { describeAccounts } from '../oauth/index.ts';
 import { uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { findCampaign, listCampaigns, listConnections, softDeleteCampaign } from './campaigns.repo.ts';
 import { presentCampaign, presentConnection } from './campaigns.presenter.ts';
@@ -37,14 +38,16 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     const v = viewer(req);
     const rows = await listCampaigns(deps.db, v);
     const connections = v.admin ? await listConnections(deps.db, rows.map((r) => r.id)) : [];
-    return { items: rows.map((r) => presentCampaign(r, { admin: v.admin, connections })) };
+    const oauth = v.admin ? await describeAccounts(deps.db, rows.map((r) => r.oauth_account_id)) : undefined;
+    return { items: rows.map((r) => presentCampaign(r, { admin: v.admin, connections, ...(oauth ? { oauth } : {}) })) };
   });
 
   app.get('/api/campaigns/:id', { onRequest: requireUser, schema: { tags, params: IdParams, response: { 200: CampaignOut } } }, async (req) => {
     const v = viewer(req);
     const row = await findCampaign(deps.db, req.params.id, v);
     if (!row) throw notFound('campaign');
-    return presentCampaign(row, { admin: v.admin, connections: v.admin ? await listConnections(deps.db, [row.id]) : [] });
+    if (!v.admin) return presentCampaign(row, { admin: false });
+    return presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]), oauth: await describeAccounts(deps.db, [row.oauth_account_id]) });
   });
 
   app.post(
@@ -52,7 +55,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     { onRequest: admin, config: checkLimit, schema: { tags, body: CampaignInput, response: { 201: CampaignOut } } },
     async (req, reply) => {
       const row = await saveCampaign(deps, principalOf(req).userId, req.body);
-      return reply.status(201).send(presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]) }));
+      return reply.status(201).send(presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]), oauth: await describeAccounts(deps.db, [row.oauth_account_id]) }));
     },
   );
 
@@ -61,7 +64,7 @@ export const campaignsRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     { onRequest: admin, config: checkLimit, schema: { tags, params: IdParams, body: CampaignInput, response: { 200: CampaignOut } } },
     async (req) => {
       const row = await saveCampaign(deps, principalOf(req).userId, req.body, req.params.id);
-      return presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]) });
+      return presentCampaign(row, { admin: true, connections: await listConnections(deps.db, [row.id]), oauth: await describeAccounts(deps.db, [row.oauth_account_id]) });
     },
   );
 

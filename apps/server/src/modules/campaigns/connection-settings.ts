@@ -1,4 +1,5 @@
 import type { Deps } from '../../deps.ts';
+import { accessTokenFor, OAuthTokenError, type TokenDeps } from '../oauth/index.ts';
 import { AppError, type ErrorDetail } from '../../platform/http/errors.ts';
 import type { CampaignRow } from './campaigns.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
@@ -38,6 +39,8 @@ export function sameAccount(
  * again — that way edited settings cannot be used to collect the stored secret.
  */
 export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInputT, existing: CampaignRow | null): ResolvedPasswords {
+  // signing in with OAuth2: the account's tokens log in, no password is kept or needed
+  if (input.oauthAccountId) return { inbound: null, smtp: null, inboundChanged: false, smtpChanged: false };
   const problems: ErrorDetail[] = [];
   const storedInbound = existing?.inbound_password_sealed ?? null;
   const storedSmtp = existing?.smtp_password_sealed ?? null;
@@ -72,8 +75,9 @@ export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInp
 }
 
 /** What to log in to for these settings: inbound only when the campaign receives mail. */
-export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): ConnectionTarget {
+export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords, accessToken?: string): ConnectionTarget {
   const i = input.inbound;
+  const token = accessToken !== undefined ? { accessToken } : {};
   const ca = input.mailCaPem ? { tlsCa: input.mailCaPem } : {};
   return {
     inbound: input.receiveEmails
@@ -88,6 +92,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
             mailbox: i.mailbox,
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
+            ...token,
             ...ca,
           }
         : {
@@ -99,6 +104,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
             password: pw.inbound ?? '',
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
+            ...token,
             ...ca,
           }
       : undefined,
@@ -110,6 +116,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords): 
       username: input.smtp.username,
       password: pw.smtp ?? '',
       connectionTimeoutSec: i.connectionTimeoutSec,
+      ...(input.smtp.auth ? token : {}),
       ...ca,
     },
   };
@@ -171,6 +178,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
     confirmation: { enabled: c.confirmation_enabled, templateId: c.confirmation_template_id },
     outOfHours: { enabled: c.out_of_hours_enabled, templateId: c.out_of_hours_template_id },
     qualification: { enabled: c.qualification_enabled, motivationTitle: c.qualification_title, thanksMessage: c.qualification_thanks },
+    oauthAccountId: c.oauth_account_id,
   };
 }
 
@@ -179,6 +187,21 @@ export function connectionChanged(input: CampaignInputT, existing: CampaignRow |
   if (!existing) return true;
   const before = inputFromRow(existing);
   const key = (c: CampaignInputT) =>
-    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }, c.mailCaPem]);
+    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }, c.oauthAccountId ?? null, c.mailCaPem]);
   return pw.inboundChanged || pw.smtpChanged || key(before) !== key(input);
+}
+
+/**
+ * The access token a check logs in with when the campaign signs in with
+ * OAuth2 (refreshed first when due); a grant that is gone or a provider
+ * that does not answer refuses the check, naming the field.
+ */
+export async function checkToken(deps: TokenDeps, input: CampaignInputT): Promise<string | undefined> {
+  if (!input.oauthAccountId) return undefined;
+  try {
+    return (await accessTokenFor(deps, input.oauthAccountId)).accessToken;
+  } catch (err) {
+    const message = err instanceof OAuthTokenError ? err.message : 'the signed-in account cannot give a token';
+    throw new AppError('connection_failed', `oauthAccountId: ${message}`, [{ path: 'oauthAccountId', message }]);
+  }
 }

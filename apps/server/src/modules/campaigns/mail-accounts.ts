@@ -3,6 +3,7 @@ import type { SmtpAccount } from '@postdesk/mailkit/smtp';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
 import type { CampaignRow } from './campaigns.repo.ts';
 import { sealContext } from './connection-settings.ts';
+import { accessTokenFor, type TokenDeps } from '../oauth/index.ts';
 
 /** A campaign as the mail path needs it, passwords opened for this use only. */
 export interface CampaignMail {
@@ -61,5 +62,23 @@ export function campaignMail(c: CampaignRow, secrets: SecretBox, installationCa?
       connectionTimeoutMs: smtp.connectionTimeoutSec * 1000,
       ...ca,
     },
+  };
+}
+
+/**
+ * A campaign's mail settings ready to log in: passwords opened, or, when the
+ * mailbox signs in with OAuth2, a valid access token for IMAP/POP3 and SMTP
+ * (refreshed under the account's lease when due). Throws the oauth module's
+ * OAuthTokenError when no token can be had: sign_in_needed (stop, an admin
+ * must sign in again) or unavailable (try again later).
+ */
+export async function openCampaignMail(deps: TokenDeps, c: CampaignRow, installationCa?: string): Promise<CampaignMail> {
+  const mail = campaignMail(c, deps.secrets, installationCa);
+  if (!c.oauth_account_id) return mail;
+  const { accessToken } = await accessTokenFor(deps, c.oauth_account_id);
+  return {
+    ...mail,
+    inbound: mail.inbound ? { ...mail.inbound, accessToken } : null,
+    smtp: c.smtp_auth ? { ...mail.smtp, username: c.smtp_username, accessToken } : mail.smtp,
   };
 }

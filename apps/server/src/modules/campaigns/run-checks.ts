@@ -8,7 +8,7 @@ import type { ConnectionTarget } from './connection-checker.ts';
  * the database or a log line.
  */
 export async function runChecks(deps: Pick<Deps, 'checker' | 'metrics' | 'log'>, target: ConnectionTarget): Promise<CheckResult[]> {
-  const secrets = [target.inbound?.password, target.smtp?.password].filter((s): s is string => !!s && s.length >= 3);
+  const secrets = [target.inbound?.password, target.smtp?.password, target.inbound?.accessToken, target.smtp?.accessToken].filter((s): s is string => !!s && s.length >= 3);
   const results = await deps.checker.check(target);
   return results.map((r) => {
     deps.metrics.connectionChecks.inc({ protocol: r.protocol, result: r.ok ? 'ok' : (r.code ?? 'failed') });

@@ -17,7 +17,7 @@ import {
   type CampaignRow,
 } from './campaigns.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
-import { connectionChanged, connectionTarget, resolvePasswords, sealContext } from './connection-settings.ts';
+import { checkToken, connectionChanged, connectionTarget, resolvePasswords, sealContext } from './connection-settings.ts';
 import { runChecks } from './run-checks.ts';
 
 const staff = (userId: string) => ({ userId, all: true });
@@ -47,7 +47,7 @@ export async function saveCampaign(
 
   const pw = resolvePasswords(deps, input, existing);
   const mustCheck = connectionChanged(input, existing, pw);
-  const results = mustCheck ? await runChecks(deps, connectionTarget(input, pw)) : [];
+  const results = mustCheck ? await runChecks(deps, connectionTarget(input, pw, await checkToken(deps, input))) : [];
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
     throw new AppError(
@@ -82,6 +82,7 @@ export async function saveCampaign(
     });
   } catch (err) {
     if (isUniqueViolation(err, 'campaigns_name_key')) throw new AppError('conflict', `a campaign named "${input.name}" exists`, [{ path: 'name', message: 'already used' }]);
+    if (isUniqueViolation(err, 'campaigns_oauth_account_id_key')) throw new AppError('conflict', 'another campaign signs in with this account: sign in again for this one', [{ path: 'oauthAccountId', message: 'already used' }]);
     if (isUniqueViolation(err, 'campaigns_key_key')) throw new AppError('conflict', `the key "${input.key}" is used by another campaign`, [{ path: 'key', message: 'already used' }]);
     throw err;
   }

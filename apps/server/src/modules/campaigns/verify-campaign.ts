@@ -4,7 +4,7 @@ import { notFound } from '../../platform/http/errors.ts';
 import { resumeSending } from '../outbound/index.ts';
 import { findCampaign, listConnections, saveConnections, type ConnectionRow } from './campaigns.repo.ts';
 import type { CampaignInputT } from './campaigns.schema.ts';
-import { connectionTarget, inputFromRow, resolvePasswords } from './connection-settings.ts';
+import { checkToken, connectionTarget, inputFromRow, resolvePasswords } from './connection-settings.ts';
 import { runChecks } from './run-checks.ts';
 
 /** "Verify now": logs in with the stored settings and records the result on the campaign. */
@@ -13,7 +13,7 @@ export async function verifyStoredCampaign(deps: Deps, actorId: string, id: stri
   if (!c) throw notFound('campaign');
   const input = inputFromRow(c);
   const pw = resolvePasswords(deps, input, c);
-  const results = await runChecks(deps, connectionTarget(input, pw));
+  const results = await runChecks(deps, connectionTarget(input, pw, await checkToken(deps, input)));
   await deps.db.tx(async (q) => {
     await saveConnections(q, id, results, deps.now());
     // the login works again: the messages the outbox held back go now
@@ -28,5 +28,5 @@ export async function verifyUnsavedCampaign(deps: Deps, actorId: string, input: 
   const existing = id ? await findCampaign(deps.db, id, { userId: actorId, all: true }) : null;
   if (id && !existing) throw notFound('campaign');
   const pw = resolvePasswords(deps, input, existing);
-  return runChecks(deps, connectionTarget(input, pw));
+  return runChecks(deps, connectionTarget(input, pw, await checkToken(deps, input)));
 }

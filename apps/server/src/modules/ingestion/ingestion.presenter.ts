@@ -17,6 +17,10 @@ export const presentMailbox = (r: MailboxListRow) => ({
   waiting: r.waiting,
   quarantined: r.quarantined,
   ingested: r.ingested ?? 0,
+  oauth:
+    r.oauth_account_id && r.oauth_provider_id && r.oauth_email && r.oauth_state
+      ? { accountId: r.oauth_account_id, providerId: r.oauth_provider_id, email: r.oauth_email, state: r.oauth_state }
+      : null,
 });
 
 /** A quarantined message as the quarantine screen shows it (sender and subject are hostile text, shown as text). */

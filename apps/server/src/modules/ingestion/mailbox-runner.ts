@@ -4,7 +4,8 @@ import { imapSync, type FetchedMailAction } from '@postdesk/mailkit/imap';
 import { pop3Sync } from '@postdesk/mailkit/pop3';
 import { classifyError, failureMessage, type ImapSettings, type Pop3Settings } from '@postdesk/mailkit/verify';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow, type CampaignRow } from '../campaigns/index.ts';
+import { findCampaignRow, openCampaignMail, type CampaignRow } from '../campaigns/index.ts';
+import { accessTokenFor, OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
 import { ingestMessage } from './ingest-message.ts';
 import { ingestRound } from './ingest-round.ts';
 import { knownUidls, LeaseLostError, loadCursor, markActed, markSynced, rememberUidl, resetCursor, setMailboxState, type StatePatch } from './mailboxes.repo.ts';
@@ -25,6 +26,9 @@ export interface SyncTiming {
   noIdlePollMs: number;
 }
 
+/** How many refused logins in a row an OAuth2 mailbox retries with a new token before it needs attention (the token may be fine and the account wrong). */
+const OAUTH_REFUSALS = 3;
+
 /** Defaults for production. */
 export const DEFAULT_SYNC_TIMING: SyncTiming = {
   resyncMs: 5 * 60_000,
@@ -38,6 +42,8 @@ export const DEFAULT_SYNC_TIMING: SyncTiming = {
 /** What a runner needs, passed in. */
 export interface RunnerDeps extends IngestDeps {
   secrets: SecretBox;
+  /** OAuth2 mailboxes: each login's access token, refreshed under the account's lease. */
+  oauth: OAuthRuntime;
   /** false only for test servers with self-signed certificates. */
   tlsRejectUnauthorized?: boolean;
   /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
@@ -88,10 +94,20 @@ export function startMailboxRunner(
       if (!row || !row.enabled || !row.receive_emails) return;
       let mail;
       try {
-        mail = campaignMail(row, deps.secrets, deps.mailCa);
-      } catch {
-        // a password sealed under another master key: nothing will work until it is entered again
-        await state({ state: 'needs_attention', error: 'the stored mail password cannot be opened with this master key: enter it again', nextAttemptAt: null });
+        mail = await openCampaignMail(deps, row, deps.mailCa);
+      } catch (err) {
+        if (err instanceof OAuthTokenError && err.code === 'unavailable') {
+          // the provider did not answer a refresh: wait for the account's next attempt, never hammer it
+          failures++;
+          await state({ state: 'backoff', error: `OAuth2: ${err.message}`, failures, nextAttemptAt: err.retryAt });
+          await sleep((err.retryAt?.getTime() ?? Date.now() + timing.backoffBaseMs) - Date.now(), signal);
+          continue;
+        }
+        // the grant is gone (sign in again), or a password sealed under another master key: nothing works until an admin acts
+        const error =
+          err instanceof OAuthTokenError ? `OAuth2: ${err.message}` : 'the stored mail password cannot be opened with this master key: enter it again';
+        deps.log.warn({ campaignId, oauth: err instanceof OAuthTokenError }, 'mailbox.needs_attention');
+        await state({ state: 'needs_attention', error, nextAttemptAt: null });
         return;
       }
       const inbound = mail.inbound;
@@ -109,7 +125,24 @@ export function startMailboxRunner(
         if (err instanceof LeaseLostError || signal.aborted) return;
         const code = classifyError(err);
         const message = failureMessage(settings.protocol, code, err, settings);
-        if (code === 'auth_failed') {
+        if (err instanceof OAuthTokenError) {
+          // a later POP3 poll's token: the same rules as before the session
+          if (err.code === 'sign_in_needed') {
+            await state({ state: 'needs_attention', error: `OAuth2: ${err.message}`, nextAttemptAt: null });
+            return;
+          }
+        }
+        if (code === 'auth_failed' && row.oauth_account_id && settings.accessToken !== undefined && failures < OAUTH_REFUSALS) {
+          // a refused token may be revoked or ended early: a new one decides — the grant is gone (sign in again) or we try again
+          try {
+            await accessTokenFor(deps, row.oauth_account_id, { refused: settings.accessToken });
+          } catch (tokenErr) {
+            if (tokenErr instanceof OAuthTokenError && tokenErr.code === 'sign_in_needed') {
+              await state({ state: 'needs_attention', error: `OAuth2: ${tokenErr.message}`, nextAttemptAt: null });
+              return;
+            }
+          }
+        } else if (code === 'auth_failed') {
           deps.log.warn({ campaignId, code }, 'mailbox.needs_attention');
           await state({ state: 'needs_attention', error: message, failures: failures + 1, nextAttemptAt: null });
           return;
@@ -208,6 +241,17 @@ async function syncPop3(
     signal,
     deleteFetched: campaign.fetched_mail_action === 'delete',
     pollMs: timing.pop3PollMs,
+    // an OAuth2 token lives an hour (a minute in tests): each poll logs in with a fresh one
+    // (kept in `settings`, which the runner reads when a login is refused)
+    ...(campaign.oauth_account_id
+      ? {
+          settingsForPoll: async () => {
+            const token = await pop3Token(deps, campaign.id);
+            if (token.accessToken) settings.accessToken = token.accessToken;
+            return { ...settings };
+          },
+        }
+      : {}),
     known: (uidls) => knownUidls(deps.db, campaign.id, [...uidls]),
   });
   for await (const event of session) {
@@ -229,4 +273,12 @@ async function syncPop3(
         break;
     }
   }
+}
+
+// The campaign's current OAuth2 token for the next POP3 login (the campaign re-read: an admin may have signed in again).
+async function pop3Token(deps: RunnerDeps, campaignId: string): Promise<{ accessToken?: string }> {
+  const row = await findCampaignRow(deps.db, campaignId);
+  if (!row) return {};
+  const mail = await openCampaignMail(deps, row);
+  return mail.inbound?.accessToken ? { accessToken: mail.inbound.accessToken } : {};
 }

@@ -184,6 +184,11 @@ export interface MailboxListRow {
   ingested: number | null;
   waiting: number;
   quarantined: number;
+  /** The OAuth2 account the mailbox signs in with, if any (oauth_accounts, read here for the screen). */
+  oauth_account_id: string | null;
+  oauth_provider_id: string | null;
+  oauth_email: string | null;
+  oauth_state: 'ok' | 'backoff' | 'sign_in_needed' | null;
 }
 
 /** Every live campaign that receives mail (or did), by name, with its sync state and counts. */
@@ -192,8 +197,9 @@ export async function listMailboxes(q: Queryable): Promise<MailboxListRow[]> {
     `SELECT c.id, c.name, c.key, c.inbound_protocol, c.inbound_mailbox, c.enabled, c.receive_emails,
             m.state, m.last_sync_at, m.last_error, m.last_error_at, m.next_attempt_at, m.ingested,
             (SELECT count(*) FROM interactions i WHERE i.campaign_id = c.id AND i.status = 'open')::int AS waiting,
-            (SELECT count(*) FROM quarantine qr WHERE qr.campaign_id = c.id AND qr.state = 'quarantined')::int AS quarantined
-       FROM campaigns c LEFT JOIN mailboxes m ON m.campaign_id = c.id
+            (SELECT count(*) FROM quarantine qr WHERE qr.campaign_id = c.id AND qr.state = 'quarantined')::int AS quarantined,
+            c.oauth_account_id, oa.provider_id AS oauth_provider_id, oa.email AS oauth_email, oa.state AS oauth_state
+       FROM campaigns c LEFT JOIN mailboxes m ON m.campaign_id = c.id LEFT JOIN oauth_accounts oa ON oa.id = c.oauth_account_id
       WHERE c.deleted_at IS NULL AND (c.receive_emails OR m.campaign_id IS NOT NULL)
       ORDER BY lower(c.name)`,
   );

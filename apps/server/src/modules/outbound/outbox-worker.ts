@@ -7,7 +7,8 @@ import { startClaimLoop } from '../../platform/jobs/claim-loop.ts';
 import { addJob } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
+import { findCampaignRow, openCampaignMail } from '../campaigns/index.ts';
+import { accessTokenFor, OAuthTokenError, type OAuthRuntime } from '../oauth/index.ts';
 import { recordConnection } from '../campaigns/index.ts';
 import { claimDue, lockHold, markFailed, markSent, putBack, saveHold, type ClaimedSend } from './outbox.repo.ts';
 import { resumeSending } from './resume-sending.ts';
@@ -21,6 +22,8 @@ export interface OutboxDeps {
   db: Db;
   blobs: BlobStore;
   secrets: SecretBox;
+  /** OAuth2 mailboxes: the campaign's access token, refreshed under its lease. */
+  oauth: OAuthRuntime;
   log: Logger;
   now: () => Date;
   /** Wakes the worker when something is queued, on any node. */
@@ -89,20 +92,29 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
     } else {
       const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));
       let account;
+      let noAccount: SendResult | null = null;
       try {
-        account = campaignMail(row, deps.secrets, deps.mailCa).smtp;
-      } catch {
+        account = (await openCampaignMail(deps, row, deps.mailCa)).smtp;
+      } catch (err) {
         account = null;
+        noAccount =
+          err instanceof OAuthTokenError
+            ? // sign in again: held for the admin (no retry time); the provider did not answer: held and tried again later
+              { ok: false, permanent: err.code === 'sign_in_needed', scope: 'account', code: 'auth_failed', response: `OAuth2: ${err.message}` }
+            : { ok: false, permanent: true, scope: 'account', code: 'auth_failed', response: 'the stored SMTP password cannot be opened with this master key' };
       }
       result =
         account === null
-          ? { ok: false, permanent: true, scope: 'account', code: 'auth_failed', response: 'the stored SMTP password cannot be opened with this master key' }
+          ? (noAccount as SendResult)
           : await sendRaw(
               { ...account, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) },
               { from: job.envelope_from, to: job.envelope_to },
               raw,
               { signal },
             );
+      if (!result.ok && result.code === 'auth_failed' && row.oauth_account_id && account?.accessToken) {
+        result = await afterRefusedToken(deps, row.oauth_account_id, account.accessToken, result);
+      }
     }
     const failure = result.ok ? null : result;
     const held = await deps.db.tx(async (q) => {
@@ -160,4 +172,19 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
       await loop.stop();
     },
   };
+}
+
+/**
+ * SMTP refused an OAuth2 token: a new one decides. The grant is gone → held
+ * for the admin with "sign in again"; a new token came → tried again with the
+ * messages' backoff instead of waiting for an admin.
+ */
+async function afterRefusedToken(deps: OutboxDeps, accountId: string, refused: string, failure: Extract<SendResult, { ok: false }>): Promise<SendResult> {
+  try {
+    await accessTokenFor(deps, accountId, { refused });
+    return { ...failure, permanent: false };
+  } catch (err) {
+    if (err instanceof OAuthTokenError) return { ...failure, permanent: err.code === 'sign_in_needed', response: `OAuth2: ${err.message}` };
+    return failure;
+  }
 }

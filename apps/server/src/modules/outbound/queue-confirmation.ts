@@ -1,3 +1,4 @@
+import { oneLine } from '@postdesk/mailkit/compose';
 import type { ParsedMessage } from '@postdesk/mailkit/parse';
 import { renderTemplate, sanitizeTemplateHtml, templateValues } from '@postdesk/mailkit/template';
 import { buildReplyHeaders } from '@postdesk/mailkit/threading';
@@ -60,8 +61,10 @@ export async function queueConfirmation(
   if (!decision.send || template === undefined) return decision;
 
   const subject = outboundSubject(r.parsed.subject, c.key, r.interactionId);
+  // the name as received may carry line breaks (an encoded word), which our headers refuse
+  const name = oneLine(r.recipient.name);
   const values = templateValues({
-    contactName: r.recipient.name,
+    contactName: name,
     contactEmail: r.recipient.address,
     subject: r.parsed.subject,
     ticket: subject.token,
@@ -80,7 +83,7 @@ export async function queueConfirmation(
     kind: outOfHours ? 'out_of_hours' : 'confirmation',
     compose: {
       from: { address: c.from_address, name: c.from_name },
-      to: [{ address: r.recipient.address, name: r.recipient.name }],
+      to: [{ address: r.recipient.address, name }],
       subject: subject.text,
       html,
       inReplyTo: reply.inReplyTo,

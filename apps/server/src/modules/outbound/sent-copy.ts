@@ -5,8 +5,22 @@ import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { defineJob, type JobHandler } from '../../platform/jobs/jobs.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
-import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
+import type { Logger } from '../../platform/log/logger.ts';
+import { findCampaignRow, openCampaignMail } from '../campaigns/index.ts';
+import type { OAuthRuntime } from '../oauth/index.ts';
 import { findSentMessage, type SentMessage } from './outbox.repo.ts';
+
+/** What copying a reply to the Sent folder needs: the campaign's mail settings, OAuth2 tokens included. */
+export interface SentCopyDeps {
+  db: Db;
+  blobs: BlobStore;
+  secrets: SecretBox;
+  oauth: OAuthRuntime;
+  log: Logger;
+  now: () => Date;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
+}
 
 /**
  * The copy of an agent's sent reply to its campaign mailbox's Sent folder
@@ -28,7 +42,7 @@ export const SENT_COPY_JOB = defineJob({
  * Message-ID) is not appended twice, so a node dying between APPEND and the
  * job's completion costs nothing; a missing folder is created.
  */
-export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: SecretBox; mailCa?: string }): JobHandler<{ messageId: number }> {
+export function sentCopyHandler(deps: SentCopyDeps): JobHandler<{ messageId: number }> {
   return {
     kind: SENT_COPY_JOB,
     async run({ messageId }) {
@@ -39,9 +53,9 @@ export function sentCopyHandler(deps: { db: Db; blobs: BlobStore; secrets: Secre
   };
 }
 
-async function copyOne(deps: { db: Db; blobs: BlobStore; secrets: SecretBox; mailCa?: string }, job: SentMessage): Promise<void> {
+async function copyOne(deps: SentCopyDeps, job: SentMessage): Promise<void> {
   const row = await findCampaignRow(deps.db, job.campaign_id);
-  const inbound = row ? campaignMail(row, deps.secrets, deps.mailCa).inbound : null;
+  const inbound = row ? (await openCampaignMail(deps, row, deps.mailCa)).inbound : null;
   const folder = row?.sent_folder;
   if (!row || !folder || inbound?.protocol !== 'imap') throw new Error('the campaign no longer copies replies to an IMAP folder');
   const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));

@@ -152,6 +152,11 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         }, fail);
         return;
       }
+      case 'oauth.sign_in_needed':
+        // the admins must sign in again; the campaigns and mailbox screens re-read the account's state
+        toStaff({ type: 'oauth.sign_in_needed', campaignId: e.campaignId, email: e.email });
+        toStaff({ type: 'campaign.changed', campaignId: e.campaignId });
+        return;
       case 'agent.presence_changed':
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });

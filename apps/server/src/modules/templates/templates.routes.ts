@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { renderTemplate, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
+import { renderTemplate } from '@postdesk/mailkit/template';
 import type { Deps } from '../../deps.ts';
 import { notFound } from '../../platform/http/errors.ts';
+import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
 import { noContentSchema, uuidParamsSchema as IdParams } from '@postdesk/contracts';
 import { principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
 import { checkCampaignScope } from './campaign-scope.ts';
@@ -28,11 +29,11 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   });
 
   app.post('/api/templates', { onRequest: admin, schema: { ...templates, body: TemplateBody, response: { 201: TemplateOut } } }, async (req, reply) =>
-    reply.status(201).send(presentTemplate(await saveTemplate(deps.db, viewer(req), null, req.body))),
+    reply.status(201).send(presentTemplate(await saveTemplate(deps.db, deps.render, viewer(req), null, req.body))),
   );
 
   app.put('/api/templates/:id', { onRequest: admin, schema: { ...templates, params: IdParams, body: TemplateBody, response: { 200: TemplateOut } } }, async (req) =>
-    presentTemplate(await saveTemplate(deps.db, viewer(req), req.params.id, req.body)),
+    presentTemplate(await saveTemplate(deps.db, deps.render, viewer(req), req.params.id, req.body)),
   );
 
   app.delete('/api/templates/:id', { onRequest: admin, schema: { ...templates, params: IdParams, response: { 204: noContentSchema } } }, async (req, reply) => {
@@ -41,7 +42,7 @@ export const templatesRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   });
 
   app.post('/api/templates/preview', { onRequest: requireUser, schema: { ...templates, body: PreviewBody, response: { 200: PreviewOut } } }, async (req) => {
-    const r = renderTemplate(sanitizeTemplateHtml(req.body.html), req.body.values, 'html');
+    const r = renderTemplate(await sanitizeSubmittedHtml(deps.render, 'html', req.body.html), req.body.values, 'html');
     return { html: r.output, missing: r.missing };
   });
 

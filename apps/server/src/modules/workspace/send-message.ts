@@ -1,12 +1,13 @@
-import type { ComposeAttachment, MailAddress } from '@postdesk/mailkit/compose';
+import { oneLine, type ComposeAttachment, type MailAddress } from '@postdesk/mailkit/compose';
 import { normalizeAddress } from '@postdesk/mailkit/parse';
-import { sanitizeMailHtml } from '@postdesk/mailkit/render';
-import { escapeHtml, fillKnownFields, sanitizeTemplateHtml } from '@postdesk/mailkit/template';
+import { RenderTimeoutError, type RenderPool } from '@postdesk/mailkit/render';
+import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template';
 import { addSubjectToken, answerSubject, buildReplyHeaders } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
+import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
 import { contactListFor, findCampaign } from '../campaigns/index.ts';
 import {
   addParticipants,
@@ -19,7 +20,6 @@ import {
 import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
 import { consumeUploads, findUpload } from '../uploads/index.ts';
 import { deleteDraft } from './drafts.repo.ts';
-import { htmlToText } from './html-to-text.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
 import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
@@ -50,6 +50,8 @@ export interface SendDeps {
    * Unset: no rating links are added.
    */
   publicUrl: string | undefined;
+  /** Sanitising and text conversion, off the event loop. */
+  render: Pick<RenderPool, 'sanitizeUserHtml' | 'sanitizeMail' | 'textOf'>;
 }
 
 /** The most an outgoing message may carry in files, all together. */
@@ -66,6 +68,7 @@ const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeS
  */
 export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer, interactionId: number, input: SendInput): Promise<{ messageId: number }> {
   const it = await visibleInteraction(q, v, interactionId);
+  const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const locked = await lockInteraction(q, interactionId);
   if (!locked) throw notFound('interaction');
   if (!v.all && locked.assigned_to !== v.userId) throw new AppError('conflict', 'this interaction is not in your hands');
@@ -78,8 +81,8 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
 
   const forward = input.mode === 'forward';
   const subject = withToken((input.subject?.trim() || answerSubject(forward ? 'forward' : 'reply', parent?.subject ?? it.subject)).slice(0, 900), it.key, interactionId);
-  let html = sanitizeTemplateHtml(input.html);
-  if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward);
+  let html = clean;
+  if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward, await quotedText(deps.render, parent));
   const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);
   if (rating) html += rating.html;
   const ratingKey = rating?.key;
@@ -99,7 +102,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
       cc: recipients.cc,
       subject,
       html,
-      text: htmlToText(html),
+      text: await deps.render.textOf(html),
       inReplyTo: threading.inReplyTo,
       references: threading.references,
       attachments: files,
@@ -128,6 +131,7 @@ export interface NewMailInput {
 export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
   const c = await findCampaign(q, campaignId, v);
   if (!c) throw notFound('campaign');
+  const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const recipients = checkRecipients({ ...input, mode: 'forward' });
   if (!input.subject.trim()) throw invalid('subject', 'required');
   const files = await loadAttachments(q, deps.blobs, v, input.attachments);
@@ -144,7 +148,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
     now,
   });
   // the editor left the fields only known now (the ticket, the number) as written
-  let html = fillKnownFields(sanitizeTemplateHtml(input.html), { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
+  let html = fillKnownFields(clean, { ticket: ticketOf(c.key, interactionId), interactionId: String(interactionId) }, 'html');
   const rating = ratingLinks(deps, c.qualification_enabled, c.qualification_title);
   if (rating) html += rating.html;
   const ratingKey = rating?.key;
@@ -160,7 +164,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
       cc: recipients.cc,
       subject: withToken(input.subject.trim().slice(0, 900), c.key, interactionId),
       html,
-      text: htmlToText(html),
+      text: await deps.render.textOf(html),
       attachments: files,
     },
   });
@@ -223,24 +227,40 @@ async function loadAttachments(q: Queryable, blobs: BlobStore, v: Viewer, refs: 
   return out;
 }
 
-/** The message answered or forwarded, quoted as text: what every client shows the same way. */
+/**
+ * What a reply or forward quotes of a message: its text part, or for
+ * HTML-only mail its sanitised HTML as text, both worked out on a render
+ * thread; markup too costly to sanitise in time is quoted as nothing.
+ */
+async function quotedText(render: SendDeps['render'], parent: { text_body: string | null; html_body: string | null }): Promise<string> {
+  if (parent.text_body !== null) return parent.text_body;
+  if (!parent.html_body) return '';
+  try {
+    return await render.textOf((await render.sanitizeMail(parent.html_body, { inlineImages: new Map(), remoteImages: false })).html);
+  } catch (err) {
+    if (err instanceof RenderTimeoutError) return '';
+    throw err;
+  }
+}
+
+/**
+ * The message answered or forwarded, quoted as text: what every client shows
+ * the same way. Received names and the subject are put on one line: a line
+ * break in one would read as a header line of its own in the quoted block.
+ */
 function quoteOf(
-  parent: {
-    from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string;
-    text_body: string | null; html_body: string | null; to_addresses: Array<{ address: string; name: string }>;
-  },
+  parent: { from_name: string; from_address: string; sent_date: Date | null; created_at: Date; subject: string; to_addresses: Array<{ address: string; name: string }> },
   forward: boolean,
+  text: string,
 ): string {
-  const who = parent.from_name ? `${parent.from_name} <${parent.from_address}>` : parent.from_address;
+  const who = parent.from_name ? `${oneLine(parent.from_name)} <${parent.from_address}>` : parent.from_address;
   const when = DAY_FORMAT.format(parent.sent_date ?? parent.created_at) + ' UTC';
-  // HTML-only mail has no stored text: its sanitised HTML, as text, is what gets quoted
-  const text = parent.text_body ?? (parent.html_body ? htmlToText(sanitizeMailHtml(parent.html_body).html) : '');
   const body = escapeHtml(text.slice(0, 200_000)).replace(/\r?\n/g, '<br>');
   if (forward) {
-    const to = parent.to_addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
+    const to = parent.to_addresses.map((a) => (a.name ? `${oneLine(a.name)} <${a.address}>` : a.address)).join(', ');
     return (
       `<br><div>---------- Forwarded message ----------<br>From: ${escapeHtml(who)}<br>Date: ${escapeHtml(when)}<br>` +
-      `Subject: ${escapeHtml(parent.subject)}<br>To: ${escapeHtml(to)}</div><br><div>${body}</div>`
+      `Subject: ${escapeHtml(oneLine(parent.subject))}<br>To: ${escapeHtml(to)}</div><br><div>${body}</div>`
     );
   }
   return `<br><div>On ${escapeHtml(when)}, ${escapeHtml(who)} wrote:</div><blockquote type="cite" style="margin:0 0 0 8px;padding-left:8px;border-left:2px solid #ccc">${body}</blockquote>`;

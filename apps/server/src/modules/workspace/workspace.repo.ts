@@ -225,6 +225,16 @@ export async function visibleRawMessage(q: Queryable, v: Viewer, messageId: numb
   return { sha256: rows[0].sha256, size: Number(rows[0].size), subject: rows[0].subject };
 }
 
+/** A 404 unless the viewer may see the message; reads no body (the body route's cache hit needs nothing else). */
+export async function checkMessageVisible(q: Queryable, v: Viewer, messageId: number): Promise<void> {
+  const { rowCount } = await q.query(`SELECT 1 FROM messages m JOIN interactions i ON i.id = m.interaction_id WHERE m.id = $3 AND ${VISIBLE}`, [
+    v.all,
+    v.userId,
+    messageId,
+  ]);
+  if (!rowCount) throw notFound('message');
+}
+
 /** Attachments of one message the viewer may see; with partPath just that one (404 when absent). */
 export async function visibleAttachments(q: Queryable, v: Viewer, messageId: number): Promise<Array<AttachmentRow & { sha256: Buffer }>> {
   const { rows } = await q.query<AttachmentRow & { sha256: Buffer }>(

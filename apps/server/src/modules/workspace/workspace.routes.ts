@@ -11,6 +11,7 @@ import { openAttachment } from './open-attachment.ts';
 import { openRawMessage } from './open-raw-message.ts';
 import { readNewMailDraft } from './read-new-mail-draft.ts';
 import { readThread } from './read-thread.ts';
+import { createBodyCache } from './body-cache.ts';
 import { renderMessageBody } from './render-message-body.ts';
 import { resendMessage } from './resend-message.ts';
 import { saveDraft } from './save-draft.ts';
@@ -60,7 +61,8 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return { userId: p.userId, all: seesAllCampaigns(p) };
   };
   // never a URL from the request: its Host header is the client's to choose
-  const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl };
+  const sendDeps = { blobs: deps.blobs, mailSecret: deps.mailSecret, now: deps.now, publicUrl: deps.config.publicUrl, render: deps.render };
+  const bodies = createBodyCache();
 
   app.addContentTypeParser('application/octet-stream', streamBody);
 
@@ -108,7 +110,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
   // for, sandboxed even when opened directly).
   app.get('/api/messages/:id/body', { onRequest: requireUser, schema: { tags, params: IdParam, querystring: BodyQuery, response: { 200: DocumentOut } } }, async (req, reply) => {
     const remoteImages = req.query.images === '1';
-    const r = await renderMessageBody(deps, viewer(req), req.params.id, remoteImages);
+    const r = await renderMessageBody(deps, bodies, viewer(req), req.params.id, remoteImages);
     return reply
       .header('content-type', 'text/html; charset=utf-8')
       .header('content-security-policy', mailBodyCsp(remoteImages))

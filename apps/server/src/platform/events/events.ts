@@ -17,6 +17,8 @@ export type DomainEvent =
   | { type: 'smtp.resumed'; campaignId: string }
   | { type: 'mailbox.status_changed'; campaignId: string; state: string }
   | { type: 'campaign.changed'; campaignId: string }
+  // a campaign's OAuth2 grant is gone: its mailbox and sending wait until someone signs in again
+  | { type: 'oauth.sign_in_needed'; campaignId: string; email: string }
   | { type: 'members.changed'; campaignIds: string[]; userIds: string[] }
   // routing: offers, assignment and the queue
   | { type: 'offer.created'; campaignId: string; interactionId: number; userIds: string[] }

@@ -78,7 +78,8 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
   const templates = useTemplates();
   const save = useSaveCampaign();
   const verifyDraft = useVerifyDraft();
-  const [tab, setTab] = useState<CampaignTab>('general');
+  // the mailboxes screen's "sign in again" link opens the mail account directly
+  const [tab, setTab] = useState<CampaignTab>(() => (new URLSearchParams(window.location.search).get('tab') === 'mail' ? 'mail' : 'general'));
   const [connectionErrors, setConnectionErrors] = useState<ApiErrorDetail[] | null>(null);
   const [otherErrors, setOtherErrors] = useState<ApiErrorDetail[]>([]);
   const [testResults, setTestResults] = useState<Connection[] | null>(null);
@@ -106,8 +107,8 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
       inbound: {
         host: (value, values) => (values.receiveEmails ? required(value) : null),
         username: (value, values) => (values.receiveEmails ? required(value) : null),
-        // Write-only: required only while no password is stored yet.
-        password: (value, values) => (values.receiveEmails && !campaign?.inbound?.hasPassword ? required(value) : null),
+        // Write-only: required only while no password is stored yet, and never when the mailbox signs in with OAuth2.
+        password: (value, values) => (values.receiveEmails && !values.oauthAccountId && !campaign?.inbound?.hasPassword ? required(value) : null),
         port: seconds(1, 65535),
         connectionTimeoutSec: seconds(1, 3600),
         authTimeoutSec: seconds(1, 3600),
@@ -116,7 +117,7 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
         host: required,
         port: seconds(1, 65535),
         username: (value, values) => (values.smtp.auth ? required(value) : null),
-        password: (value, values) => (values.smtp.auth && !campaign?.smtp?.hasPassword ? required(value) : null),
+        password: (value, values) => (values.smtp.auth && !values.oauthAccountId && !campaign?.smtp?.hasPassword ? required(value) : null),
       },
       queue: {
         serviceLevelSec: seconds(1, WAIT_LIMITS.max),
@@ -426,6 +427,7 @@ function CampaignForm({ campaign }: { campaign: Campaign | null }) {
               onTest={testConnection}
               testing={verifyDraft.isPending}
               testResults={testResults}
+              oauth={campaign?.oauth ?? null}
             />
           </Tabs.Panel>
           <Tabs.Panel value="queue">

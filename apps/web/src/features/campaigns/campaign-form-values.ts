@@ -62,6 +62,8 @@ export interface CampaignFormValues {
     username: string;
     password: string;
   };
+  /** Signs in with OAuth2 instead of passwords: the account of a completed sign-in. */
+  oauthAccountId: string | null;
   queue: {
     strategy: Strategy;
     serviceLevelSec: NumberField;
@@ -150,6 +152,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
       authTimeoutSec: 5,
     },
     smtp: { host: '', port: DEFAULT_PORTS.smtp.starttls, security: 'starttls', auth: true, username: '', password: '' },
+    oauthAccountId: null,
     // the API's defaults (one set, in the contracts); the form edits folders as text
     queue: { ...QUEUE_DEFAULTS, moveToFolder: '', sentFolder: '' },
     schedule: [],
@@ -198,6 +201,7 @@ export function campaignToValues(campaign: Campaign): CampaignFormValues {
       username: smtp.username,
       password: '',
     },
+    oauthAccountId: campaign.oauth?.id ?? null,
     queue: { ...campaign.queue, moveToFolder: campaign.queue.moveToFolder ?? '', sentFolder: campaign.queue.sentFolder ?? '' },
     schedule: campaign.schedule.map((frame) => ({
       key: newRowKey(),
@@ -258,6 +262,7 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       username: values.smtp.username.trim(),
       ...(smtpPassword ? { password: smtpPassword } : {}),
     },
+    oauthAccountId: values.oauthAccountId,
     queue: {
       strategy: values.queue.strategy,
       serviceLevelSec: toInteger(values.queue.serviceLevelSec),

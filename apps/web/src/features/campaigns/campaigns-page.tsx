@@ -179,6 +179,12 @@ function CampaignRow({ campaign, manage }: { campaign: Campaign; manage: boolean
         {campaign.inbound ? (
           <ConnectionBadges protocols={[campaign.inbound.protocol, 'smtp']} connections={campaign.connections ?? []} />
         ) : null}
+        {campaign.oauth?.state === 'sign_in_needed' ? (
+          // the OAuth2 grant is gone: mail and sending wait until an admin signs in again on the mail account
+          <Anchor component={Link} to={`/campaigns/${encodeURIComponent(campaign.id)}?tab=mail`} size="xs" c="red.8" fw={600} display="block" data-testid="campaign-sign-in-again">
+            {t('oauth.signInAgainFor', { email: campaign.oauth.email })}
+          </Anchor>
+        ) : null}
       </Table.Td>
         <Table.Td>
           <Group gap={2} wrap="nowrap" justify="flex-end">

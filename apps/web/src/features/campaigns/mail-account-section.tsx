@@ -15,7 +15,8 @@ import {
 } from '@mantine/core';
 import { IconCheck, IconPlugConnected, IconX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { type Connection, type InboundProtocol, type Preset, securitySchema, serviceSchema } from '@postdesk/contracts';
+import { type Connection, type InboundProtocol, type OAuthAccount, type Preset, securitySchema, serviceSchema } from '@postdesk/contracts';
+import { OAuthSignIn } from '../oauth/oauth-sign-in.tsx';
 import { FormSection } from '../../components/form-section.tsx';
 import { SecondsInput } from '../../components/seconds-input.tsx';
 import { useFieldProps } from './campaign-form-context.ts';
@@ -30,6 +31,8 @@ export interface MailAccountSectionProps {
   onTest: () => void;
   testing: boolean;
   testResults: readonly Connection[] | null;
+  /** The OAuth2 account the stored campaign signs in with (its state: ok, or "sign in again"). */
+  oauth: OAuthAccount | null;
 }
 
 /** Service preset, inbound (IMAP/POP3) and outbound (SMTP) connection settings, and the live test. */
@@ -134,6 +137,7 @@ export function MailAccountSection(props: MailAccountSectionProps) {
             </Text>
           ) : null}
         </Group>
+        <OAuthSignIn stored={props.oauth} accountId={values.oauthAccountId} onChange={(id) => form.setFieldValue('oauthAccountId', id)} />
         {props.testResults ? <TestResults results={props.testResults} /> : null}
       </FormSection>
 
@@ -185,6 +189,7 @@ export function MailAccountSection(props: MailAccountSectionProps) {
               description={props.inboundHasPassword ? t('campaign.mail.passwordKeepHint') : undefined}
               inputWrapperOrder={['label', 'input', 'description', 'error']}
               autoComplete="new-password"
+              disabled={values.oauthAccountId !== null}
               {...field('inbound.password')}
             />
           </SimpleGrid>
@@ -244,7 +249,7 @@ export function MailAccountSection(props: MailAccountSectionProps) {
               description={props.smtpHasPassword ? t('campaign.mail.passwordKeepHint') : undefined}
               inputWrapperOrder={['label', 'input', 'description', 'error']}
               autoComplete="new-password"
-              disabled={!values.smtp.auth}
+              disabled={!values.smtp.auth || values.oauthAccountId !== null}
               {...field('smtp.password')}
             />
           </SimpleGrid>

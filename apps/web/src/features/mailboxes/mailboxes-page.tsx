@@ -211,6 +211,12 @@ function MailboxRow({ mailbox, manage, number }: { mailbox: Mailbox; manage: boo
       </Table.Td>
       <Table.Td>
         <MailboxStateBadge mailbox={mailbox} />
+        {mailbox.oauth?.state === 'sign_in_needed' ? (
+          // the grant is gone: only an admin signing in again on the campaign's mail account helps (retrying cannot)
+          <Anchor component={Link} to={`/campaigns/${encodeURIComponent(mailbox.campaignId)}?tab=mail`} size="xs" c="red.8" fw={600} display="block" data-testid={`mailbox-sign-in-again-${key}`}>
+            {t('oauth.signInAgainFor', { email: mailbox.oauth.email })}
+          </Anchor>
+        ) : null}
       </Table.Td>
       <Table.Td data-testid={`mailbox-last-sync-${key}`}>
         <Stack gap={0}>

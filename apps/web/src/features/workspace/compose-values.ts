@@ -1,3 +1,4 @@
+import { oneLine } from '@postdesk/mailkit/compose/one-line';
 import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template/fields';
 import type { MailAddress, Thread, ThreadMessage, ComposeMode } from '@postdesk/contracts';
 
@@ -38,26 +39,39 @@ export function parseAddressList(list: readonly string[]): { ok: MailAddress[] }
   return { ok };
 }
 
-export const formatAddress = (a: MailAddress): string => (a.name ? `${a.name} <${a.address}>` : a.address);
+/** An address as the agent edits it, its name on one line (a draft may hold one saved before names were cleaned). */
+export const formatAddress = (a: MailAddress): string => {
+  const name = a.name ? oneLine(a.name) : '';
+  return name ? `${name} <${a.address}>` : a.address;
+};
+
+/** An address taken from received mail, its name on one line: the server refuses line breaks in names. */
+const received = (a: MailAddress): MailAddress => {
+  const name = a.name ? oneLine(a.name) : '';
+  return name ? { address: a.address, name } : { address: a.address };
+};
 
 /**
  * Who an answer goes to. Reply: the sender of the message answered (for our
  * own message, its recipients). Reply all: also everyone else on it, except
- * our own addresses. Forward: nobody yet.
+ * our own addresses. Forward: nobody yet. Names come from received mail,
+ * where an encoded word can hold a line break: each is put on one line.
  */
 export function recipientsFor(mode: ComposeMode, parent: ThreadMessage | undefined, thread: Thread): { to: MailAddress[]; cc: MailAddress[] } {
   if (mode === 'forward') return { to: [], cc: [] };
-  const customer = { address: thread.interaction.customerAddress, name: thread.interaction.customerName || undefined };
+  const customer = received({ address: thread.interaction.customerAddress, name: thread.interaction.customerName });
   if (!parent) return { to: [customer], cc: [] };
   const ours = new Set([thread.interaction.fromAddress, ...thread.messages.filter((m) => m.direction === 'outbound').map((m) => m.fromAddress)].map((a) => a.toLowerCase()));
-  const to = parent.direction === 'inbound' ? [{ address: parent.fromAddress, name: parent.fromName || undefined }] : parent.to;
+  const to = (parent.direction === 'inbound' ? [{ address: parent.fromAddress, name: parent.fromName }] : parent.to).map(received);
   if (mode !== 'reply_all') return { to, cc: [] };
   const seen = new Set(to.map((a) => a.address.toLowerCase()));
-  const cc = [...parent.to, ...parent.cc].filter((a) => {
-    const key = a.address.toLowerCase();
-    if (seen.has(key) || ours.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const cc = [...parent.to, ...parent.cc]
+    .filter((a) => {
+      const key = a.address.toLowerCase();
+      if (seen.has(key) || ours.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .map(received);
   return { to, cc };
 }

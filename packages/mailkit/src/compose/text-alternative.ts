@@ -1,10 +1,13 @@
 // The text/plain alternative of mail an agent wrote. The input is our own
 // sanitised editor HTML (paragraphs, breaks, lists, links, quotes), so a few
-// rules cover it; a full HTML-to-text library would cost a dependency for
-// markup we never produce.
+// rules cover it, and a different output from html-to-text's (which reads
+// customer mail in parse/) would change every message we send. Its cost
+// grows with the size of the body (hundreds of ms for a MiB on a busy
+// machine), so the server runs it on a render thread (RenderPool.textOf).
 const entities: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", apos: "'", nbsp: ' ' };
 
-export function htmlToText(html: string): string {
+/** The plain-text part for sanitised HTML we send: paragraphs as blank lines, list items as dashes, links as `label <url>`. */
+export function textAlternative(html: string): string {
   const text = html
     .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
     .replace(/<br\s*\/?>/gi, '\n')

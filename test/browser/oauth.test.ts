@@ -1,0 +1,112 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type DovecotPeer } from '../peers/dovecot.ts';
+import { startOidcProvider, type OidcPeer } from '../peers/oidc-provider.ts';
+import { closedPort } from '../peers/silent-server.ts';
+import { startSmtpAuthServer, type SmtpAuthServer } from '../peers/smtp-auth.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, newDesktopContext, signIn, watchedPage } from '../support/browser.ts';
+import { campaignBody } from '../support/campaign-input.ts';
+import { appendMessages, customerMail, eventually } from '../support/mail-fixtures.ts';
+import { checkPeer } from '../support/peers.ts';
+
+// An admin connects a campaign's mailbox by signing in: "Sign in with …" on
+// the mail account opens the provider's real sign-in and consent pages
+// (oidc-provider) in a popup; back in the console the signed-in address
+// shows, the save logs in to Dovecot (IMAP) and the SMTP server with the
+// token, mail flows in and the confirmation goes out by XOAUTH2.
+
+const AGENT = 'agent@example.test';
+const MAILBOX_PASSWORD = 'only-for-appending-77ab';
+const peersReady = checkPeer('chromium').available && checkPeer('dovecot').available;
+
+describe.skipIf(!peersReady)('connecting a mailbox by OAuth2 sign-in in Chromium', () => {
+  let op: OidcPeer;
+  let dv: DovecotPeer;
+  let smtp: SmtpAuthServer;
+  let s: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let campaignId: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // the provider must know the callback before Postdesk listens: its port is chosen first
+    const port = await closedPort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    op = await startOidcProvider({ users: { agent: AGENT }, redirectUris: [`${publicUrl}/api/oauth/callback`] });
+    [dv, smtp] = await Promise.all([
+      startDovecot({ users: { [AGENT]: MAILBOX_PASSWORD }, oauth2: op.introspection }),
+      startSmtpAuthServer({ users: {}, oauth2: op.introspection }),
+    ]);
+    s = await startTestServer({ serveWeb: true, env: { POSTDESK_PORT: String(port), POSTDESK_PUBLIC_URL: publicUrl, POSTDESK_ROLES: 'api,sync,worker' } });
+    const admin = await s.login('admin', ADMIN_PASSWORD);
+    const provider = await s.call('POST', '/api/oauth/providers', {
+      cookie: admin,
+      body: { kind: 'oidc', name: 'Company ID', issuer: op.issuer, clientId: op.app.clientId, clientSecret: op.app.clientSecret, scopes: op.mailScopes },
+    });
+    expect(provider.status, provider.text).toBe(201);
+    const template = await s.call('POST', '/api/templates', { cookie: admin, body: { name: 'Thanks', campaignId: null, html: '<p>Got it ${ticket}.</p>' } });
+    expect(template.status).toBe(201);
+    // a campaign that reads nothing yet: the admin connects it by signing in
+    const res = await s.call('POST', '/api/campaigns', {
+      cookie: admin,
+      body: campaignBody({
+        receiveEmails: false,
+        fromAddress: AGENT,
+        inbound: { port: dv.imapPort, username: AGENT, password: MAILBOX_PASSWORD },
+        smtp: { port: smtp.port, auth: false, username: '', password: undefined },
+        confirmation: { enabled: true, templateId: template.body.id },
+      }),
+    });
+    expect(res.status, res.text).toBe(201);
+    campaignId = res.body.id;
+    browser = await launchChromium();
+    page = await watchedPage(await newDesktopContext(browser), { errors: pageErrors });
+    await signIn(page, s.url, 'admin', ADMIN_PASSWORD);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+    await Promise.all([dv?.stop(), smtp?.stop()]);
+    await op?.stop();
+  });
+
+  it('signs in through the provider\'s pages in a popup, saves, and mail flows in and out with the token', async () => {
+    await page.getByTestId('nav-oauth').click();
+    await page.getByTestId('oauth-provider-Company ID').waitFor();
+    expect(await page.getByTestId('oauth-redirect-uri').innerText()).toBe(`${s.url}/api/oauth/callback`);
+
+    await page.goto(`${s.url}/campaigns/${campaignId}`);
+    await expect.poll(() => page.getByTestId('campaign-field-name').inputValue()).toBe('Support');
+    await page.getByTestId('campaign-tab-mail').click();
+    const popupOpened = page.waitForEvent('popup');
+    await page.getByTestId('oauth-sign-in').click();
+    const popup = await popupOpened;
+    await popup.locator('input[name="login"]').fill('agent');
+    await popup.locator('input[name="password"]').fill('any password');
+    await popup.getByRole('button', { name: 'Sign-in' }).click();
+    await popup.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('oauth-account').waitFor();
+    expect(await page.getByTestId('oauth-account').innerText()).toContain(`Signed in as ${AGENT} (Company ID)`);
+
+    // receive mail now, and send with the account too
+    await page.getByTestId('campaign-tab-general').click();
+    await page.getByTestId('campaign-field-receiveEmails').check();
+    await page.getByTestId('campaign-tab-mail').click();
+    await page.getByTestId('campaign-field-smtp.auth').check();
+    await page.getByTestId('campaign-field-smtp.username').fill(AGENT);
+    await page.getByTestId('campaign-save').click();
+    await expect.poll(async () => (await s.db.query<{ oauth_account_id: string | null }>('SELECT oauth_account_id FROM campaigns WHERE id = $1', [campaignId])).rows[0]?.oauth_account_id ?? null, { timeout: 60_000 }).not.toBeNull();
+    const [stored] = (await s.db.query<{ inbound_password_sealed: Buffer | null }>('SELECT inbound_password_sealed FROM campaigns WHERE id = $1', [campaignId])).rows;
+    expect(stored!.inbound_password_sealed).toBeNull();
+
+    const mail = customerMail({ from: 'ana@customer.test', subject: 'Hello over OAuth2' });
+    await appendMessages(dv, AGENT, MAILBOX_PASSWORD, 'INBOX', [mail.raw]);
+    await eventually(async () => (await s.db.query('SELECT 1 FROM messages WHERE message_id = $1', [mail.messageId])).rowCount === 1, 60_000, 'mail ingested');
+    const sent = await eventually(async () => smtp.received.find((m) => m.to.includes('ana@customer.test')), 60_000, 'confirmation sent');
+    expect(sent.user).toBe(AGENT);
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
+});
