@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 // A private authority's bundle is a few certificates; anything larger is not one.
 const MAX_PEM_CHARS = 64 * 1024;
@@ -18,9 +18,24 @@ export interface TlsTrust {
  * Node's own list, never instead of it: one campaign may read mail from a
  * server of its own and send through a public provider.
  */
-export function tlsTrustOptions(t: TlsTrust): { rejectUnauthorized: boolean; ca?: string[] } {
-  const extra = t.tlsCa?.trim() ? [t.tlsCa] : [];
-  return { rejectUnauthorized: t.tlsRejectUnauthorized ?? true, ...(extra.length ? { ca: [...rootCertificates, ...extra] } : {}) };
+export function tlsTrustOptions(t: TlsTrust): { rejectUnauthorized: boolean; secureContext?: SecureContext } {
+  const pem = t.tlsCa?.trim();
+  return { rejectUnauthorized: t.tlsRejectUnauthorized ?? true, ...(pem ? { secureContext: trustContext(pem) } : {}) };
+}
+
+// Reading the system's ~150 authorities costs tens of milliseconds: done once
+// per distinct private authority, not on every connection.
+const contexts = new Map<string, SecureContext>();
+const MAX_CONTEXTS = 64;
+
+function trustContext(pem: string): SecureContext {
+  let ctx = contexts.get(pem);
+  if (!ctx) {
+    ctx = createSecureContext({ ca: [...rootCertificates, pem] });
+    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
+    contexts.set(pem, ctx);
+  }
+  return ctx;
 }
 
 /**

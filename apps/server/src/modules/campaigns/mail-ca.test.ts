@@ -30,7 +30,8 @@ describe.skipIf(!peersReady)('a private certificate authority for a campaign’s
   const tlsCampaign = (over: Record<string, unknown> = {}) =>
     campaignBody({
       schedule: [],
-      inbound: { port: dv.imapsPort, security: 'tls', password: PASSWORD },
+      // bounds on a lack of answer, generous: the machine may be loaded
+      inbound: { port: dv.imapsPort, security: 'tls', password: PASSWORD, connectionTimeoutSec: 20, authTimeoutSec: 20 },
       smtp: { port: smtp.port, security: 'tls', auth: true, username: 'alice', password: SMTP_PASSWORD },
       ...over,
     });
