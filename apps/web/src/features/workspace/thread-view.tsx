@@ -2,7 +2,7 @@ import { Anchor, Badge, Button, Group, Menu, Modal, Paper, ScrollArea, Select, S
 import { getHotkeyHandler, useHotkeys } from '@mantine/hooks';
 import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconMailFilled, IconNote } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
@@ -48,7 +48,19 @@ function ThreadBody({ thread, onClosed, onLeave }: { thread: Thread; onClosed: (
   const unread = useMarkUnread();
   const canAnswer = it.status === 'open' && it.mine;
   const canMarkUnread = canAnswer && it.markAsUnread;
-  const markUnread = () => canMarkUnread && unread.mutate(it.id, { onSuccess: () => onLeave?.(), onError: (error) => notifyError(t, error) });
+  // once marked unread, this view must not read it again (the refreshed thread arrives before the desk leaves it)
+  const keptUnread = useRef(false);
+  const markUnread = () => {
+    if (!canMarkUnread) return;
+    keptUnread.current = true;
+    unread.mutate(it.id, {
+      onSuccess: () => onLeave?.(),
+      onError: (error) => {
+        keptUnread.current = false;
+        notifyError(t, error);
+      },
+    });
+  };
 
   // New messages open as they arrive.
   useEffect(() => {
@@ -56,7 +68,7 @@ function ThreadBody({ thread, onClosed, onLeave }: { thread: Thread; onClosed: (
   }, [last?.id]); // eslint-disable-line react-hooks/exhaustive-deps
   const queryClient = useQueryClient();
   useEffect(() => {
-    if (it.unread && it.mine)
+    if (it.unread && it.mine && !keptUnread.current)
       void markRead(it.id).then(
         () => queryClient.invalidateQueries({ queryKey: liveKeys.interactions }),
         () => undefined,
