@@ -41,7 +41,7 @@ const Env = z.object({
   POSTDESK_ROUTING_TICK_MS: z.coerce.number().int().min(20).max(60_000).default(250),
   POSTDESK_ROUTING_SWEEP_SEC: z.coerce.number().int().min(1).max(3600).default(5),
   POSTDESK_ROUTING_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
-  POSTDESK_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(20),
+  POSTDESK_PRESENCE_GRACE_SEC: z.coerce.number().int().min(1).max(3600).default(120),
   POSTDESK_BLOB_STORE: z.enum(['pg', 'fs']).default('pg'),
   POSTDESK_UPLOAD_QUOTA_MB: z.coerce.number().int().min(1).max(1_000_000).default(100),
   POSTDESK_UPLOAD_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),

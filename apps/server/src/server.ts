@@ -25,7 +25,9 @@ import { lockDataDir } from './platform/db/data-dir-lock.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from './platform/db/embedded.ts';
 import { migrate } from './platform/db/migrate.ts';
 import { startJobWorker, type JobWorker } from './platform/jobs/jobs.ts';
-import { createMetrics } from './platform/http/metrics.ts';
+import { countEvent, createMetrics } from './platform/http/metrics.ts';
+import { mailboxSyncLag } from './modules/ingestion/index.ts';
+import { outboxWaitingCounts } from './modules/outbound/index.ts';
 import { createLogger } from './platform/log/logger.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
 import { createOAuthRuntime, startTokenRefresher, type TokenRefresher } from './modules/oauth/index.ts';
@@ -124,6 +126,9 @@ export async function startServer(
       events,
       oauth: createOAuthRuntime({ publicUrl: config.publicUrl }),
     };
+    // /metrics: events counted as they arrive (every node hears all), the outbox and the mailboxes read at each scrape
+    events.on((e) => countEvent(deps.metrics, e));
+    deps.metrics.setSources({ outbox: () => outboxWaitingCounts(db), syncLag: () => mailboxSyncLag(db, deps.now()) });
     const first = await ensureFirstAdmin(db, { username: config.adminUsername, password: config.adminPassword });
     const roles = config.roles;
     let app: FastifyInstance | null = null;
@@ -131,7 +136,10 @@ export async function startServer(
     let realtime: RealtimeHub | null = null;
     if (roles.has('api')) {
       if (opts.serveWeb !== false) await ensureWebBuilt((m) => log.info(m));
-      realtime = createRealtimeHub({ db, log, now: deps.now, nodeId: config.nodeId, onEvent: (h) => events.on(h) });
+      realtime = createRealtimeHub({
+        db, log, now: deps.now, nodeId: config.nodeId, onEvent: (h) => events.on(h),
+        onConnections: (n) => deps.metrics.websocketConnections.set(n),
+      });
       const hub = realtime;
       closers.push(() => hub.close());
       app = await buildApp(deps, { serveWeb: opts.serveWeb, realtime });
@@ -189,7 +197,6 @@ export async function startServer(
             sweepMs: config.routingSweepSec * 1000,
             concurrency: config.routingConcurrency,
             presenceGraceMs: config.presenceGraceSec * 1000,
-            connectionStaleMs: 15_000,
             onDecision: (d, ms) => {
               deps.metrics.routingDecisions.observe({ outcome: d.kind }, ms / 1000);
               opts.onRoutingDecision?.(d, ms);

@@ -22,6 +22,10 @@ export const QUEUE_DEFAULTS = {
   moveToFolder: null,
   closedReplyAction: 'reopen',
   sentFolder: null,
+  // what a missed offer does: pause the agent after this many in a row (0 = never)
+  missedOffersPause: 0,
+  // how many times an interaction nobody accepts is offered to the same agents
+  offerRounds: 3,
 } as const;
 
 /** Seconds past which the live figures of a new campaign turn amber or red. */

@@ -104,6 +104,8 @@ export const campaignSchema = z.object({
     moveToFolder: z.string().nullable(),
     closedReplyAction: closedReplyActionSchema,
     sentFolder: z.string().nullable(),
+    missedOffersPause: z.number(),
+    offerRounds: z.number(),
   }),
   schedule: z.array(scheduleFrameSchema),
   thresholds: z.object({
@@ -262,6 +264,10 @@ const QueueIn = z.strictObject({
   closedReplyAction: z.enum(['reopen', 'new_linked']).default(QUEUE_DEFAULTS.closedReplyAction),
   /** IMAP folder agents' replies are copied to after sending; null: no copy. */
   sentFolder: z.string().trim().max(255).regex(/^[^\r\n\0]*$/, 'no control characters').nullable().default(null),
+  /** After this many offers in a row an agent lets lapse, they are paused with the reason "Missed offer"; 0: never. */
+  missedOffersPause: z.number().int().min(0, 'at least 0').max(100, 'at most 100').default(QUEUE_DEFAULTS.missedOffersPause),
+  /** How many times an interaction nobody accepts is offered to the same agents before it waits for someone new or back. */
+  offerRounds: z.number().int().min(1, 'at least 1').max(100, 'at most 100').default(QUEUE_DEFAULTS.offerRounds),
 });
 
 const ThresholdsIn = z.strictObject({

@@ -32,6 +32,8 @@ export const realtimeMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('campaign.changed'), campaignId: z.string() }),
   /** staff: a campaign's OAuth2 grant is gone (consent revoked, expired): its mailbox and sending wait until an admin signs in again */
   z.object({ type: z.literal('oauth.sign_in_needed'), campaignId: z.string(), email: z.string() }),
+  /** everyone: the pause reasons to choose from changed (re-read them) */
+  z.object({ type: z.literal('pause_reasons.changed') }),
 ]);
 /** What the server pushes on /api/ws. */
 export type RealtimeMessage = z.infer<typeof realtimeMessageSchema>;

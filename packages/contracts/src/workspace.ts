@@ -107,7 +107,19 @@ export type Thread = z.infer<typeof threadSchema>;
 
 /** The campaigns an agent may start a new mail in. */
 export const myCampaignsSchema = z.object({
-  items: z.array(z.object({ id: z.string(), key: z.string(), name: z.string(), timezone: z.string(), signatureTemplateId: z.string().nullable() })),
+  items: z.array(
+    z.object({
+      id: z.string(),
+      key: z.string(),
+      name: z.string(),
+      timezone: z.string(),
+      signatureTemplateId: z.string().nullable(),
+      /** Whether its schedule is open now (mail is routed only then). */
+      open: z.boolean(),
+      /** When it opens next (now when open); null: its schedule never opens. */
+      nextOpening: z.string().nullable(),
+    }),
+  ),
 });
 export type MyCampaign = z.infer<typeof myCampaignsSchema>['items'][number];
 
@@ -205,7 +217,7 @@ export const attachmentQuerySchema = z.strictObject({ inline: z.enum(['0', '1'])
 export const newMailParamsSchema = z.strictObject({ id: z.uuid('not a valid campaign id') });
 /** Where an interaction may be transferred: the campaign's other members with their presence, and the other campaigns. */
 export const transferTargetsSchema = z.object({
-  agents: z.array(z.object({ userId: z.string(), displayName: z.string(), state: z.string() })),
+  agents: z.array(z.object({ userId: z.string(), displayName: z.string(), state: z.string().describe('offline, available, paused, or full: available but at the maximum') })),
   campaigns: z.array(z.object({ id: z.string(), key: z.string(), name: z.string() })),
 });
 /** A message body: a standalone HTML document for a sandboxed frame. */

@@ -19,6 +19,7 @@ export const liveKeys = {
   queues: ['supervisor', 'queues'] as const,
   agents: ['supervisor', 'agents'] as const,
   campaigns: ['campaigns'] as const,
+  pauseReasons: ['pause-reasons'] as const,
 };
 
 // Reconnect quickly after a blip, then back off so a down server is not hammered.
@@ -82,6 +83,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
             invalidate(liveKeys.campaigns);
             invalidate(liveKeys.interactions);
             invalidate(liveKeys.queues);
+            break;
+          case 'pause_reasons.changed':
+            invalidate(liveKeys.pauseReasons);
             break;
           case 'queue.changed':
             invalidate(liveKeys.queues);

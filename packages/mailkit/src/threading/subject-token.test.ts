@@ -18,6 +18,16 @@ describe('addSubjectToken', () => {
     expect(addSubjectToken(subject, key, number)).toBe(expected);
   });
 
+  const transferred: Array<[string, string, string, number, string[], string]> = [
+    ['keeps one token after a transfer', 'Re: Hello [#SUP-1]', 'BIL', 1, ['SUP', 'BIL'], 'Re: Hello [#BIL-1]'],
+    ['drops every earlier campaign of the thread', '[#SUP-1] Re: Hello [#OPS-1]', 'BIL', 1, ['sup', 'OPS'], 'Re: Hello [#BIL-1]'],
+    ['keeps a token that is not ours', 'Re: Case [#ZZ-4] [#SUP-1]', 'BIL', 1, ['SUP'], 'Re: Case [#ZZ-4] [#BIL-1]'],
+    ['keeps its own token in place when alone', 'Re: [#BIL-1] Hello', 'BIL', 1, ['SUP'], 'Re: [#BIL-1] Hello'],
+  ];
+  it.each(transferred)('%s', (_name, subject, key, number, own, expected) => {
+    expect(addSubjectToken(subject, key, number, own)).toBe(expected);
+  });
+
   it('is idempotent', () => {
     const once = addSubjectToken('Re: Hello [#A-1]', 'SUP', 4);
     expect(addSubjectToken(once, 'SUP', 4)).toBe(once);

@@ -34,13 +34,16 @@ export function formatSubjectToken(key: string, number: number): string {
  * when the customer's client drops the reference headers. Idempotent: a
  * subject that already carries this token is returned unchanged, and an older
  * token of the same campaign key is replaced (a message belongs to one
- * interaction), while other campaigns' tokens are left alone.
+ * interaction). Tokens of `ownKeys` — the installation's other campaigns, whose
+ * tokens a transferred thread carries — are replaced too, so a thread keeps
+ * one token; anyone else's tokens are left alone.
  */
-export function addSubjectToken(subject: string, key: string, number: number): string {
+export function addSubjectToken(subject: string, key: string, number: number, ownKeys: readonly string[] = []): string {
   const token = formatSubjectToken(key, number);
+  const ours = new Set([key, ...ownKeys.map((k) => k.toUpperCase())]);
   const found = findSubjectTokens(subject);
   if (found.length === 1 && found[0]!.key === key && found[0]!.number === number && subject.includes(token)) return subject;
-  const rest = collapse(subject.replace(TOKEN, (all, k: string) => (k.toUpperCase() === key ? ' ' : all)));
+  const rest = collapse(subject.replace(TOKEN, (all, k: string) => (ours.has(k.toUpperCase()) ? ' ' : all)));
   return rest === '' ? token : `${rest} ${token}`;
 }
 

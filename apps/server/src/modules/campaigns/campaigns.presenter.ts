@@ -48,6 +48,8 @@ export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connecti
       moveToFolder: c.move_to_folder,
       closedReplyAction: c.closed_reply_action,
       sentFolder: c.sent_folder,
+      missedOffersPause: c.missed_offers_pause,
+      offerRounds: c.offer_rounds,
     },
     schedule: c.schedule,
     thresholds: {

@@ -52,6 +52,8 @@ export interface CampaignRow {
   sent_folder: string | null;
   pause_while_disposing: boolean;
   closed_reply_action: 'reopen' | 'new_linked';
+  missed_offers_pause: number;
+  offer_rounds: number;
   schedule: CampaignInputT['schedule'];
   threshold_service_level_sec: number;
   threshold_dropout_sec: number;
@@ -131,6 +133,12 @@ export async function listReceivingCampaignIds(q: Queryable): Promise<string[]> 
 export async function listOwnAddresses(q: Queryable): Promise<string[]> {
   const { rows } = await q.query<{ a: string }>(`SELECT DISTINCT lower(from_address) AS a FROM campaigns WHERE deleted_at IS NULL`);
   return rows.map((r) => r.a);
+}
+
+/** Every campaign key ever used here, upper-cased (deleted campaigns too): the subject tokens that are ours. */
+export async function listCampaignKeys(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ k: string }>(`SELECT DISTINCT upper(key) AS k FROM campaigns`);
+  return rows.map((r) => r.k);
 }
 
 /** True when the campaign exists and the viewer may see it (staff: every campaign; agents: their memberships). */
@@ -240,7 +248,7 @@ export function campaignValues(
     c.queue.strategy, c.queue.serviceLevelSec, c.queue.maxInteractionsPerAgent, c.queue.offerTimeoutSec, c.queue.autoAssign, c.queue.waitAssignedAgentSec,
     c.queue.waitAssignedQueueSec, c.queue.transferToAgent, c.queue.transferToAgentTimeoutSec, c.queue.transferToQueue,
     c.queue.transferToQueueTimeoutSec, c.queue.mandatoryDisposition, c.queue.pauseWhileDisposing, c.queue.markAsUnread, c.queue.fetchedMailAction,
-    c.queue.moveToFolder, c.queue.closedReplyAction, c.queue.sentFolder, JSON.stringify(c.schedule),
+    c.queue.moveToFolder, c.queue.closedReplyAction, c.queue.sentFolder, c.queue.missedOffersPause, c.queue.offerRounds, JSON.stringify(c.schedule),
     c.thresholds.serviceLevelSec, c.thresholds.dropoutSec, c.thresholds.chatTimeSec, c.thresholds.acdSec,
     c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId, c.outOfHours.enabled, c.outOfHours.templateId,
     c.qualification.enabled, c.qualification.motivationTitle, c.qualification.thanksMessage,
@@ -258,7 +266,7 @@ export const campaignColumns = [
   'strategy', 'service_level_sec', 'max_interactions_per_agent', 'offer_timeout_sec', 'auto_assign', 'wait_assigned_agent_sec',
   'wait_assigned_queue_sec', 'transfer_to_agent', 'transfer_to_agent_timeout_sec', 'transfer_to_queue',
   'transfer_to_queue_timeout_sec', 'mandatory_disposition', 'pause_while_disposing', 'mark_as_unread', 'fetched_mail_action',
-  'move_to_folder', 'closed_reply_action', 'sent_folder', 'schedule',
+  'move_to_folder', 'closed_reply_action', 'sent_folder', 'missed_offers_pause', 'offer_rounds', 'schedule',
   'threshold_service_level_sec', 'threshold_dropout_sec', 'threshold_chat_time_sec', 'threshold_acd_sec',
   'signature_template_id', 'confirmation_enabled', 'confirmation_template_id', 'out_of_hours_enabled', 'out_of_hours_template_id',
   'qualification_enabled', 'qualification_title', 'qualification_thanks',

@@ -166,6 +166,8 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
       moveToFolder: c.move_to_folder,
       closedReplyAction: c.closed_reply_action,
       sentFolder: c.sent_folder,
+      missedOffersPause: c.missed_offers_pause,
+      offerRounds: c.offer_rounds,
     },
     schedule: c.schedule,
     thresholds: {

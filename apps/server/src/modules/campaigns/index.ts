@@ -7,6 +7,7 @@ export {
   contactListFor,
   findCampaign,
   findCampaignRow,
+  listCampaignKeys,
   listCampaigns,
   listOwnAddresses,
   listReceivingCampaignIds,

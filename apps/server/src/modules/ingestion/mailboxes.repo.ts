@@ -216,3 +216,14 @@ export async function requestRetry(q: Queryable, campaignId: string): Promise<bo
   );
   return (r.rowCount ?? 0) > 0;
 }
+
+/** Seconds since each receiving campaign's mailbox last caught up (since it was set up when never), for /metrics. */
+export async function mailboxSyncLag(q: Queryable, now: Date): Promise<Array<{ campaignId: string; seconds: number }>> {
+  const { rows } = await q.query<{ campaign_id: string; seconds: number }>(
+    `SELECT m.campaign_id, greatest(0, extract(epoch FROM ($1::timestamptz - coalesce(m.last_sync_at, c.created_at))))::float8 AS seconds
+       FROM mailboxes m JOIN campaigns c ON c.id = m.campaign_id
+      WHERE c.deleted_at IS NULL AND c.enabled AND c.receive_emails`,
+    [now],
+  );
+  return rows.map((r) => ({ campaignId: r.campaign_id, seconds: Number(r.seconds) }));
+}

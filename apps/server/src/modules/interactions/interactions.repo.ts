@@ -163,15 +163,15 @@ export async function touchAfterReply(q: Queryable, id: number, now: Date): Prom
   await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [id, now]);
 }
 
-/** A conversation an agent starts (new mail): open and in their hands from the start. */
+/** A conversation an agent starts (new mail): open and in their hands from the start, holding none of their places until the customer answers. */
 export async function insertStartedInteraction(
   q: Queryable,
   r: { campaignId: string; contactId: string; address: string; name: string; subject: string; userId: string; now: Date },
 ): Promise<number> {
   const { rows } = await q.query<{ id: number }>(
     `INSERT INTO interactions (campaign_id, contact_id, customer_address, customer_name, subject, status, queue_state, queued_at,
-                               assigned_to, assigned_at, first_accepted_at, unread, started_by, last_message_at, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, 'open', 'assigned', $6, $7, $6, $6, false, $7, $6, $6, $6) RETURNING id`,
+                               assigned_to, assigned_at, first_accepted_at, unread, started_by, last_message_at, created_at, updated_at, awaiting_reply)
+     VALUES ($1, $2, $3, $4, $5, 'open', 'assigned', $6, $7, $6, $6, false, $7, $6, $6, $6, true) RETURNING id`,
     [r.campaignId, r.contactId, r.address, r.name, r.subject, r.now, r.userId],
   );
   return rows[0]!.id;
@@ -213,13 +213,14 @@ export async function assigneeOfMessage(q: Queryable, messageId: number): Promis
 }
 
 /**
- * A new customer message in an existing interaction: unread again. When
- * reopened it waits in the queue again, sticky to the agent who closed it.
+ * A new customer message in an existing interaction: unread again (and a
+ * mail an agent started now holds one of their places). When reopened it
+ * waits in the queue again, sticky to the agent who closed it.
  */
 export async function touchInteraction(q: Queryable, interactionId: number, reopen: boolean): Promise<void> {
   await q.query(
     { name: 'ingest_touch_interaction', text: `UPDATE interactions i
-        SET unread = true, last_message_at = now(), updated_at = now(),
+        SET unread = true, last_message_at = now(), updated_at = now(), awaiting_reply = false,
             status = CASE WHEN $2 THEN 'open' ELSE i.status END,
             closed_at = CASE WHEN $2 THEN NULL ELSE i.closed_at END,
             queue_state = CASE WHEN $2 THEN 'waiting' ELSE i.queue_state END,

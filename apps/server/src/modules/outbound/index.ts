@@ -8,3 +8,4 @@ export { waitingBehindHoldSql } from './outbox.repo.ts';
 export { queueConfirmation, type ConfirmationRequest } from './queue-confirmation.ts';
 export { resumeSending } from './resume-sending.ts';
 export { retryMessage } from './retry-message.ts';
+export { outboxWaitingCounts } from './outbox.repo.ts';

@@ -159,3 +159,18 @@ export async function releaseHold(q: Queryable, campaignId: string): Promise<boo
   const r = await q.query(`DELETE FROM smtp_holds WHERE campaign_id = $1`, [campaignId]);
   return (r.rowCount ?? 0) > 0;
 }
+
+/**
+ * Messages not sent yet per campaign and state, for /metrics: a campaign
+ * whose SMTP account is held shows its queued and retrying ones as `held`.
+ * Sent rows are the ledger's bulk and are not counted (the outbox index
+ * covers the others).
+ */
+export async function outboxWaitingCounts(q: Queryable): Promise<Array<{ campaignId: string; state: string; count: number }>> {
+  const { rows } = await q.query<{ campaign_id: string; state: string; n: number }>(
+    `SELECT o.campaign_id, CASE WHEN h.campaign_id IS NOT NULL AND o.state IN ('queued', 'retrying') THEN 'held' ELSE o.state END AS state, count(*)::int AS n
+       FROM outbox o LEFT JOIN smtp_holds h ON h.campaign_id = o.campaign_id
+      WHERE o.state <> 'sent' GROUP BY 1, 2`,
+  );
+  return rows.map((r) => ({ campaignId: r.campaign_id, state: r.state, count: r.n }));
+}

@@ -43,6 +43,8 @@ export interface HubDeps {
   now: () => Date;
   nodeId: string;
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
+  /** Told how many sockets are open here whenever that changes (the /metrics gauge). */
+  onConnections?: (open: number) => void;
 }
 
 // Queue figures change in bursts; a supervisor screen needs them at most five times a second.
@@ -161,6 +163,9 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
         toUser(e.userId, { type: 'presence.changed', state: e.state });
         toStaff({ type: 'agent.changed', userId: e.userId, state: e.state });
         return;
+      case 'pause_reasons.changed':
+        for (const c of clients) send(c, { type: 'pause_reasons.changed' });
+        return;
       case 'agent.logged_out':
         for (const c of byUser.get(e.userId) ?? []) c.socket.close(4001, 'logged out');
         return;
@@ -223,6 +228,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
     add(socket, who) {
       const c: Client = { socket, userId: who.userId, staff: who.staff, credential: who.credential, pendingQueues: new Set(), flushTimer: null };
       clients.add(c);
+      deps.onConnections?.(clients.size);
       let set = byUser.get(who.userId);
       if (!set) byUser.set(who.userId, (set = new Set()));
       const first = set.size === 0;
@@ -232,6 +238,7 @@ export function createRealtimeHub(deps: HubDeps): RealtimeHub {
       socket.on('message', () => undefined); // the socket only pushes; commands go through the HTTP API
       socket.on('close', () => {
         clients.delete(c);
+        deps.onConnections?.(clients.size);
         if (c.flushTimer) clearTimeout(c.flushTimer);
         set.delete(c);
         if (set.size === 0) byUser.delete(who.userId);

@@ -20,6 +20,8 @@ import {
   type OfferEnd,
 } from './offers.repo.ts';
 
+import { clearMissedOffers } from './presence.repo.ts';
+
 export type { OfferEnd } from './offers.repo.ts';
 
 /**
@@ -40,8 +42,9 @@ export async function acceptOffer(q: Queryable, offerId: number, userId: string,
     await emitEvent(q, { type: 'offer.ended', campaignId: it.campaign_id, interactionId: it.id, offerId: o.id, userId: o.user_id, state: 'withdrawn' });
   }
   await assignInteraction(q, it.id, userId, now);
+  await clearMissedOffers(q, userId);
   const previous = offer.kind === 'transfer' ? it.assigned_to : null;
-  await emitEvent(q, { type: 'interaction.assigned', campaignId: it.campaign_id, interactionId: it.id, userId, previousUserId: previous });
+  await emitEvent(q, { type: 'interaction.assigned', campaignId: it.campaign_id, interactionId: it.id, userId, previousUserId: previous, viaOffer: true });
   return { interactionId: it.id, campaignId: it.campaign_id };
 }
 

@@ -29,13 +29,31 @@ export async function lockPresence(q: Queryable, userId: string): Promise<{ stat
   return rows[0];
 }
 
-/** Writes an agent's presence, stamped with when it changed. */
+/** Writes an agent's presence, stamped with when it changed; the missed offers in a row start again from none. */
 export async function savePresence(q: Queryable, userId: string, state: PresenceState, pauseReasonId: string | null, now: Date): Promise<void> {
   await q.query(
     `INSERT INTO agent_presence (user_id, state, pause_reason_id, since) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, pause_reason_id = excluded.pause_reason_id, since = excluded.since`,
+     ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, pause_reason_id = excluded.pause_reason_id, since = excluded.since, missed_offers = 0`,
     [userId, state, pauseReasonId, now],
   );
+}
+
+/**
+ * Counts an offer the agent let lapse; returns how many in a row now, their
+ * state, and after how many the offering campaign pauses them (0: never).
+ */
+export async function countMissedOffer(q: Queryable, userId: string, campaignId: string): Promise<{ missed: number; state: string; pause_after: number } | undefined> {
+  const { rows } = await q.query<{ missed: number; state: string; pause_after: number }>(
+    `UPDATE agent_presence p SET missed_offers = p.missed_offers + 1 FROM campaigns c
+      WHERE p.user_id = $1 AND c.id = $2 RETURNING p.missed_offers AS missed, p.state, c.missed_offers_pause AS pause_after`,
+    [userId, campaignId],
+  );
+  return rows[0];
+}
+
+/** The agent took an offer: no longer missing them. */
+export async function clearMissedOffers(q: Queryable, userId: string): Promise<void> {
+  await q.query(`UPDATE agent_presence SET missed_offers = 0 WHERE user_id = $1 AND missed_offers > 0`, [userId]);
 }
 
 /** The pause reasons an agent may choose, by name. */

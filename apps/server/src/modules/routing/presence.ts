@@ -42,15 +42,19 @@ export async function setPresence(q: Queryable, userId: string, state: PresenceS
 }
 
 /**
- * Agents who are available or paused with no workspace open anywhere — every
- * session closed, or their node died — go offline. A connection not
- * refreshed for `staleMs` no longer counts (a page reload reconnects well
- * within it); a presence set less than `graceMs` ago is left alone, so an
- * agent who just logged in has time to open the workspace.
+ * Agents who are available or paused whose workspace sockets have not come
+ * back for `graceMs` — every tab closed, or their node died — go offline,
+ * and their offers return to the queue. A presence set less than `graceMs`
+ * ago is left alone, so an agent who just logged in has time to open the
+ * workspace; and a sweeper that started less than `graceMs` ago (`upSince`:
+ * a restart, where every socket was cut) leaves everyone alone, so consoles
+ * reconnecting after a restart find their presence as they left it.
  */
-export async function sweepPresence(db: Db, now: Date, graceMs: number, staleMs: number): Promise<string[]> {
+export async function sweepPresence(db: Db, now: Date, graceMs: number, upSince: Date): Promise<string[]> {
+  if (now.getTime() - upSince.getTime() < graceMs) return [];
   const gone: string[] = [];
-  for (const userId of await unconnectedAgents(db, new Date(now.getTime() - graceMs), new Date(now.getTime() - staleMs))) {
+  const before = new Date(now.getTime() - graceMs);
+  for (const userId of await unconnectedAgents(db, before, before)) {
     if (await db.tx((q) => setPresence(q, userId, 'offline', null, now))) gone.push(userId);
   }
   return gone;

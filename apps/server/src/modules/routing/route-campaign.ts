@@ -78,8 +78,9 @@ async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMe
   }
   const strategy = campaign.strategy!;
   let choice = selectAgents({ strategy, members: pool, maxPerAgent: campaign.maxPerAgent, excludeUserIds: exclude, rrCursor: campaign.rrCursor, random });
-  if (choice.userIds.length === 0 && exclude.length > 0 && !sticky) {
-    // Everyone eligible has already said no: offer again rather than leave it stranded.
+  if (choice.userIds.length === 0 && exclude.length > 0 && !sticky && w.rounds < campaign.offerRounds) {
+    // Everyone eligible has already said no: offer again, for the campaign's
+    // rounds; then it waits for an agent who has not had it, or comes back.
     choice = selectAgents({ strategy, members: pool, maxPerAgent: campaign.maxPerAgent, rrCursor: campaign.rrCursor, random });
   }
   if (choice.userIds.length === 0) return null;
@@ -90,7 +91,7 @@ async function place(q: Queryable, campaign: RoutingCampaign, members: RoutingMe
   let expires = new Date(now.getTime() + campaign.offerTimeoutSec * 1000);
   if (sticky && w.stickyAgentUntil && w.stickyAgentUntil < expires) expires = w.stickyAgentUntil;
   const event: DomainEvent = direct
-    ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null }
+    ? { type: 'interaction.assigned', campaignId: campaign.id, interactionId: w.id, userId: direct, previousUserId: null, viaOffer: true }
     : { type: 'offer.created', campaignId: campaign.id, interactionId: w.id, userIds };
   const cursorChanged = choice.nextRrCursor !== campaign.rrCursor;
   const placed = await placeInteraction(q, {

@@ -17,9 +17,8 @@ export interface RouterOptions {
   tickMs: number;
   sweepMs: number;
   concurrency: number;
+  /** An agent whose workspace sockets do not come back for this long goes offline (none before the router has run this long). */
   presenceGraceMs: number;
-  /** A workspace connection not refreshed for this long no longer counts (3 heartbeats). */
-  connectionStaleMs: number;
   random?: () => number;
   onDecision?: (d: Decision, ms: number) => void;
 }
@@ -38,6 +37,7 @@ export interface Router {
  */
 export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
   const dirty = new Set<string>();
+  const upSince = deps.now();
   const running = new Map<string, Promise<void>>();
   let stopped = false;
 
@@ -100,7 +100,7 @@ export function startRouter(deps: RouterDeps, opts: RouterOptions): Router {
     if (sweeping || stopped) return;
     sweeping = true;
     try {
-      await sweepPresence(deps.db, deps.now(), opts.presenceGraceMs, opts.connectionStaleMs);
+      await sweepPresence(deps.db, deps.now(), opts.presenceGraceMs, upSince);
       mark(await campaignsWithWaiting(deps.db));
     } catch (err) {
       deps.log.error({ err: String(err) }, 'routing sweep failed');

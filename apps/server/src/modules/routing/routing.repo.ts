@@ -15,9 +15,10 @@ const CAMPAIGN_LOCK = 71_001;
 const AGENT_LOCK = 71_002;
 
 // An agent's load, in SQL, for the agent id held by `col`: what counts
-// against the maximum is defined here only (see agentLoads).
+// against the maximum is defined here only (see agentLoads). A mail the
+// agent started holds no place until the customer answers it.
 export const activeLoadSql = (col: string): string =>
-  `(SELECT count(*) FROM interactions i WHERE i.assigned_to = ${col} AND i.queue_state = 'assigned')`;
+  `(SELECT count(*) FROM interactions i WHERE i.assigned_to = ${col} AND i.queue_state = 'assigned' AND NOT i.awaiting_reply)`;
 export const pendingLoadSql = (col: string): string => `(SELECT count(*) FROM offers o WHERE o.user_id = ${col} AND o.state = 'pending')`;
 
 /**
@@ -43,13 +44,15 @@ export interface RoutingCampaign {
   timezone: string;
   schedule: ScheduleFrame[];
   rrCursor: string | null;
+  /** How many times an interaction nobody accepts is offered to the same agents. */
+  offerRounds: number;
 }
 
 const CAMPAIGN_SQL: Prepared = {
   name: 'routing_campaign',
   text: `SELECT set_config('synchronous_commit', 'off', true) AS async, pg_advisory_xact_lock($1, hashtext($2::uuid::text)) AS locked,
                 c.id, (c.enabled AND c.deleted_at IS NULL) AS active, c.strategy, c.max_interactions_per_agent,
-                c.offer_timeout_sec, c.auto_assign, c.timezone, c.schedule
+                c.offer_timeout_sec, c.auto_assign, c.timezone, c.schedule, c.offer_rounds
            FROM campaigns c WHERE c.id = $2::uuid`,
 };
 
@@ -63,7 +66,7 @@ const CAMPAIGN_SQL: Prepared = {
 export async function beginCampaignRouting(q: Queryable, campaignId: string): Promise<RoutingCampaign | null> {
   const { rows } = await q.query<{
     id: string; active: boolean; strategy: string; max_interactions_per_agent: number; offer_timeout_sec: number;
-    auto_assign: boolean; timezone: string; schedule: ScheduleFrame[];
+    auto_assign: boolean; timezone: string; schedule: ScheduleFrame[]; offer_rounds: number;
   }>(CAMPAIGN_SQL, [CAMPAIGN_LOCK, campaignId]);
   const r = rows[0];
   if (!r) return null;
@@ -77,6 +80,7 @@ export async function beginCampaignRouting(q: Queryable, campaignId: string): Pr
     timezone: r.timezone,
     schedule: r.schedule,
     rrCursor: null,
+    offerRounds: r.offer_rounds,
   };
 }
 
@@ -103,8 +107,10 @@ export interface WaitingInteraction {
   queuedAt: Date;
   lastAgent: string | null;
   stickyAgentUntil: Date | null;
-  /** Agents who declined it, or let its offer lapse, since it last entered the queue. */
+  /** Agents who declined it, or let its offer lapse, since it last entered the queue and since they last became available. */
   refusedBy: string[];
+  /** The most times one of them did: how many rounds of offers it has had. */
+  rounds: number;
 }
 
 export interface QueueSnapshot {
@@ -113,22 +119,40 @@ export interface QueueSnapshot {
   members: RoutingMember[];
 }
 
+// The offers of interaction `x` an agent declined or let lapse since it
+// entered the queue and since that agent last became available (an agent
+// back from a pause is offered it again), one row per offer.
+const refusalsSql = (x: string): string => `offers o LEFT JOIN agent_presence p ON p.user_id = o.user_id
+   WHERE o.interaction_id = ${x}.id AND o.created_at >= ${x}.queued_at AND o.created_at >= coalesce(p.since, ${x}.queued_at)
+     AND o.state IN ('declined', 'expired')`;
+// How many rounds of offers interaction `x` has had: the most refusals by one agent.
+const roundsSql = (x: string): string => `(SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM ${refusalsSql(x)} GROUP BY o.user_id) r)`;
+// Whether interaction `x` may still be offered: rounds left, or an available
+// member it has not been refused by. One that may not (ring all's bound, $6)
+// stays out of the head, so it never holds up the mail behind it.
+const offerableSql = (x: string): string => `(${roundsSql(x)} < $6 OR EXISTS (
+     SELECT 1 FROM campaign_members am JOIN agent_presence ap ON ap.user_id = am.user_id AND ap.state = 'available'
+      WHERE am.campaign_id = $1 AND NOT EXISTS (
+        SELECT 1 FROM offers ao WHERE ao.interaction_id = ${x}.id AND ao.user_id = am.user_id AND ao.state IN ('declined', 'expired')
+           AND ao.created_at >= ${x}.queued_at AND ao.created_at >= ap.since)))`;
+
 const SNAPSHOT_SQL: Prepared = {
   name: 'routing_snapshot',
   text: `SELECT
     (SELECT rr_cursor FROM campaign_routing WHERE campaign_id = $1) AS rr_cursor,
     (SELECT coalesce(json_agg(h), '[]') FROM (
        SELECT w.id, w.queued_at, w.last_agent, w.sticky_agent_until,
-              ARRAY(SELECT DISTINCT o.user_id FROM offers o
-                     WHERE o.interaction_id = w.id AND o.created_at >= w.queued_at AND o.state IN ('declined', 'expired')) AS refused_by
-         FROM ((SELECT id, queued_at, last_agent, sticky_agent_until, 0 AS band FROM interactions
+              ARRAY(SELECT DISTINCT o.user_id FROM ${refusalsSql('w')}) AS refused_by,
+              ${roundsSql('w')} AS rounds
+         FROM ((SELECT id, queued_at, last_agent, sticky_agent_until, 0 AS band FROM interactions x
                  WHERE campaign_id = $1 AND queue_state = 'waiting' AND (sticky_queue_until IS NOT NULL OR transfer_until IS NOT NULL)
-                   AND (sticky_queue_until > $2 OR transfer_until > $2)
+                   AND (sticky_queue_until > $2 OR transfer_until > $2) AND ${offerableSql('x')}
                  ORDER BY queued_at, id LIMIT $3)
                UNION ALL
-               (SELECT id, queued_at, last_agent, sticky_agent_until, 1 AS band FROM interactions
+               (SELECT id, queued_at, last_agent, sticky_agent_until, 1 AS band FROM interactions x
                  WHERE campaign_id = $1 AND queue_state = 'waiting'
                    AND (sticky_queue_until IS NULL OR sticky_queue_until <= $2) AND (transfer_until IS NULL OR transfer_until <= $2)
+                   AND ${offerableSql('x')}
                  ORDER BY queued_at, id LIMIT $3)) w
         ORDER BY w.band, w.queued_at, w.id) h) AS head,
     (SELECT coalesce(json_agg(m), '[]') FROM (
@@ -156,9 +180,9 @@ export async function queueSnapshot(q: Queryable, campaign: RoutingCampaign, now
   const stats = campaign.strategy === 'leastrecent' || campaign.strategy === 'fewestcalls';
   const { rows } = await q.query<{
     rr_cursor: string | null;
-    head: Array<{ id: number; queued_at: string; last_agent: string | null; sticky_agent_until: string | null; refused_by: string[] }>;
+    head: Array<{ id: number; queued_at: string; last_agent: string | null; sticky_agent_until: string | null; refused_by: string[]; rounds: number }>;
     members: Array<{ user_id: string; state: RoutingPresence; penalty: number; position: number; active: number; pending: number; last_finished: string | null; completed_today: number }>;
-  }>(SNAPSHOT_SQL, [campaign.id, now, headSize, stats, campaign.timezone]);
+  }>(SNAPSHOT_SQL, [campaign.id, now, headSize, stats, campaign.timezone, campaign.offerRounds]);
   const r = rows[0]!;
   return {
     rrCursor: r.rr_cursor,
@@ -168,6 +192,7 @@ export async function queueSnapshot(q: Queryable, campaign: RoutingCampaign, now
       lastAgent: h.last_agent,
       stickyAgentUntil: h.sticky_agent_until ? new Date(h.sticky_agent_until) : null,
       refusedBy: h.refused_by,
+      rounds: Number(h.rounds),
     })),
     members: r.members.map((m) => ({
       userId: m.user_id,
@@ -285,15 +310,23 @@ export async function memberPresence(q: Queryable, campaignId: string, userId: s
   return rows[0];
 }
 
-/** The campaign's enabled members other than `except`, with their presence, by name: whom an interaction may be transferred to. */
+/**
+ * The campaign's enabled members other than `except`, with their presence, by
+ * name: whom an interaction may be transferred to. An available agent whose
+ * load (every campaign) has reached this campaign's maximum shows as `full`,
+ * since the transfer would be refused.
+ */
 export async function transferAgents(q: Queryable, campaignId: string, except: string | null): Promise<Array<{ userId: string; displayName: string; state: string }>> {
-  const { rows } = await q.query<{ user_id: string; display_name: string; state: string | null }>(
-    `SELECT m.user_id, u.display_name, p.state FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+  const { rows } = await q.query<{ user_id: string; display_name: string; state: string | null; full: boolean }>(
+    `SELECT m.user_id, u.display_name, p.state,
+            (p.state = 'available' AND ${activeLoadSql('m.user_id')} + ${pendingLoadSql('m.user_id')} >= c.max_interactions_per_agent) AS full
+       FROM campaign_members m JOIN users u ON u.id = m.user_id AND u.enabled
+       JOIN campaigns c ON c.id = m.campaign_id
        LEFT JOIN agent_presence p ON p.user_id = m.user_id
       WHERE m.campaign_id = $1 AND m.user_id IS DISTINCT FROM $2 ORDER BY lower(u.display_name)`,
     [campaignId, except],
   );
-  return rows.map((a) => ({ userId: a.user_id, displayName: a.display_name, state: a.state ?? 'offline' }));
+  return rows.map((a) => ({ userId: a.user_id, displayName: a.display_name, state: a.full ? 'full' : (a.state ?? 'offline') }));
 }
 
 /** The other active campaigns, by name: where an interaction may be transferred to. */

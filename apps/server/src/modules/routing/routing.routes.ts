@@ -1,15 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Deps } from '../../deps.ts';
-import { notFound } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, uuidParamsSchema as UuidParams } from '@postdesk/contracts';
 import { logOut, principalOf, requireRole, requireUser, seesAllCampaigns } from '../auth/index.ts';
-import { addPauseReason } from './add-pause-reason.ts';
+import { addPauseReason, removePauseReason } from './add-pause-reason.ts';
 import { setDisposing } from './disposing.ts';
 import { closeInteraction, transferInteraction } from './handle-interaction.ts';
 import { offerViews } from './offers.repo.ts';
 import { acceptOffer, endOffer } from './offers.ts';
-import { deletePauseReason, listPauseReasons } from './presence.repo.ts';
+import { listPauseReasons } from './presence.repo.ts';
 import { getPresence, setPresence } from './presence.ts';
 import { queueStats } from './queue-stats.ts';
 import { presentAgent, presentAssigned, presentOffer, presentPresence } from './routing.presenter.ts';
@@ -98,11 +97,11 @@ export const routingRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) 
   }));
 
   app.post('/api/pause-reasons', { onRequest: admin, schema: { tags, body: PauseReasonIn, response: { 201: PauseReasonOut } } }, async (req, reply) =>
-    reply.status(201).send(await addPauseReason(deps.db, req.body.name)),
+    reply.status(201).send(await deps.db.tx((q) => addPauseReason(q, req.body.name))),
   );
 
   app.delete('/api/pause-reasons/:id', { onRequest: admin, schema: { tags, params: UuidParams, response: { 204: noContentSchema } } }, async (req, reply) => {
-    if (!(await deletePauseReason(deps.db, req.params.id))) throw notFound('pause reason');
+    await deps.db.tx((q) => removePauseReason(q, req.params.id));
     return reply.status(204).send(null);
   });
 

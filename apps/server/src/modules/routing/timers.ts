@@ -2,7 +2,10 @@ import type { Db } from '../../platform/db/db.ts';
 import { dueRows, startClaimLoop, type ClaimLoop } from '../../platform/jobs/claim-loop.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import { returnTransfer } from './handle-interaction.ts';
+import { noteMissedOffer } from './missed-offers.ts';
+import { findOffer } from './offers.repo.ts';
 import { endOffer } from './offers.ts';
+import { lockAgents } from './routing.repo.ts';
 import { expireStickyWait } from '../interactions/index.ts';
 import { dueOffers, dueStickyWaits, dueTransfers, offerCampaign, transferCampaigns } from './timers.repo.ts';
 
@@ -23,12 +26,19 @@ interface RoutingTimer {
 
 const TIMERS: readonly RoutingTimer[] = [
   {
-    // an offer past its time: the interaction waits again at its place, that agent skipped
+    // an offer past its time: the interaction waits again at its place, that agent skipped;
+    // and one more offer the agent missed, which may pause them — in the same
+    // transaction, so the router never offers to an agent about to be paused.
+    // The agent's lock first: the routing lock order (agent, then interaction).
     name: 'routing.offer_expiry',
     due: dueOffers,
     fire: (db, id, now) =>
       db.tx(async (q) => {
+        const offer = await findOffer(q, id);
+        if (!offer) return [];
+        await lockAgents(q, [offer.user_id]);
         if (!(await endOffer(q, id, 'expired', now))) return [];
+        await noteMissedOffer(q, id, now);
         const campaignId = await offerCampaign(q, id);
         return campaignId ? [campaignId] : [];
       }),

@@ -8,7 +8,7 @@ import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { AppError, invalid, notFound } from '../../platform/http/errors.ts';
 import { sanitizeSubmittedHtml } from '../../platform/http/user-html.ts';
-import { contactListFor, findCampaign } from '../campaigns/index.ts';
+import { contactListFor, findCampaign, listCampaignKeys } from '../campaigns/index.ts';
 import {
   addParticipants,
   insertStartedInteraction,
@@ -80,7 +80,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const files = await loadAttachments(q, deps.blobs, v, input.attachments);
 
   const forward = input.mode === 'forward';
-  const subject = withToken((input.subject?.trim() || answerSubject(forward ? 'forward' : 'reply', parent?.subject ?? it.subject)).slice(0, 900), it.key, interactionId);
+  const subject = withToken((input.subject?.trim() || answerSubject(forward ? 'forward' : 'reply', parent?.subject ?? it.subject)).slice(0, 900), it.key, interactionId, await listCampaignKeys(q));
   let html = clean;
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward, await quotedText(deps.render, parent));
   const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);
@@ -162,7 +162,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
       from: { address: c.from_address, name: c.from_name },
       to: recipients.to,
       cc: recipients.cc,
-      subject: withToken(input.subject.trim().slice(0, 900), c.key, interactionId),
+      subject: withToken(input.subject.trim().slice(0, 900), c.key, interactionId, await listCampaignKeys(q)),
       html,
       text: await deps.render.textOf(html),
       attachments: files,
@@ -179,10 +179,14 @@ async function latestCustomerMessage(q: Queryable, v: Viewer, interactionId: num
   return id === null ? null : visibleMessage(q, v, id);
 }
 
-/** The subject with the campaign's token; a key the token format cannot carry gets none (see outboundSubject). */
-function withToken(subject: string, key: string, interactionId: number): string {
+/**
+ * The subject with the campaign's token, replacing the tokens of our other
+ * campaigns (a transferred thread keeps one); a key the token format cannot
+ * carry gets none (see outboundSubject).
+ */
+function withToken(subject: string, key: string, interactionId: number, ownKeys: readonly string[]): string {
   try {
-    return addSubjectToken(subject, key.toUpperCase(), interactionId);
+    return addSubjectToken(subject, key.toUpperCase(), interactionId, ownKeys);
   } catch {
     return subject;
   }

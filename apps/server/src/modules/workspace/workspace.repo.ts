@@ -10,9 +10,14 @@ export interface Viewer {
 }
 
 // The one visibility rule of the workspace, on an interaction aliased `i`,
-// with the viewer as $1 (sees all) and $2 (user id). Anything outside it is
-// "not found", never "forbidden", so ids cannot be probed.
-const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2))`;
+// with the viewer as $1 (sees all) and $2 (user id): staff, the members of
+// its campaign, and the agents who have had it in their hands (started it,
+// accepted it, transferred it — a transfer to another campaign must not
+// turn the transferring agent's own history into "not found"). Anything
+// outside it is "not found", never "forbidden", so ids cannot be probed.
+const VISIBLE = `($1::boolean OR EXISTS (SELECT 1 FROM campaign_members vm WHERE vm.campaign_id = i.campaign_id AND vm.user_id = $2)
+  OR i.last_agent = $2 OR i.started_by = $2 OR i.transfer_from = $2
+  OR EXISTS (SELECT 1 FROM offers vo WHERE vo.interaction_id = i.id AND vo.user_id = $2 AND vo.state = 'accepted'))`;
 
 export interface InboxRow {
   id: number;

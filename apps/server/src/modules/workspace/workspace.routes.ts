@@ -18,7 +18,7 @@ import { saveDraft } from './save-draft.ts';
 import { receiveUpload, streamBody } from '../uploads/index.ts';
 import { MAX_ATTACHMENT_BYTES, sendInInteraction, startInteraction } from './send-message.ts';
 import { transferTargets } from './transfer-targets.ts';
-import { writableCampaigns } from './writable-campaigns.ts';
+import { scheduleState, writableCampaigns } from './writable-campaigns.ts';
 import { contentDisposition, presentItem, presentNewMailDraft, presentThread } from './workspace.presenter.ts';
 import { inbox, searchInteractions, type Viewer } from './workspace.repo.ts';
 import {
@@ -71,7 +71,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return { active: r.active.map(presentItem), closed: r.closed.map(presentItem) };
   });
 
-  // The campaigns an agent may start a new mail in.
+  // The campaigns an agent may start a new mail in, and whether each is open by its schedule now.
   app.get('/api/me/campaigns', { onRequest: requireUser, schema: { tags, response: { 200: MyCampaignsOut } } }, async (req) => ({
     items: (await writableCampaigns(deps.db, viewer(req))).map((c) => ({
       id: c.id,
@@ -79,6 +79,7 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       name: c.name,
       timezone: c.timezone,
       signatureTemplateId: c.signature_template_id,
+      ...scheduleState(c, deps.now()),
     })),
   }));
 

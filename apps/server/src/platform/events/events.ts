@@ -24,10 +24,13 @@ export type DomainEvent =
   | { type: 'offer.created'; campaignId: string; interactionId: number; userIds: string[] }
   | { type: 'offer.ended'; campaignId: string; interactionId: number; offerId: number; userId: string; state: string }
   | { type: 'interaction.queued'; campaignId: string; interactionId: number }
-  | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null }
+  // viaOffer: an offer accepted, or a routing decision assigning it directly (not a new mail or a transfer coming back)
+  | { type: 'interaction.assigned'; campaignId: string; interactionId: number; userId: string; previousUserId: string | null; viaOffer?: boolean }
   | { type: 'interaction.closed'; campaignId: string; interactionId: number; userId: string | null }
   | { type: 'agent.presence_changed'; userId: string; state: 'offline' | 'available' | 'paused' }
   | { type: 'agent.logged_out'; userId: string }
+  // the pause reasons agents choose from were added to or removed
+  | { type: 'pause_reasons.changed' }
   // a user's sessions or tokens ended or changed (logout, disable, new role or password): sockets re-check their access
   | { type: 'user.access_changed'; userId: string }
   // the jobs layer: jobs of this kind were added (wakes the workers of every node)

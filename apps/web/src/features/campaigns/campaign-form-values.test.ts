@@ -54,6 +54,8 @@ const stored: Campaign = {
     moveToFolder: null,
     closedReplyAction: 'reopen',
     sentFolder: null,
+    missedOffersPause: 2,
+    offerRounds: 3,
   },
   schedule: [{ day: 1, start: '08:00', end: '18:59' }],
   thresholds: { serviceLevelSec: 60, dropoutSec: 600, chatTimeSec: 900, acdSec: 30 },

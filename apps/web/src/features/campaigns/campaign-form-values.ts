@@ -84,6 +84,8 @@ export interface CampaignFormValues {
     closedReplyAction: ClosedReplyAction;
     /** Empty: replies are not copied. */
     sentFolder: string;
+    missedOffersPause: NumberField;
+    offerRounds: NumberField;
   };
   schedule: ScheduleRow[];
   thresholds: {
@@ -268,6 +270,8 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
       serviceLevelSec: toInteger(values.queue.serviceLevelSec),
       maxInteractionsPerAgent: toInteger(values.queue.maxInteractionsPerAgent),
       offerTimeoutSec: toInteger(values.queue.offerTimeoutSec),
+      missedOffersPause: toInteger(values.queue.missedOffersPause),
+      offerRounds: toInteger(values.queue.offerRounds),
       autoAssign: values.queue.autoAssign,
       waitAssignedAgentSec: toInteger(values.queue.waitAssignedAgentSec),
       waitAssignedQueueSec: toInteger(values.queue.waitAssignedQueueSec),

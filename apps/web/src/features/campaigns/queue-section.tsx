@@ -46,6 +46,26 @@ export function QueueSection() {
             {...field('queue.offerTimeoutSec')}
           />
           <Switch label={t('campaign.fields.autoAssign')} description={t('campaign.fields.autoAssignHint')} pt={24} {...checkbox('queue.autoAssign')} />
+          <NumberInput
+            label={t('campaign.fields.offerRounds')}
+            description={t('campaign.fields.offerRoundsHint')}
+            min={1}
+            max={100}
+            allowDecimal={false}
+            allowNegative={false}
+            disabled={queue.autoAssign}
+            {...field('queue.offerRounds')}
+          />
+          <NumberInput
+            label={t('campaign.fields.missedOffersPause')}
+            description={t('campaign.fields.missedOffersPauseHint')}
+            min={0}
+            max={100}
+            allowDecimal={false}
+            allowNegative={false}
+            disabled={queue.autoAssign}
+            {...field('queue.missedOffersPause')}
+          />
         </SimpleGrid>
       </FormSection>
 

@@ -15,6 +15,7 @@ import { RelativeTime } from '../../components/relative-time.tsx';
 import { StatusDot } from '../../components/status-dot.tsx';
 import { TruncatedText } from '../../components/truncated-text.tsx';
 import { useMyOffers, usePresence, useWorkAction } from '../routing/routing-api.ts';
+import { CampaignStateNote } from './campaign-state-note.tsx';
 import { NewMailModal } from './new-mail-modal.tsx';
 import { desktopNotificationsSupported, firstAlertFor, notifyDesktop, requestDesktopNotifications, useTitleCount } from './offer-alerts.ts';
 import { chime, OfferCard } from './offer-card.tsx';
@@ -143,7 +144,7 @@ export function DeskPage() {
               <Paper withBorder p="xs" ta="center" data-testid="no-offers">
                 <Group justify="center" gap="xs" c="dimmed">
                   <IconInbox size={16} />
-                  <Text size="xs">{available ? t('work.waitingForOffers') : t('work.notAvailable')}</Text>
+                  {available ? <CampaignStateNote /> : <Text size="xs">{t('work.notAvailable')}</Text>}
                 </Group>
               </Paper>
             )}
