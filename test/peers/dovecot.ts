@@ -72,7 +72,7 @@ export interface DovecotPeer {
   refusedPasswords(): Promise<string[]>;
 }
 
-/** A throwaway certificate and key for CN=localhost, valid two days. */
+/** A throwaway certificate and key for CN=localhost (and 127.0.0.1, 127.0.0.2), valid two days. */
 export interface SelfSignedCert {
   certPath: string;
   keyPath: string;
@@ -87,7 +87,9 @@ export interface SelfSignedCert {
 export async function createSelfSignedCert(dir: string): Promise<SelfSignedCert> {
   const certPath = path.join(dir, 'cert.pem');
   const keyPath = path.join(dir, 'key.pem');
-  await run('openssl', ['req', '-x509', '-nodes', '-newkey', 'rsa:2048', '-subj', '/CN=localhost', '-days', '2', '-keyout', keyPath, '-out', certPath]);
+  // valid for the loopback addresses the peers listen on, so a client that trusts it can verify it
+  const san = 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:127.0.0.2';
+  await run('openssl', ['req', '-x509', '-nodes', '-newkey', 'rsa:2048', '-subj', '/CN=localhost', '-addext', san, '-days', '2', '-keyout', keyPath, '-out', certPath]);
   return { certPath, keyPath, cert: await readFile(certPath, 'utf8'), key: await readFile(keyPath, 'utf8') };
 }
 

@@ -46,6 +46,8 @@ export interface SmtpAuthServer {
   readonly authFailures: { refused: number; temporary: number };
   /** Every password AUTH a client tried, in order, accepted or not: what a hostile server would have collected. */
   authAttempts: Array<{ username: string; password: string }>;
+  /** The self-signed certificate (PEM) when TLS is on, for clients that want to trust it explicitly. */
+  certPem?: string;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
     received,
     authFailures,
     authAttempts,
+    ...(cert ? { certPem: cert.cert } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;

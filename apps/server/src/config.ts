@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseCaPem } from '@postdesk/mailkit/verify';
 import { z } from 'zod';
 
 /** The only reader of process.env: everything the program can be told, validated once and frozen. */
@@ -14,6 +16,7 @@ const Env = z.object({
   POSTDESK_ROLES: z.string().default('api,sync,worker'),
   POSTDESK_MASTER_KEY: z.string().optional(),
   POSTDESK_MASTER_KEY_FILE: z.string().min(1).optional(),
+  POSTDESK_MAIL_CA_FILE: z.string().min(1).optional(),
   POSTDESK_TRUST_PROXY: z.string().optional(),
   POSTDESK_METRICS_TOKEN: z.string().min(16, 'at least 16 characters').max(256).optional(),
   POSTDESK_ADMIN_USERNAME: z
@@ -59,6 +62,12 @@ export interface Config {
   readonly masterKey: string | undefined;
   /** Where the master key lives when it is kept outside the data directory (absolute). */
   readonly masterKeyFile: string | undefined;
+  /**
+   * PEM certificates of a private authority every campaign's mail servers may
+   * use (POSTDESK_MAIL_CA_FILE, read and checked at start), trusted besides
+   * the system's by IMAP, POP3, SMTP and the connection check.
+   */
+  readonly mailCa: string | undefined;
   /**
    * Which peers may say who the client is (X-Forwarded-For / -Proto / -Host):
    * none (false), the nearest n hops, or these addresses and CIDR ranges.
@@ -138,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     roles,
     masterKey: e.POSTDESK_MASTER_KEY,
     masterKeyFile: e.POSTDESK_MASTER_KEY_FILE ? path.resolve(e.POSTDESK_MASTER_KEY_FILE) : undefined,
+    mailCa: e.POSTDESK_MAIL_CA_FILE ? readMailCa(e.POSTDESK_MAIL_CA_FILE) : undefined,
     trustProxy: parseTrustProxy(e.POSTDESK_TRUST_PROXY),
     metricsToken: e.POSTDESK_METRICS_TOKEN,
     adminUsername: e.POSTDESK_ADMIN_USERNAME,
@@ -199,4 +209,17 @@ export function parseTrustProxy(value: string | undefined): false | number | rea
     if (!family || !okBits || extra !== undefined) fail(`"${item}" is not an address, a CIDR range or one of loopback, linklocal, uniquelocal`);
   }
   return Object.freeze(items);
+}
+
+/** The installation's private mail authority: the file must hold PEM certificates only, or the program does not start. */
+function readMailCa(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(file), 'utf8');
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  POSTDESK_MAIL_CA_FILE: cannot read ${path.resolve(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const r = parseCaPem(text);
+  if (!r.ok) throw new ConfigError(`invalid configuration:\n  POSTDESK_MAIL_CA_FILE: ${r.reason}`);
+  return r.pem;
 }

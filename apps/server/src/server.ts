@@ -118,7 +118,7 @@ export async function startServer(
       log,
       secrets: createSecretBox(masterKey),
       metrics: createMetrics(),
-      checker: opts.checker ?? createMailConnectionChecker(),
+      checker: opts.checker ?? createMailConnectionChecker(config.mailCa ? { mailCa: config.mailCa } : {}),
       now: () => new Date(),
       blobs: createBlobStore(config.blobStore, { db, dataDir: config.dataDir }),
       parser,
@@ -150,7 +150,8 @@ export async function startServer(
       const host = config.host.includes(':') ? `[${config.host}]` : config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
       url = config.publicUrl ?? `http://${host}:${port}`;
     }
-    const runnerDeps = { ...deps, parseLimits: {}, ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) };
+    const mailCa = config.mailCa ? { mailCa: config.mailCa } : {};
+    const runnerDeps = { ...deps, parseLimits: {}, ...mailCa, ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) };
     const sync = roles.has('sync')
       ? startMailboxSupervisor(runnerDeps, {
           node: config.nodeId,
@@ -174,12 +175,13 @@ export async function startServer(
           log,
           now: deps.now,
           onEvent: (h) => events.on(h),
+          ...mailCa,
           ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
           ...(opts.onOutboxClaim ? { onClaim: opts.onOutboxClaim } : {}),
         })
       : null;
     const jobs = roles.has('worker')
-      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler(deps)])
+      ? startJobWorker({ db, log, node: config.nodeId, onEvent: (h) => events.on(h) }, [sentCopyHandler({ ...deps, ...mailCa })])
       : null;
     const housekeeping = roles.has('worker')
       ? startStorageHousekeeping(deps, { uploadTtlMs: config.uploadTtlMs, everyMs: 3_600_000, firstAfterMs: 60_000 })

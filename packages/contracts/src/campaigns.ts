@@ -83,6 +83,8 @@ export const campaignSchema = z.object({
       hasPassword: z.boolean(),
     })
     .optional(),
+  /** Admins only, like the mail settings. */
+  mailCaPem: z.string().nullable().optional(),
   queue: z.object({
     strategy: strategySchema,
     serviceLevelSec: z.number(),
@@ -140,6 +142,8 @@ export interface CampaignInput {
   defaultListName: string | null;
   inbound: Omit<NonNullable<Campaign['inbound']>, 'hasPassword'> & { password?: string };
   smtp: Omit<NonNullable<Campaign['smtp']>, 'hasPassword'> & { password?: string };
+  /** PEM certificates of a private authority the mail servers use; null: none. */
+  mailCaPem?: string | null;
   queue: Campaign['queue'];
   schedule: ScheduleFrame[];
   thresholds: Campaign['thresholds'];
@@ -286,6 +290,8 @@ const CampaignFields = z.strictObject({
     defaultListName: z.string().trim().min(1).max(120, 'at most 120 characters').nullable().default(null),
     inbound: InboundIn,
     smtp: SmtpIn,
+    /** PEM certificates of a private authority the campaign's mail servers use, trusted besides the system's; null: none. */
+    mailCaPem: z.string().trim().max(65_536, 'at most 65536 characters').nullable().default(null),
     queue: QueueIn.default(QueueIn.parse({})),
     schedule: scheduleInputSchema.default([]),
     thresholds: ThresholdsIn.default(ThresholdsIn.parse({})),

@@ -79,6 +79,8 @@ export const threadSchema = z.object({
     closedAt: z.string().nullable(),
     disposition: z.string().nullable(),
     mandatoryDisposition: z.boolean(),
+    /** The campaign lets agents mark an interaction as unread again. */
+    markAsUnread: z.boolean(),
     transferToAgent: z.boolean(),
     transferToQueue: z.boolean(),
     signatureTemplateId: z.string().nullable(),

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Pop3Settings } from '../verify/types.ts';
+import { tlsTrustOptions } from '../verify/tls-trust.ts';
 import { DotUnstuffer } from './dot-unstuffer.ts';
 import { Pop3Error } from './pop3-error.ts';
 import { isOk } from './pop3-reply.ts';
@@ -273,7 +274,7 @@ export async function readCapabilities(wire: Pop3Wire, limit?: ReadLimit): Promi
 
 function tlsOptions(settings: Pop3Settings): tls.ConnectionOptions {
   return {
-    rejectUnauthorized: settings.tlsRejectUnauthorized ?? true,
+    ...tlsTrustOptions(settings),
     ...(net.isIP(settings.host) ? {} : { servername: settings.host }),
   };
 }

@@ -9,7 +9,10 @@ function cspDirectives(remoteImages: boolean): string[] {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'self'",
-    'sandbox allow-popups allow-popups-to-escape-sandbox',
+    // same origin, so the console can measure the document's height and read
+    // its data-blocked-remote; nothing can run in it (no allow-scripts, and no
+    // script source above)
+    'sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox',
   ];
 }
 
@@ -49,12 +52,14 @@ blockquote { margin: 0 0 0 .8ex; padding-left: 1ex; border-left: 2px solid #ccc;
  * served to the sandboxed iframe. bodyHtml is inserted as is: it must come
  * from one of those two.
  */
-export function mailDocument(bodyHtml: string, opts: { remoteImages: boolean; lang?: string }): string {
+export function mailDocument(bodyHtml: string, opts: { remoteImages: boolean; lang?: string; blockedRemote?: number }): string {
   const lang = opts.lang && /^[a-z]{2,3}(?:-[a-z0-9]{1,8})*$/i.test(opts.lang) ? ` lang="${opts.lang}"` : '';
+  // how many remote images the sanitiser held back: the console offers to load them only when there are some
+  const blocked = ` data-blocked-remote="${Number.isSafeInteger(opts.blockedRemote) && opts.blockedRemote! > 0 ? opts.blockedRemote : 0}"`;
   // The policy goes first so it governs everything after it; no-referrer
   // keeps our URL (which names the message) out of remote image requests.
   return `<!doctype html>
-<html${lang}>
+<html${lang}${blocked}>
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${escapeHtml(metaCsp(opts.remoteImages))}">

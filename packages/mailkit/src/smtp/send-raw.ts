@@ -20,6 +20,8 @@ export interface SmtpAccount {
   sendTimeoutMs?: number;
   /** Verify the server certificate (default true); false only for test servers with a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** PEM certificates trusted besides the system's (a private authority's). */
+  tlsCa?: string;
   /** The name we give in EHLO; nodemailer uses this machine's host name by default. */
   clientName?: string;
 }
@@ -71,6 +73,7 @@ export async function sendRaw(account: SmtpAccount, envelope: SmtpEnvelope, raw:
         ...(accessToken !== undefined ? { accessToken } : {}),
         connectionTimeoutSec: account.connectionTimeoutMs / 1000,
         ...(account.tlsRejectUnauthorized !== undefined ? { tlsRejectUnauthorized: account.tlsRejectUnauthorized } : {}),
+        ...(account.tlsCa ? { tlsCa: account.tlsCa } : {}),
       }),
       ...(account.clientName ? { name: account.clientName } : {}),
       ...(username !== '' ? { auth: smtpLoginCredentials({ username, password, accessToken }), forceAuth: true } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSubjectToken, findSubjectTokens, formatSubjectToken, normalizeSubject, stripSubjectToken, type SubjectToken } from './subject-token.ts';
+import { addSubjectToken, answerSubject, findSubjectTokens, formatSubjectToken, normalizeSubject, stripSubjectToken, type SubjectToken } from './subject-token.ts';
 
 describe('addSubjectToken', () => {
   const cases: Array<[string, string, string, number, string]> = [
@@ -107,5 +107,23 @@ describe('normalizeSubject', () => {
   ];
   it.each(cases)('%j → %j', (subject, expected) => {
     expect(normalizeSubject(subject)).toBe(expected);
+  });
+});
+
+describe('answerSubject', () => {
+  const cases: Array<['reply' | 'forward', string, string]> = [
+    ['reply', 'Invoice', 'Re: Invoice'],
+    ['reply', 'Re: Invoice', 'Re: Invoice'],
+    ['reply', 'Re: Re: Invoice', 'Re: Invoice'],
+    ['reply', 'RE: Invoice', 'Re: Invoice'],
+    ['reply', 'Aw: Invoice', 'Re: Invoice'],
+    ['reply', 'R: Fattura', 'Re: Fattura'],
+    ['reply', 'RV: Factura', 'Re: Factura'],
+    ['reply', 'Re: Invoice [#SUP-1]', 'Re: Invoice [#SUP-1]'],
+    ['forward', 'Re: Fwd: Invoice', 'Fwd: Invoice'],
+    ['reply', 'Re:', 'Re: (no subject)'],
+  ];
+  it.each(cases)('%s %j → %j', (kind, subject, expected) => {
+    expect(answerSubject(kind, subject)).toBe(expected);
   });
 });

@@ -90,6 +90,16 @@ export function normalizeSubject(subject: string): string {
   return rest.trim();
 }
 
+/**
+ * The subject an answer gets when the agent leaves it as it is: one "Re:" or
+ * "Fwd:" in front of the subject without any prefixes it had ("Re: RE: Aw:
+ * Invoice" → "Re: Invoice"), so answers never pile up "Re: Re:". The one rule
+ * the server sends and the console shows.
+ */
+export function answerSubject(kind: 'reply' | 'forward', subject: string): string {
+  return `${kind === 'forward' ? 'Fwd' : 'Re'}: ${normalizeSubject(subject) || '(no subject)'}`;
+}
+
 function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }

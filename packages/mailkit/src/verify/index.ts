@@ -13,5 +13,6 @@ export { verifyImap, imapClientOptions } from './verify-imap.ts';
 export { verifyPop3 } from './verify-pop3.ts';
 export { verifySmtp, smtpConnectionOptions, smtpLoginCredentials } from './verify-smtp.ts';
 export { classifyError, VerifyError } from './classify-error.ts';
+export { parseCaPem, tlsTrustOptions, type TlsTrust } from './tls-trust.ts';
 export { failureMessage, redactSecret } from './failure-message.ts';
 export { tokenForms } from '../sasl/oauth-bearer.ts';

@@ -22,6 +22,8 @@ export interface ImapSettings {
   authTimeoutSec: number;
   /** Verify the server certificate (default true); false only for test servers with a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** PEM certificates trusted besides the system's (a private authority's); see tlsTrustOptions. */
+  tlsCa?: string;
 }
 
 /** What an admin enters for a campaign's POP3 inbox. */
@@ -43,6 +45,8 @@ export interface Pop3Settings {
   authTimeoutSec: number;
   /** Verify the server certificate (default true); false only for test servers with a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** PEM certificates trusted besides the system's (a private authority's); see tlsTrustOptions. */
+  tlsCa?: string;
 }
 
 /** What an admin enters for a campaign's outgoing SMTP server. */
@@ -64,6 +68,8 @@ export interface SmtpSettings {
   connectionTimeoutSec: number;
   /** Verify the server certificate (default true); false only for test servers with a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** PEM certificates trusted besides the system's (a private authority's); see tlsTrustOptions. */
+  tlsCa?: string;
 }
 
 /** Stable reasons a check failed, so the admin UI can show a hint per cause without parsing messages. */

@@ -1,6 +1,7 @@
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import { runCheck } from './run-check.ts';
 import type { CheckResult, ImapSettings } from './types.ts';
+import { tlsTrustOptions } from './tls-trust.ts';
 
 // Library timers are backstops: ours fire first and say which phase stalled.
 const BACKSTOP_MS = 1_000;
@@ -21,7 +22,7 @@ export function imapClientOptions(settings: ImapSettings): ImapFlowOptions {
     doSTARTTLS: settings.security === 'starttls' ? true : settings.security === 'none' ? false : undefined,
     // with a token imapflow uses OAUTHBEARER, else XOAUTH2, whichever the server offers
     auth: settings.accessToken !== undefined ? { user: settings.username, accessToken: settings.accessToken } : { user: settings.username, pass: settings.password },
-    tls: { rejectUnauthorized: settings.tlsRejectUnauthorized ?? true },
+    tls: tlsTrustOptions(settings),
     logger: false,
     emitLogs: false,
     connectionTimeout: connectionMs + BACKSTOP_MS,

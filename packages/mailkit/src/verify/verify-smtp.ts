@@ -3,6 +3,7 @@ import { describeOAuthChallenge, OAUTH_ABORT, oauthInitialResponse, parseOAuthCh
 import { VerifyError } from './classify-error.ts';
 import { runCheck } from './run-check.ts';
 import type { CheckResult, SmtpSettings } from './types.ts';
+import { tlsTrustOptions } from './tls-trust.ts';
 
 // Library timers are backstops: ours fire first and say which phase stalled.
 const BACKSTOP_MS = 1_000;
@@ -29,7 +30,7 @@ export function smtpConnectionOptions(settings: SmtpSettings): SMTPConnectionOpt
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
-    tls: { rejectUnauthorized: settings.tlsRejectUnauthorized ?? true },
+    tls: tlsTrustOptions(settings),
     logger: false,
     debug: false,
     transactionLog: false,

@@ -150,6 +150,9 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
     it('passes with STARTTLS and with TLS when the certificate is accepted', async () => {
       expect(await imap({ host: starttlsOnly.host, port: starttlsOnly.imapPort, security: 'starttls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
       expect(await imap({ port: implicit.imapsPort!, security: 'tls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
+    // a private authority trusted by its certificate, while the certificate is still checked
+    expect(await imap({ port: implicit.imapsPort!, security: 'tls', tlsCa: implicit.certPem! })).toMatchObject({ ok: true });
+    expect(await imap({ host: starttlsOnly.host, port: starttlsOnly.imapPort, security: 'starttls', tlsCa: implicit.certPem! })).toMatchObject({ ok: false, code: 'tls_failed' });
     });
     it('says a STARTTLS or plain connection reached an implicit-TLS port, instead of "no answer"', async () => {
       for (const security of ['starttls', 'none'] as const) {
@@ -214,6 +217,8 @@ describe.skipIf(!checkPeer('dovecot').available)('IMAP and POP3 against Dovecot'
     it('passes with STLS and with TLS when the certificate is accepted', async () => {
       expect(await pop3({ host: starttlsOnly.host, port: starttlsOnly.pop3Port, security: 'starttls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
       expect(await pop3({ port: implicit.pop3sPort!, security: 'tls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
+    expect(await pop3({ port: implicit.pop3sPort!, security: 'tls', tlsCa: implicit.certPem! })).toMatchObject({ ok: true });
+    expect(await pop3({ host: starttlsOnly.host, port: starttlsOnly.pop3Port, security: 'starttls', tlsCa: implicit.certPem! })).toMatchObject({ ok: false, code: 'tls_failed' });
     });
     it('says a STARTTLS connection reached an implicit-TLS port', async () => {
       const r = await pop3({ port: implicit.pop3sPort!, security: 'starttls', connectionTimeoutSec: 1 });
@@ -291,6 +296,9 @@ describe('verifySmtp against smtp-server', () => {
   it('passes with STARTTLS and with TLS when the certificate is accepted', async () => {
     expect(await smtp({ port: starttlsSmtp.port, security: 'starttls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
     expect(await smtp({ port: secureSmtp.port, security: 'tls', tlsRejectUnauthorized: false })).toMatchObject({ ok: true });
+    // trusted through its certificate as a private authority; another server's certificate is no help
+    expect(await smtp({ port: secureSmtp.port, security: 'tls', tlsCa: secureSmtp.certPem! })).toMatchObject({ ok: true });
+    expect(await smtp({ port: secureSmtp.port, security: 'tls', tlsCa: starttlsSmtp.certPem! })).toMatchObject({ ok: false, code: 'tls_failed' });
   });
   it('verifies the certificate by default', async () => {
     expectFailure(await smtp({ port: secureSmtp.port, security: 'tls' }), 'tls_failed');

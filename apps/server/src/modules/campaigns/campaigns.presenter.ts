@@ -87,6 +87,7 @@ export function presentCampaign(c: CampaignRow, opts: { admin: boolean; connecti
       username: c.smtp_username,
       hasPassword: c.smtp_password_sealed !== null,
     },
+    mailCaPem: c.mail_ca_pem,
     connections: (opts.connections ?? []).filter((x) => x.campaign_id === c.id).map(presentConnection),
     oauth: c.oauth_account_id ? (opts.oauth?.get(c.oauth_account_id) ?? null) : null,
   };

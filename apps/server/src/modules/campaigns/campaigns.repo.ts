@@ -46,6 +46,7 @@ export interface CampaignRow {
   transfer_to_queue_timeout_sec: number;
   mandatory_disposition: boolean;
   mark_as_unread: boolean;
+  mail_ca_pem: string | null;
   fetched_mail_action: CampaignInputT['queue']['fetchedMailAction'];
   move_to_folder: string | null;
   sent_folder: string | null;
@@ -226,6 +227,7 @@ export function campaignValues(
     c.signatureTemplateId, c.confirmation.enabled, c.confirmation.templateId, c.outOfHours.enabled, c.outOfHours.templateId,
     c.qualification.enabled, c.qualification.motivationTitle, c.qualification.thanksMessage,
     c.oauthAccountId ?? null,
+    c.mailCaPem,
   ];
 }
 
@@ -243,6 +245,7 @@ export const campaignColumns = [
   'signature_template_id', 'confirmation_enabled', 'confirmation_template_id', 'out_of_hours_enabled', 'out_of_hours_template_id',
   'qualification_enabled', 'qualification_title', 'qualification_thanks',
   'oauth_account_id',
+  'mail_ca_pem',
 ] as const;
 
 /** Inserts a new campaign with the given id. */

@@ -78,6 +78,7 @@ export function resolvePasswords(deps: Pick<Deps, 'secrets'>, input: CampaignInp
 export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords, accessToken?: string): ConnectionTarget {
   const i = input.inbound;
   const token = accessToken !== undefined ? { accessToken } : {};
+  const ca = input.mailCaPem ? { tlsCa: input.mailCaPem } : {};
   return {
     inbound: input.receiveEmails
       ? i.protocol === 'imap'
@@ -92,6 +93,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords, a
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
             ...token,
+            ...ca,
           }
         : {
             protocol: 'pop3',
@@ -103,6 +105,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords, a
             connectionTimeoutSec: i.connectionTimeoutSec,
             authTimeoutSec: i.authTimeoutSec,
             ...token,
+            ...ca,
           }
       : undefined,
     smtp: {
@@ -114,6 +117,7 @@ export function connectionTarget(input: CampaignInputT, pw: ResolvedPasswords, a
       password: pw.smtp ?? '',
       connectionTimeoutSec: i.connectionTimeoutSec,
       ...(input.smtp.auth ? token : {}),
+      ...ca,
     },
   };
 }
@@ -142,6 +146,7 @@ export function inputFromRow(c: CampaignRow): CampaignInputT {
       authTimeoutSec: c.inbound_auth_timeout_sec,
     },
     smtp: { host: c.smtp_host, port: c.smtp_port, security: c.smtp_security, auth: c.smtp_auth, username: c.smtp_username },
+    mailCaPem: c.mail_ca_pem,
     queue: {
       strategy: c.strategy,
       serviceLevelSec: c.service_level_sec,
@@ -184,7 +189,7 @@ export function connectionChanged(input: CampaignInputT, existing: CampaignRow |
   if (!existing) return true;
   const before = inputFromRow(existing);
   const key = (c: CampaignInputT) =>
-    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }, c.oauthAccountId ?? null]);
+    JSON.stringify([c.receiveEmails, { ...c.inbound, password: undefined }, { ...c.smtp, password: undefined }, c.oauthAccountId ?? null, c.mailCaPem]);
   return pw.inboundChanged || pw.smtpChanged || key(before) !== key(input);
 }
 

@@ -18,9 +18,16 @@ export { findCampaignRow, listOwnAddresses, listReceivingCampaignIds } from './c
 const open = (secrets: SecretBox, sealed: Buffer | null, campaignId: string, account: 'inbound' | 'smtp'): string =>
   sealed ? secrets.open(sealed, sealContext(campaignId, account)) : '';
 
-/** Opens a campaign's stored passwords into connection settings for sync and sending. */
-export function campaignMail(c: CampaignRow, secrets: SecretBox): CampaignMail {
+/**
+ * Opens a campaign's stored passwords into connection settings for sync and
+ * sending. The servers' certificates are checked against the system's
+ * authorities plus the campaign's private one and the installation's
+ * (`POSTDESK_MAIL_CA_FILE`), when set.
+ */
+export function campaignMail(c: CampaignRow, secrets: SecretBox, installationCa?: string): CampaignMail {
   const inboundPassword = open(secrets, c.inbound_password_sealed, c.id, 'inbound');
+  const tlsCa = [c.mail_ca_pem, installationCa].filter((x): x is string => !!x?.trim()).join('\n');
+  const ca = tlsCa ? { tlsCa } : {};
   const common = {
     host: c.inbound_host,
     port: c.inbound_port,
@@ -29,6 +36,7 @@ export function campaignMail(c: CampaignRow, secrets: SecretBox): CampaignMail {
     password: inboundPassword,
     connectionTimeoutSec: c.inbound_connection_timeout_sec,
     authTimeoutSec: c.inbound_auth_timeout_sec,
+    ...ca,
   };
   const smtp: SmtpSettings = {
     host: c.smtp_host,
@@ -52,6 +60,7 @@ export function campaignMail(c: CampaignRow, secrets: SecretBox): CampaignMail {
       security: smtp.security,
       ...(smtp.auth ? { username: smtp.username, password: smtp.password } : {}),
       connectionTimeoutMs: smtp.connectionTimeoutSec * 1000,
+      ...ca,
     },
   };
 }
@@ -63,8 +72,8 @@ export function campaignMail(c: CampaignRow, secrets: SecretBox): CampaignMail {
  * OAuthTokenError when no token can be had: sign_in_needed (stop, an admin
  * must sign in again) or unavailable (try again later).
  */
-export async function openCampaignMail(deps: TokenDeps, c: CampaignRow): Promise<CampaignMail> {
-  const mail = campaignMail(c, deps.secrets);
+export async function openCampaignMail(deps: TokenDeps, c: CampaignRow, installationCa?: string): Promise<CampaignMail> {
+  const mail = campaignMail(c, deps.secrets, installationCa);
   if (!c.oauth_account_id) return mail;
   const { accessToken } = await accessTokenFor(deps, c.oauth_account_id);
   return {

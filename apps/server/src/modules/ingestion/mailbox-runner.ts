@@ -46,6 +46,8 @@ export interface RunnerDeps extends IngestDeps {
   oauth: OAuthRuntime;
   /** false only for test servers with self-signed certificates. */
   tlsRejectUnauthorized?: boolean;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
 }
 
 /** One mailbox being synced by this node. */
@@ -92,7 +94,7 @@ export function startMailboxRunner(
       if (!row || !row.enabled || !row.receive_emails) return;
       let mail;
       try {
-        mail = await openCampaignMail(deps, row);
+        mail = await openCampaignMail(deps, row, deps.mailCa);
       } catch (err) {
         if (err instanceof OAuthTokenError && err.code === 'unavailable') {
           // the provider did not answer a refresh: wait for the account's next attempt, never hammer it

@@ -21,6 +21,7 @@ export {
   markAgentTransfer,
   markClosed,
   markRead,
+  markUnread,
   moveToCampaign,
   requeueInteraction,
   returnToTransferrer,

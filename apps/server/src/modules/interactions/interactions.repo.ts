@@ -152,6 +152,12 @@ export async function markRead(q: Queryable, id: number, userId: string): Promis
   await q.query(`UPDATE interactions SET unread = false WHERE id = $1 AND assigned_to = $2 AND unread`, [id, userId]);
 }
 
+/** The agent holding it wants it marked as new again (the campaign allows it): only while in their hands. */
+export async function markUnread(q: Queryable, id: number, userId: string): Promise<boolean> {
+  const r = await q.query(`UPDATE interactions SET unread = true WHERE id = $1 AND assigned_to = $2 AND queue_state = 'assigned' AND status = 'open'`, [id, userId]);
+  return r.rowCount === 1;
+}
+
 /** An agent's message went out in it: read, and latest activity now. */
 export async function touchAfterReply(q: Queryable, id: number, now: Date): Promise<void> {
   await q.query(`UPDATE interactions SET unread = false, last_message_at = $2, updated_at = $2 WHERE id = $1`, [id, now]);

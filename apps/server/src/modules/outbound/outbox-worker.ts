@@ -30,6 +30,8 @@ export interface OutboxDeps {
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
   /** Passed to sendRaw; tests use it to trust a self-signed certificate. */
   tlsRejectUnauthorized?: boolean;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
   /** Observes each claim (the benchmark): the messages claimed and how long the claim took. */
   onClaim?: (messageIds: number[], ms: number) => void;
 }
@@ -92,7 +94,7 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
       let account;
       let noAccount: SendResult | null = null;
       try {
-        account = (await openCampaignMail(deps, row)).smtp;
+        account = (await openCampaignMail(deps, row, deps.mailCa)).smtp;
       } catch (err) {
         account = null;
         noAccount =

@@ -18,6 +18,8 @@ export interface SentCopyDeps {
   oauth: OAuthRuntime;
   log: Logger;
   now: () => Date;
+  /** The installation's private mail authority (POSTDESK_MAIL_CA_FILE), trusted besides the system's. */
+  mailCa?: string;
 }
 
 /**
@@ -53,7 +55,7 @@ export function sentCopyHandler(deps: SentCopyDeps): JobHandler<{ messageId: num
 
 async function copyOne(deps: SentCopyDeps, job: SentMessage): Promise<void> {
   const row = await findCampaignRow(deps.db, job.campaign_id);
-  const inbound = row ? (await openCampaignMail(deps, row)).inbound : null;
+  const inbound = row ? (await openCampaignMail(deps, row, deps.mailCa)).inbound : null;
   const folder = row?.sent_folder;
   if (!row || !folder || inbound?.protocol !== 'imap') throw new Error('the campaign no longer copies replies to an IMAP folder');
   const raw = await deps.blobs.get(job.raw_sha256.toString('hex'));

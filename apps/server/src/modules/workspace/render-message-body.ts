@@ -31,7 +31,7 @@ export async function renderMessageBody(
   const body = await cache.get(`${messageId}:${remoteImages ? 'images' : 'blocked'}`, async () =>
     renderBody(deps, v, await visibleMessage(deps.db, v, messageId), remoteImages),
   );
-  return { document: mailDocument(body.html, { remoteImages }), blockedRemote: body.blockedRemote };
+  return { document: mailDocument(body.html, { remoteImages, blockedRemote: body.blockedRemote }), blockedRemote: body.blockedRemote };
 }
 
 async function renderBody(deps: BodyDeps, v: Viewer, m: { id: number; html_body: string | null; text_body: string | null }, remoteImages: boolean): Promise<Rendering> {

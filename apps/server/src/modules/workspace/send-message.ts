@@ -2,7 +2,7 @@ import { oneLine, type ComposeAttachment, type MailAddress } from '@postdesk/mai
 import { normalizeAddress } from '@postdesk/mailkit/parse';
 import { RenderTimeoutError, type RenderPool } from '@postdesk/mailkit/render';
 import { escapeHtml, fillKnownFields } from '@postdesk/mailkit/template';
-import { addSubjectToken, buildReplyHeaders, normalizeSubject } from '@postdesk/mailkit/threading';
+import { addSubjectToken, answerSubject, buildReplyHeaders } from '@postdesk/mailkit/threading';
 import type { BlobStore } from '../../platform/blobs/blob-store.ts';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
@@ -80,8 +80,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const files = await loadAttachments(q, deps.blobs, v, input.attachments);
 
   const forward = input.mode === 'forward';
-  const baseSubject = normalizeSubject(parent?.subject ?? it.subject) || '(no subject)';
-  const subject = withToken((input.subject?.trim() || `${forward ? 'Fwd' : 'Re'}: ${baseSubject}`).slice(0, 900), it.key, interactionId, await listCampaignKeys(q));
+  const subject = withToken((input.subject?.trim() || answerSubject(forward ? 'forward' : 'reply', parent?.subject ?? it.subject)).slice(0, 900), it.key, interactionId, await listCampaignKeys(q));
   let html = clean;
   if (parent && (input.mode === 'reply_history' || forward)) html += quoteOf(parent, forward, await quotedText(deps.render, parent));
   const rating = ratingLinks(deps, it.qualification_enabled && !forward, it.qualification_title);

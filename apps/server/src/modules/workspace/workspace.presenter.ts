@@ -68,6 +68,7 @@ export function presentThread(t: Thread, viewerId: string) {
       closedAt: iso(it.closed_at),
       disposition: it.disposition,
       mandatoryDisposition: it.mandatory_disposition,
+      markAsUnread: it.mark_as_unread,
       transferToAgent: it.transfer_to_agent,
       transferToQueue: it.transfer_to_queue,
       signatureTemplateId: it.signature_template_id,

@@ -38,12 +38,16 @@ export interface InboxRow {
 const INBOX_COLUMNS = `i.id, i.campaign_id, c.key, c.name AS campaign_name, i.subject, i.customer_address, i.customer_name, i.unread,
                        i.status, i.assigned_at, i.last_message_at, i.closed_at`;
 
-/** The agent's interactions in hand, and the ones they closed in the last week (newest 50). */
+/**
+ * The agent's interactions in hand (all of them: routing's capacity bounds
+ * how many, and the desk's list is virtualised), and the ones they closed in
+ * the last week (newest 50).
+ */
 export async function inbox(q: Queryable, userId: string, now: Date): Promise<{ active: InboxRow[]; closed: InboxRow[] }> {
   const [active, closed] = await Promise.all([
     q.query<InboxRow>(
       `SELECT ${INBOX_COLUMNS} FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
-        WHERE i.assigned_to = $1 AND i.queue_state = 'assigned' ORDER BY i.last_message_at DESC LIMIT 500`,
+        WHERE i.assigned_to = $1 AND i.queue_state = 'assigned' ORDER BY i.last_message_at DESC, i.id DESC`,
       [userId],
     ),
     q.query<InboxRow>(
@@ -76,6 +80,7 @@ export interface InteractionView {
   disposition_id: string | null;
   disposition: string | null;
   mandatory_disposition: boolean;
+  mark_as_unread: boolean;
   transfer_to_agent: boolean;
   transfer_to_queue: boolean;
   qualification_enabled: boolean;
@@ -91,7 +96,7 @@ export async function visibleInteraction(q: Queryable, v: Viewer, id: number): P
   const { rows } = await q.query<InteractionView>(
     `SELECT i.id, i.campaign_id, c.key, c.name AS campaign_name, i.contact_id, i.customer_address, i.customer_name, i.subject,
             i.status, i.queue_state, i.assigned_to, u.display_name AS assigned_name, i.unread, i.linked_to, i.created_at, i.closed_at,
-            i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.transfer_to_agent, c.transfer_to_queue,
+            i.disposition_id, d.name AS disposition, c.mandatory_disposition, c.mark_as_unread, c.transfer_to_agent, c.transfer_to_queue,
             c.qualification_enabled, c.qualification_title, c.signature_template_id, c.from_address, c.from_name, c.timezone
        FROM interactions i JOIN campaigns c ON c.id = i.campaign_id
        LEFT JOIN users u ON u.id = i.assigned_to
@@ -212,6 +217,18 @@ export async function visibleMessage(q: Queryable, v: Viewer, messageId: number)
   );
   if (!rows[0]) throw notFound('message');
   return rows[0];
+}
+
+/** Where a stored message's raw bytes are, for a viewer who may see it (404 otherwise). */
+export async function visibleRawMessage(q: Queryable, v: Viewer, messageId: number): Promise<{ sha256: Buffer; size: number; subject: string }> {
+  const { rows } = await q.query<{ sha256: Buffer; size: string; subject: string }>(
+    `SELECT m.raw_sha256 AS sha256, b.size, m.subject
+       FROM messages m JOIN interactions i ON i.id = m.interaction_id JOIN blobs b ON b.sha256 = m.raw_sha256
+      WHERE m.id = $3 AND ${VISIBLE}`,
+    [v.all, v.userId, messageId],
+  );
+  if (!rows[0]) throw notFound('message');
+  return { sha256: rows[0].sha256, size: Number(rows[0].size), subject: rows[0].subject };
 }
 
 /** A 404 unless the viewer may see the message; reads no body (the body route's cache hit needs nothing else). */

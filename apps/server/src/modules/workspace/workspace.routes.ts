@@ -6,8 +6,9 @@ import { AppError } from '../../platform/http/errors.ts';
 import { noContentSchema, numericIdParamsSchema as IdParam, ratingLinksSchema } from '@postdesk/contracts';
 import { principalOf, requireUser, campaignScope } from '../auth/index.ts';
 import { addNote } from './add-note.ts';
-import { markThreadRead } from './mark-read.ts';
+import { markThreadRead, markThreadUnread } from './mark-read.ts';
 import { openAttachment } from './open-attachment.ts';
+import { openRawMessage } from './open-raw-message.ts';
 import { readNewMailDraft } from './read-new-mail-draft.ts';
 import { readThread } from './read-thread.ts';
 import { createBodyCache } from './body-cache.ts';
@@ -27,6 +28,7 @@ import {
   CampaignParams,
   DocumentOut,
   DraftIn,
+  EmlOut,
   FileOut,
   InboxOut,
   MyCampaignsOut,
@@ -98,6 +100,12 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
     return reply.status(204).send(null);
   });
 
+  // Marked as new again by the agent holding it, where the campaign allows it.
+  app.post('/api/interactions/:id/unread', { onRequest: requireUser, schema: { tags, params: IdParam, response: { 204: noContentSchema } } }, async (req, reply) => {
+    await markThreadUnread(deps.db, viewer(req), req.params.id);
+    return reply.status(204).send(null);
+  });
+
   // A message body as a standalone document for a sandboxed frame, fenced by
   // its own Content-Security-Policy (no scripts, no remote loads unless asked
   // for, sandboxed even when opened directly).
@@ -124,6 +132,20 @@ export const workspaceRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app
       .header('cache-control', 'private, no-store')
       .header('content-length', String(a.size))
       .send(a.bytes as unknown as string); // a stream of the bytes as they are (never serialised); the schema documents the answer
+  });
+
+  // Any message of an interaction the viewer may see, byte for byte as stored,
+  // as an .eml download (never rendered: the bytes are the sender's).
+  app.get('/api/messages/:id/eml', { onRequest: requireUser, schema: { tags, params: IdParam, response: { 200: EmlOut } } }, async (req, reply) => {
+    const m = await openRawMessage(deps, viewer(req), req.params.id);
+    return reply
+      .header('content-type', 'message/rfc822')
+      .header('content-disposition', contentDisposition('attachment', m.filename))
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', 'private, no-store')
+      .header('content-length', String(m.size))
+      .send(m.bytes as unknown as string); // a stream of the stored bytes (never serialised); the schema documents the answer
   });
 
   app.post('/api/uploads', { onRequest: requireUser, schema: { tags, querystring: UploadQuery, response: { 201: UploadOut } } }, async (req, reply) => {

@@ -15,6 +15,7 @@ import {
   newMailParamsSchema,
   noteBodySchema,
   noteSchema,
+  rawMessageSchema,
   searchQuerySchema,
   searchResultSchema,
   sendMessageBodySchema,
@@ -58,6 +59,7 @@ export const NoteOut = noteSchema;
 export const NewMailDraftOut = newMailDraftSchema;
 /** Non-JSON answers, declared for the OpenAPI document: the server sends them as they are. */
 export const DocumentOut = { description: 'the message body', content: { 'text/html': { schema: messageDocumentSchema } } };
+export const EmlOut = { description: 'the message as stored (message/rfc822 bytes), as a download', content: { 'message/rfc822': { schema: rawMessageSchema } } };
 export const FileOut = { description: 'the file', content: { 'application/octet-stream': { schema: fileBytesSchema } } };
 
 /** The customer's rating link (public; not in the API document). */

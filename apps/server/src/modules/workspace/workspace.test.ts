@@ -278,6 +278,33 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(t.messages.at(-1)).toMatchObject({ direction: 'inbound', snippet: expect.stringContaining('Thanks, all good now.') });
   });
 
+  it('downloads any message of the thread as an .eml file, byte for byte as stored, named after its subject', async () => {
+    const t = await thread();
+    expect(t.messages.map((m: { direction: string }) => m.direction)).toEqual(['inbound', 'outbound', 'inbound']);
+    for (const m of t.messages) {
+      const res = await fetch(`${s.url}/api/messages/${m.id}/eml`, { headers: { cookie: agent } });
+      expect(res.status).toBe(200);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      const { rows } = await s.db.query<{ sha: Buffer }>('SELECT raw_sha256 AS sha FROM messages WHERE id = $1', [m.id]);
+      expect(bytes.equals(await s.deps.blobs.get(rows[0]!.sha.toString('hex')))).toBe(true);
+      expect(res.headers.get('content-type')).toBe('message/rfc822');
+      expect(res.headers.get('content-length')).toBe(String(bytes.length));
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="[^"/\\]+\.eml"; filename\*=UTF-8''[^"/\\\s]+\.eml$/);
+    }
+    // the customer's first mail, exactly as Dovecot handed it over
+    const first = await fetch(`${s.url}/api/messages/${t.messages[0].id}/eml`, { headers: { cookie: agent } });
+    expect(first.headers.get('content-disposition')).toContain('filename="Invoice 42 is wrong.eml"');
+    expect(Buffer.from(await first.arrayBuffer()).toString('latin1')).toContain(`Message-ID: <${customerMessageId}>`);
+    // a subject is the sender's text: slashes, quotes and control characters never reach the header or a path
+    await s.db.query(`UPDATE messages SET subject = $2 WHERE id = $1`, [t.messages[2].id, '../../etc/"passwd"\\x\u0007 ;name=evil']);
+    const hostile = await fetch(`${s.url}/api/messages/${t.messages[2].id}/eml`, { headers: { cookie: agent } });
+    expect(hostile.status).toBe(200);
+    const cd = hostile.headers.get('content-disposition')!;
+    expect(cd).toMatch(/^attachment; filename="[A-Za-z0-9._ ()-]+\.eml"; filename\*=UTF-8''[A-Za-z0-9._~%!-]+\.eml$/);
+    expect(cd.match(/filename="([^"]*)"/)![1]).not.toMatch(/^\./);
+  });
+
   it('forwards with the original attachments and quotes the message', async () => {
     const t = await thread();
     const original = t.messages[0];
@@ -396,6 +423,24 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect((await as(outsider).post(`/api/campaigns/${campaignId}/mail`, { to: [{ address: 'x@customer.test' }], subject: 'x', html: 'x' })).status).toBe(404);
   });
 
+  it('lets the agent mark an interaction in hand as unread, only where the campaign allows it', async () => {
+    const inbox = async () => (await as(agent).get('/api/me/inbox')).body.active as Array<{ id: number; unread: boolean }>;
+    const item = (await inbox()).find((i) => i.id !== interactionId)!;
+    expect((await as(agent).post(`/api/interactions/${item.id}/read`)).status).toBe(204);
+    await setQueue(s.db, campaignId, { mark_as_unread: false });
+    expect((await thread()).interaction.markAsUnread).toBe(false);
+    const off = await as(agent).post(`/api/interactions/${item.id}/unread`);
+    expect(off.status).toBe(409);
+    expect((await inbox()).find((i) => i.id === item.id)!.unread).toBe(false);
+
+    await setQueue(s.db, campaignId, { mark_as_unread: true });
+    expect((await as(agent).get(`/api/interactions/${item.id}`)).body.interaction).toMatchObject({ markAsUnread: true, unread: false });
+    expect((await as(agent).post(`/api/interactions/${item.id}/unread`)).status).toBe(204);
+    expect((await inbox()).find((i) => i.id === item.id)!.unread).toBe(true);
+    // a supervisor looking is not the agent holding it: nothing to mark
+    expect((await as(admin).post(`/api/interactions/${item.id}/unread`)).status).toBe(409);
+  });
+
   it("gives an agent of another campaign 404 for everything here, and pushes them nothing about it", async () => {
     const t = await thread(admin);
     const m = t.messages[0];
@@ -405,10 +450,12 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
       await o.get(`/api/interactions/${interactionId}`),
       await o.get(`/api/messages/${m.id}/body`),
       await o.get(`/api/messages/${m.id}/attachments/${part}`),
+      await o.get(`/api/messages/${m.id}/eml`),
       await o.put(`/api/interactions/${interactionId}/draft`, { mode: 'reply', html: 'x' }),
       await o.del(`/api/interactions/${interactionId}/draft`),
       await o.post(`/api/interactions/${interactionId}/notes`, { text: 'x' }),
       await o.post(`/api/interactions/${interactionId}/read`),
+      await o.post(`/api/interactions/${interactionId}/unread`),
       await o.post(`/api/interactions/${interactionId}/messages`, { mode: 'reply', to: [{ address: 'a@b.test' }], html: 'x' }),
       await o.post(`/api/interactions/${interactionId}/messages`, { mode: 'forward', to: [{ address: 'a@b.test' }], html: 'x', attachments: [{ messageId: m.id, partPath: part }] }),
       await o.post(`/api/messages/${m.id}/retry`),

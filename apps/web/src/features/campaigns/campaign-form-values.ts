@@ -41,6 +41,8 @@ export interface CampaignFormValues {
   timezone: string;
   service: Service;
   defaultListName: string;
+  /** PEM certificates of a private authority the mail servers use; '' for none. */
+  mailCaPem: string;
   inbound: {
     protocol: InboundProtocol;
     host: string;
@@ -139,6 +141,7 @@ export function emptyCampaignValues(timezone: string = browserTimeZone()): Campa
     timezone,
     service: 'custom',
     defaultListName: '',
+    mailCaPem: '',
     inbound: {
       protocol: 'imap',
       host: '',
@@ -180,6 +183,7 @@ export function campaignToValues(campaign: Campaign): CampaignFormValues {
     timezone: campaign.timezone,
     service: campaign.service,
     defaultListName: campaign.defaultListName ?? '',
+    mailCaPem: campaign.mailCaPem ?? '',
     inbound: {
       protocol: inbound.protocol,
       host: inbound.host,
@@ -240,6 +244,7 @@ export function valuesToInput(values: CampaignFormValues): CampaignInput {
     timezone: values.timezone,
     service: values.service,
     defaultListName: values.defaultListName.trim() || null,
+    mailCaPem: values.mailCaPem.trim() || null,
     inbound: {
       protocol: values.inbound.protocol,
       host: values.inbound.host.trim(),

@@ -9,6 +9,7 @@ import {
   Stack,
   Switch,
   Text,
+  Textarea,
   TextInput,
   ThemeIcon,
 } from '@mantine/core';
@@ -265,6 +266,16 @@ export function MailAccountSection(props: MailAccountSectionProps) {
           ) : null}
         </FormSection>
       </SimpleGrid>
+      <Textarea
+        label={t('campaign.mail.privateCa')}
+        description={t('campaign.mail.privateCaHint')}
+        placeholder="-----BEGIN CERTIFICATE-----"
+        autosize
+        minRows={2}
+        maxRows={8}
+        styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
+        {...field('mailCaPem')}
+      />
     </Stack>
   );
 }

@@ -6,6 +6,7 @@ import StarterKit from '@tiptap/starter-kit';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentRef, ComposeMode, Thread, ThreadMessage } from '@postdesk/contracts';
+import { answerSubject } from '@postdesk/mailkit/threading/subject';
 import { useEditorLabels } from '../../components/editor-labels.ts';
 import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
@@ -173,7 +174,8 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
         <TextInput
           size="xs"
           label={t('desk.subject')}
-          placeholder={`${mode === 'forward' ? 'Fwd' : 'Re'}: ${parent?.subject ?? it.subject}`}
+          placeholder={answerSubject(mode === 'forward' ? 'forward' : 'reply', parent?.subject ?? it.subject)}
+          data-testid="compose-subject"
           value={subject}
           onChange={(e) => {
             setSubject(e.currentTarget.value);

@@ -2,7 +2,8 @@ import { ActionIcon, Badge, Box, Button, CloseButton, Group, Kbd, Paper, ScrollA
 import { getHotkeyHandler, useHotkeys, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { IconBellOff, IconBellRinging, IconInbox, IconMail, IconSearch, IconVolume, IconVolumeOff } from '@tabler/icons-react';
-import { useRef, useState } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import type { InboxItem } from '@postdesk/contracts';
@@ -40,6 +41,7 @@ export function DeskPage() {
   const [query, setQuery] = useState('');
   const search = useSearch(query);
   const searchRef = useRef<HTMLInputElement>(null);
+  const listViewport = useRef<HTMLDivElement>(null);
   const [newMail, setNewMail] = useState(false);
   const [sound, setSound] = useLocalStorage({ key: 'postdesk.offerSound', defaultValue: true });
   const [desktop, setDesktop] = useLocalStorage({ key: 'postdesk.desktopAlerts', defaultValue: false });
@@ -60,6 +62,13 @@ export function DeskPage() {
 
   const run = (path: string, then?: () => void) => action.mutate({ path }, { onSuccess: then, onError: (error) => notifyError(t, error) });
   const open = (id: number) => navigate(`/work/${id}`);
+  // Closed: on to the next interaction in hand (the one below, else above), not the closed thread.
+  const afterClose = (id: number) => {
+    const active = inbox.data?.active ?? [];
+    const at = active.findIndex((x) => x.id === id);
+    const next = at < 0 ? active[0] : (active[at + 1] ?? active[at - 1]);
+    navigate(next ? `/work/${next.id}` : '/work');
+  };
   const first = offers.data?.[0];
   const searching = query.trim().length >= 3;
   const list: InboxItem[] = searching ? (search.data ?? []) : [...(inbox.data?.active ?? []), ...(inbox.data?.closed ?? [])];
@@ -142,17 +151,22 @@ export function DeskPage() {
           </Stack>
         ) : null}
 
-        <ScrollArea style={{ flex: 1 }} offsetScrollbars type="auto">
+        <ScrollArea style={{ flex: 1 }} offsetScrollbars type="auto" viewportRef={listViewport}>
           {searching ? (
             <QueryState isPending={search.isPending} error={search.error} onRetry={() => void search.refetch()}>
-              <ItemList title={t('desk.results')} items={search.data ?? []} selected={selected} onOpen={open} empty={t('desk.noResults')} testId="search-results" />
+              <ItemLists viewport={listViewport} selected={selected} onOpen={open} sections={[{ title: t('desk.results'), items: search.data ?? [], empty: t('desk.noResults'), testId: 'search-results' }]} />
             </QueryState>
           ) : (
             <QueryState isPending={inbox.isPending} error={inbox.error} onRetry={() => void inbox.refetch()}>
-              <Stack gap="sm">
-                <ItemList title={t('work.inHand')} items={inbox.data?.active ?? []} selected={selected} onOpen={open} empty={t('work.nothingInHand')} testId="my-interactions" />
-                <ItemList title={t('desk.recentlyClosed')} items={inbox.data?.closed ?? []} selected={selected} onOpen={open} empty={t('desk.noneClosed')} testId="closed-interactions" />
-              </Stack>
+              <ItemLists
+                viewport={listViewport}
+                selected={selected}
+                onOpen={open}
+                sections={[
+                  { title: t('work.inHand'), items: inbox.data?.active ?? [], empty: t('work.nothingInHand'), testId: 'my-interactions' },
+                  { title: t('desk.recentlyClosed'), items: inbox.data?.closed ?? [], empty: t('desk.noneClosed'), testId: 'closed-interactions' },
+                ]}
+              />
             </QueryState>
           )}
         </ScrollArea>
@@ -160,7 +174,7 @@ export function DeskPage() {
 
       <Box style={{ flex: 1, minWidth: 0 }}>
         {selected ? (
-          <ThreadView interactionId={selected} />
+          <ThreadView interactionId={selected} onClosed={afterClose} onLeave={() => navigate('/work')} />
         ) : (
           <Paper withBorder h="100%" p="xl" radius="md">
             <Stack align="center" justify="center" h="100%" c="dimmed" gap="xs">
@@ -178,42 +192,92 @@ export function DeskPage() {
   );
 }
 
-function ItemList({ title, items, selected, onOpen, empty, testId }: { title: string; items: InboxItem[]; selected: number | null; onOpen: (id: number) => void; empty: string; testId: string }) {
+interface Section {
+  title: string;
+  items: InboxItem[];
+  empty: string;
+  testId: string;
+}
+
+type Row = { kind: 'title'; section: Section } | { kind: 'empty'; section: Section } | { kind: 'item'; item: InboxItem };
+
+// A row's height before it is measured: an interaction (two lines) or a heading.
+const estimateRow = (row: Row | undefined): number => (row?.kind === 'item' ? 62 : 26);
+
+/**
+ * The desk's lists, virtualised: only the rows in view (and a few around
+ * them) are in the page, so an agent with 2,000 interactions in hand renders
+ * about thirty rows, not 2,000, on every push and every thread switch.
+ */
+function ItemLists({ sections, selected, onOpen, viewport }: { sections: Section[]; selected: number | null; onOpen: (id: number) => void; viewport: RefObject<HTMLDivElement | null> }) {
+  const rows = useMemo<Row[]>(
+    () => sections.flatMap((section): Row[] => [{ kind: 'title', section }, ...(section.items.length ? section.items.map((item): Row => ({ kind: 'item', item })) : [{ kind: 'empty' as const, section }])]),
+    [sections],
+  );
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => viewport.current,
+    estimateSize: (i) => estimateRow(rows[i]),
+    getItemKey: (i) => {
+      const row = rows[i]!;
+      return row.kind === 'item' ? `item-${row.item.id}` : `${row.kind}-${row.section.testId}`;
+    },
+    overscan: 8,
+  });
+  // J / K and links move the selection: keep it in view
+  const selectedIndex = rows.findIndex((r) => r.kind === 'item' && r.item.id === selected);
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
-    <Stack gap={4} data-testid={testId}>
-      <Text size="xs" fw={600} tt="uppercase" c="dimmed">
-        {title} {items.length ? <Badge size="xs" variant="light" ml={4}>{items.length}</Badge> : null}
-      </Text>
-      {items.map((it) => (
-        <UnstyledButton
-          key={it.id}
-          onClick={() => onOpen(it.id)}
-          data-testid={`interaction-row-${it.id}`}
-          p={6}
-          style={{
-            borderRadius: 6,
-            background: it.id === selected ? 'var(--mantine-color-blue-light)' : undefined,
-            border: '1px solid var(--mantine-color-default-border)',
-          }}
-        >
-          <Group gap={6} wrap="nowrap" justify="space-between">
-            <Group gap={6} wrap="nowrap" miw={0}>
-              <Badge size="xs" variant="light" style={{ flexShrink: 0 }}>
-                {it.campaignKey}
-              </Badge>
-              {it.unread ? <StatusDot color="blue" /> : null}
-              <TruncatedText size="sm" fw={it.unread ? 700 : 500} text={it.subject || '—'} />
-            </Group>
-            <RelativeTime iso={it.closedAt ?? it.lastMessageAt} size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} />
-          </Group>
-          <TruncatedText size="xs" c="dimmed" text={it.customerName ? `${it.customerName} <${it.customerAddress}>` : it.customerAddress} />
-        </UnstyledButton>
-      ))}
-      {items.length === 0 ? (
-        <Text size="xs" c="dimmed" px={6}>
-          {empty}
-        </Text>
-      ) : null}
-    </Stack>
+    <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }} data-testid="desk-lists">
+      {virtualizer.getVirtualItems().map((v) => {
+        const row = rows[v.index]!;
+        return (
+          <div key={v.key} data-index={v.index} ref={virtualizer.measureElement} style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${v.start}px)`, paddingBottom: 4 }}>
+            {row.kind === 'title' ? (
+              <Text size="xs" fw={600} tt="uppercase" c="dimmed" pt={row.section === sections[0] ? 0 : 8} data-testid={row.section.testId}>
+                {row.section.title} {row.section.items.length ? <Badge size="xs" variant="light" ml={4}>{row.section.items.length}</Badge> : null}
+              </Text>
+            ) : row.kind === 'empty' ? (
+              <Text size="xs" c="dimmed" px={6}>
+                {row.section.empty}
+              </Text>
+            ) : (
+              <ItemRow it={row.item} selected={row.item.id === selected} onOpen={onOpen} />
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function ItemRow({ it, selected, onOpen }: { it: InboxItem; selected: boolean; onOpen: (id: number) => void }) {
+  return (
+    <UnstyledButton
+      onClick={() => onOpen(it.id)}
+      data-testid={`interaction-row-${it.id}`}
+      data-unread={it.unread}
+      p={6}
+      w="100%"
+      style={{
+        borderRadius: 6,
+        background: selected ? 'var(--mantine-color-blue-light)' : undefined,
+        border: '1px solid var(--mantine-color-default-border)',
+      }}
+    >
+      <Group gap={6} wrap="nowrap" justify="space-between">
+        <Group gap={6} wrap="nowrap" miw={0}>
+          <Badge size="xs" variant="light" style={{ flexShrink: 0 }}>
+            {it.campaignKey}
+          </Badge>
+          {it.unread ? <StatusDot color="blue" /> : null}
+          <TruncatedText size="sm" fw={it.unread ? 700 : 500} text={it.subject || '—'} />
+        </Group>
+        <RelativeTime iso={it.closedAt ?? it.lastMessageAt} size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }} />
+      </Group>
+      <TruncatedText size="xs" c="dimmed" text={it.customerName ? `${it.customerName} <${it.customerAddress}>` : it.customerAddress} />
+    </UnstyledButton>
   );
 }

@@ -121,8 +121,14 @@ export function MessageCard({
                 </Button>
               ) : null}
             </Group>
-            {canAnswer ? (
-              <Group gap={4}>
+            <Group gap={4}>
+              <Tooltip label={t('desk.downloadEml')}>
+                <ActionIcon component="a" href={`/api/messages/${m.id}/eml`} download variant="subtle" size="sm" aria-label={t('desk.downloadEml')} data-testid={`eml-${m.id}`}>
+                  <IconDownload size={16} />
+                </ActionIcon>
+              </Tooltip>
+              {canAnswer ? (
+                <>
                 <Tooltip label={t('desk.mode.reply')}>
                   <ActionIcon variant="subtle" size="sm" onClick={() => onAnswer('reply', m.id)} aria-label={t('desk.mode.reply')}>
                     <IconArrowBackUp size={16} />
@@ -133,8 +139,9 @@ export function MessageCard({
                     <IconArrowForwardUp size={16} />
                   </ActionIcon>
                 </Tooltip>
-              </Group>
-            ) : null}
+                </>
+              ) : null}
+            </Group>
           </Group>
         </Stack>
       ) : null}

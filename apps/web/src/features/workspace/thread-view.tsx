@@ -1,8 +1,8 @@
 import { Anchor, Badge, Button, Group, Menu, Modal, Paper, ScrollArea, Select, Stack, Text, Textarea, Title, Tooltip } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
-import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconNote } from '@tabler/icons-react';
+import { getHotkeyHandler, useHotkeys } from '@mantine/hooks';
+import { IconArrowBackUp, IconArrowsExchange, IconArrowForwardUp, IconCheck, IconMailFilled, IconNote } from '@tabler/icons-react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { z } from 'zod';
@@ -15,24 +15,29 @@ import { formatDateTime } from '../../components/relative-time.tsx';
 import { useDispositions } from '../dispositions/dispositions-api.ts';
 import { Composer } from './composer.tsx';
 import { MessageCard } from './message-card.tsx';
-import { markRead, setDisposing, useAddNote, useCloseInteraction, useRetry, useThread, useTransfer } from './workspace-api.ts';
+import { markRead, setDisposing, useAddNote, useCloseInteraction, useMarkUnread, useRetry, useThread, useTransfer } from './workspace-api.ts';
 
 const transferTargetsSchema = z.object({
   agents: z.array(z.object({ userId: z.string(), displayName: z.string(), state: z.string() })),
   campaigns: z.array(z.object({ id: z.string(), key: z.string(), name: z.string() })),
 });
 
-/** An interaction as the agent works it: the customer, the conversation, notes, and the answer being written. */
-export function ThreadView({ interactionId }: { interactionId: number }) {
+/**
+ * An interaction as the agent works it: the customer, the conversation, notes,
+ * and the answer being written. `onClosed` runs once the agent has closed it
+ * (the desk moves on to the next one), `onLeave` once they marked it as
+ * unread (the desk leaves it, or opening it would read it again).
+ */
+export function ThreadView({ interactionId, onClosed, onLeave }: { interactionId: number; onClosed?: (id: number) => void; onLeave?: () => void }) {
   const thread = useThread(interactionId);
   return (
     <QueryState isPending={thread.isPending} error={thread.error} onRetry={() => void thread.refetch()}>
-      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} /> : null}
+      {thread.data ? <ThreadBody key={interactionId} thread={thread.data} onClosed={onClosed} onLeave={onLeave} /> : null}
     </QueryState>
   );
 }
 
-function ThreadBody({ thread }: { thread: Thread }) {
+function ThreadBody({ thread, onClosed, onLeave }: { thread: Thread; onClosed: ((id: number) => void) | undefined; onLeave: (() => void) | undefined }) {
   const { t, i18n } = useTranslation();
   const it = thread.interaction;
   const last = thread.messages.at(-1);
@@ -40,7 +45,22 @@ function ThreadBody({ thread }: { thread: Thread }) {
   const [compose, setCompose] = useState<{ mode: ComposeMode; parentId?: number } | null>(thread.draft ? { mode: thread.draft.mode } : null);
   const [closing, setClosing] = useState(false);
   const retry = useRetry();
+  const unread = useMarkUnread();
   const canAnswer = it.status === 'open' && it.mine;
+  const canMarkUnread = canAnswer && it.markAsUnread;
+  // once marked unread, this view must not read it again (the refreshed thread arrives before the desk leaves it)
+  const keptUnread = useRef(false);
+  const markUnread = () => {
+    if (!canMarkUnread) return;
+    keptUnread.current = true;
+    unread.mutate(it.id, {
+      onSuccess: () => onLeave?.(),
+      onError: (error) => {
+        keptUnread.current = false;
+        notifyError(t, error);
+      },
+    });
+  };
 
   // New messages open as they arrive.
   useEffect(() => {
@@ -48,7 +68,7 @@ function ThreadBody({ thread }: { thread: Thread }) {
   }, [last?.id]); // eslint-disable-line react-hooks/exhaustive-deps
   const queryClient = useQueryClient();
   useEffect(() => {
-    if (it.unread && it.mine)
+    if (it.unread && it.mine && !keptUnread.current)
       void markRead(it.id).then(
         () => queryClient.invalidateQueries({ queryKey: liveKeys.interactions }),
         () => undefined,
@@ -61,6 +81,7 @@ function ThreadBody({ thread }: { thread: Thread }) {
     ['alt+shift+r', () => answer('reply_all')],
     ['alt+f', () => answer('forward')],
     ['alt+c', () => canAnswer && setClosing(true)],
+    ['alt+u', () => markUnread()],
   ]);
 
   return (
@@ -124,6 +145,13 @@ function ThreadBody({ thread }: { thread: Thread }) {
                   </Button>
                 </Tooltip>
                 {it.transferToAgent || it.transferToQueue ? <TransferMenu interactionId={it.id} /> : null}
+                {canMarkUnread ? (
+                  <Tooltip label="Alt+U">
+                    <Button size="xs" variant="default" leftSection={<IconMailFilled size={14} />} onClick={() => markUnread()} loading={unread.isPending} data-testid="mark-unread">
+                      {t('desk.markUnread')}
+                    </Button>
+                  </Tooltip>
+                ) : null}
                 <Tooltip label="Alt+C">
                   <Button size="xs" color="teal" leftSection={<IconCheck size={14} />} onClick={() => setClosing(true)} data-testid="close-interaction">
                     {t('work.close')}
@@ -152,7 +180,7 @@ function ThreadBody({ thread }: { thread: Thread }) {
           {compose && canAnswer ? <Composer thread={thread} initialMode={compose.mode} parentId={compose.parentId} onDone={() => setCompose(null)} /> : null}
         </Stack>
       </ScrollArea>
-      <CloseModal thread={thread} opened={closing} onClose={() => setClosing(false)} />
+      <CloseModal thread={thread} opened={closing} onClose={() => setClosing(false)} onClosed={onClosed} />
     </Stack>
   );
 }
@@ -249,7 +277,9 @@ function TransferMenu({ interactionId }: { interactionId: number }) {
   );
 }
 
-function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boolean; onClose: () => void }) {
+// Keyboard: Alt+C opens this dialog (disposition field focused: type to
+// filter, Enter picks one); Enter or Alt+C again closes the interaction.
+function CloseModal({ thread, opened, onClose, onClosed }: { thread: Thread; opened: boolean; onClose: () => void; onClosed: ((id: number) => void) | undefined }) {
   const { t } = useTranslation();
   const it = thread.interaction;
   const dispositions = useDispositions(opened ? it.campaignId : null);
@@ -273,13 +303,22 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
         onSuccess: () => {
           notifySuccess(t('desk.closedOk'));
           onClose();
+          onClosed?.(it.id);
         },
         onError: (error) => notifyError(t, error),
       },
     );
   return (
     <Modal opened={opened} onClose={cancel} title={t('desk.closeTitle')} size="sm">
-      <Stack>
+      <Stack
+        component="form"
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          submit();
+        }}
+        onKeyDown={getHotkeyHandler([['alt+c', () => submit()]])}
+        data-testid="close-form"
+      >
         <Select
           label={t('desk.disposition')}
           placeholder={t('desk.chooseDisposition')}
@@ -296,7 +335,7 @@ function CloseModal({ thread, opened, onClose }: { thread: Thread; opened: boole
           <Button variant="default" onClick={cancel}>
             {t('common.cancel')}
           </Button>
-          <Button color="teal" disabled={missing} loading={close.isPending} onClick={submit} data-testid="confirm-close">
+          <Button type="submit" color="teal" disabled={missing} loading={close.isPending} data-testid="confirm-close">
             {t('work.close')}
           </Button>
         </Group>

@@ -85,6 +85,9 @@ export const useTransfer = () =>
 
 export const useRetry = () => useRefreshing((messageId: number) => apiSend(`/api/messages/${messageId}/retry`, { method: 'POST' }));
 
+/** Marked as new again by the agent holding it (where the campaign allows it). */
+export const useMarkUnread = () => useRefreshing((id: number) => apiSend(`/api/interactions/${id}/unread`, { method: 'POST' }));
+
 export function markRead(id: number): Promise<void> {
   return apiSend(`/api/interactions/${id}/read`, { method: 'POST' });
 }
