@@ -9,12 +9,13 @@ import {
   listReportSchema,
   listUploadQuerySchema,
   uuidParamsSchema as IdParams,
+  type Dialer,
 } from '@postdesk/contracts';
 import type { Deps } from '../../deps.ts';
 import { AppError, notFound } from '../../platform/http/errors.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { campaignScope, principalOf, requireRole } from '../auth/index.ts';
-import { canSeeCampaign } from '../campaigns/index.ts';
+import { canSeeCampaign, listCampaigns } from '../campaigns/index.ts';
 import { controlDialer, type DialerCommand } from './control-dialer.ts';
 import { readDialer, readDialerStatus, readDialers } from './read-dialers.ts';
 import { saveDialer } from './save-dialer.ts';
@@ -28,10 +29,10 @@ export const dialerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
   const staff = requireRole('admin', 'supervisor');
   const tags = ['dialer'];
   // A supervisor reaches only the dialers of the campaigns they supervise; any other is "not found".
-  const sees = (req: FastifyRequest, campaignId: string) => canSeeCampaign(deps.db, campaignScope(principalOf(req)), campaignId);
-  const visible = async (req: FastifyRequest, id: string): Promise<void> => {
+  const visible = async (req: FastifyRequest, id: string): Promise<Dialer> => {
     const d = await readDialer(deps.db, id);
-    if (!(await sees(req, d.campaignId))) throw notFound('dialer');
+    if (!(await canSeeCampaign(deps.db, campaignScope(principalOf(req)), d.campaignId))) throw notFound('dialer');
+    return d;
   };
 
   // a list arrives as the file itself, streamed through the validator into COPY: never buffered whole
@@ -39,8 +40,11 @@ export const dialerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
 
   app.get('/api/dialers', { onRequest: staff, schema: { tags, response: { 200: dialerListSchema } } }, async (req) => {
     const all = await readDialers(deps.db);
-    const seen = await Promise.all(all.map((d) => sees(req, d.campaignId)));
-    return { items: all.filter((_, i) => seen[i]) };
+    const scope = campaignScope(principalOf(req));
+    if (scope.all) return { items: all };
+    // one read of the supervisor's campaigns, not one per dialer
+    const ids = new Set((await listCampaigns(deps.db, scope)).map((c) => c.id));
+    return { items: all.filter((d) => ids.has(d.campaignId)) };
   });
 
   app.post('/api/dialers', { onRequest: admin, schema: { tags, body: dialerInputSchema, response: { 201: dialerSchema } } }, async (req, reply) => {
@@ -49,10 +53,7 @@ export const dialerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
     return reply.status(201).send(await readDialer(deps.db, d.id));
   });
 
-  app.get('/api/dialers/:id', { onRequest: staff, schema: { tags, params: IdParams, response: { 200: dialerSchema } } }, async (req) => {
-    await visible(req, req.params.id);
-    return readDialer(deps.db, req.params.id);
-  });
+  app.get('/api/dialers/:id', { onRequest: staff, schema: { tags, params: IdParams, response: { 200: dialerSchema } } }, async (req) => visible(req, req.params.id));
 
   app.put('/api/dialers/:id', { onRequest: admin, schema: { tags, params: IdParams, body: dialerInputSchema, response: { 200: dialerSchema } } }, async (req) => {
     const d = await saveDialer(deps.db, req.params.id, req.body);
