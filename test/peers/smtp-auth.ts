@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createSelfSignedCert } from './dovecot.ts';
+import { listenOnLoopback } from './smtp-capture.ts';
 
 /** Options for a throwaway SMTP submission server: its users, and how it offers TLS. */
 export interface SmtpAuthOptions {
@@ -110,15 +111,7 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
       });
     },
   });
-  server.on('error', () => undefined);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.server.address();
-      if (addr && typeof addr === 'object') resolve(addr.port);
-      else reject(new Error('smtp-server has no TCP address'));
-    });
-  });
+  const port = await listenOnLoopback(server);
   let stopped = false;
   return {
     port,

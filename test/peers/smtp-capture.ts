@@ -98,15 +98,7 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
       });
     },
   });
-  server.on('error', () => undefined);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.server.address();
-      if (addr && typeof addr === 'object') resolve(addr.port);
-      else reject(new Error('smtp-server has no TCP address'));
-    });
-  });
+  const port = await listenOnLoopback(server);
   let stopped = false;
   return {
     port,
@@ -132,4 +124,17 @@ export async function startSmtpCapture(opts: SmtpCaptureOptions = {}): Promise<S
       if (dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts an smtp-server peer on a free loopback port and answers that port. */
+export function listenOnLoopback(server: SMTPServer): Promise<number> {
+  server.on('error', () => undefined);
+  return new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.server.address();
+      if (addr && typeof addr === 'object') resolve(addr.port);
+      else reject(new Error('smtp-server has no TCP address'));
+    });
+  });
 }
