@@ -1,5 +1,6 @@
 import { simpleParser } from 'mailparser';
-import { ImapFlow } from 'imapflow';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitEvent } from '../../platform/events/events.ts';
 import { startDovecot, type DovecotPeer } from '../../../../../test/peers/dovecot.ts';
@@ -239,16 +240,17 @@ describe.skipIf(!peersReady)('inbound mail against Dovecot and smtp-sink', () =>
     await messageByHeader(two.messageId);
     const [before] = await q<{ uidvalidity: number }>(`SELECT uidvalidity FROM mailbox_folders WHERE campaign_id = $1 AND folder = 'Support'`, [campaignId]);
 
-    // delete and recreate the folder: same messages, new UIDVALIDITY, new UIDs
-    const client = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: 'alice', pass: PASSWORD }, logger: false });
-    await client.connect();
-    await client.mailboxDelete('Support');
-    await client.mailboxCreate('Support');
-    await client.append('Support', one.raw);
-    await client.append('Support', two.raw);
-    await client.logout();
-    // the change is seen when the runner selects the folder again (here: after
-    // a reconnect; in production also by the periodic resync's STATUS check)
+    // the server forgets the folder's UIDs (as after a DELETE and CREATE, or an
+    // index rebuild): same messages, new UIDVALIDITY, new UIDs. Done with the
+    // server down, so it never races the runner's own commands on the folder
+    // (a DELETE while the runner stores \Seen there can be refused by Dovecot).
+    // The change is seen when the runner selects the folder again (here: after
+    // the reconnect; in production also by the periodic resync's STATUS check).
+    await dv.halt();
+    const folderDir = path.join(dv.dir, 'mail', 'alice', 'Maildir', '.Support');
+    const forgotten = (await readdir(folderDir)).filter((f) => f.startsWith('dovecot'));
+    expect(forgotten).toContain('dovecot-uidlist');
+    for (const f of forgotten) await rm(path.join(folderDir, f), { recursive: true, force: true });
     await dv.restart();
     const three = customerMail({ from: 'sam@customer.test', subject: 'Folder three' });
     await appendMessages(dv, 'alice', PASSWORD, 'Support', [three.raw]);
