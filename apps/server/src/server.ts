@@ -30,6 +30,7 @@ import { countEvent, createMetrics } from './platform/http/metrics.ts';
 import { mailboxSyncLag } from './modules/ingestion/index.ts';
 import { outboxWaitingCounts } from './modules/outbound/index.ts';
 import { createLogger } from './platform/log/logger.ts';
+import { checkMasterKey } from './platform/secrets/key-check.ts';
 import { createSecretBox, loadOrCreateMasterKey, masterKeyWarnings } from './platform/secrets/secret-box.ts';
 import { createOAuthRuntime, startTokenRefresher, type TokenRefresher } from './modules/oauth/index.ts';
 
@@ -103,6 +104,8 @@ export async function startServer(
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'database migrated');
     const master = await loadOrCreateMasterKey({ key: config.masterKey, file: config.masterKeyFile, dataDir: config.dataDir });
+    const secrets = createSecretBox(master.key);
+    await checkMasterKey(db, secrets, master);
     if (master.created) log.info({ file: master.file }, 'master key created');
     for (const warning of await masterKeyWarnings(master, { dataDir: config.dataDir, externalDatabase: !!config.databaseUrl })) log.warn({ file: master.file }, warning);
     const masterKey = master.key;
@@ -116,7 +119,7 @@ export async function startServer(
       db,
       config,
       log,
-      secrets: createSecretBox(masterKey),
+      secrets,
       metrics: createMetrics(),
       checker: opts.checker ?? createMailConnectionChecker(config.mailCa ? { mailCa: config.mailCa } : {}),
       now: () => new Date(),

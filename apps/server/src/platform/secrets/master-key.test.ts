@@ -3,8 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../../../test/support/app.ts';
+import { Writable } from 'node:stream';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../../../../../test/support/app.ts';
 import { ConfigError, loadConfig } from '../../config.ts';
+import { startServer } from '../../server.ts';
 
 // The master key can live outside the data directory (POSTDESK_MASTER_KEY_FILE);
 // an installation whose database is elsewhere (DATABASE_URL, as the test
@@ -65,5 +67,26 @@ describe('where the master key is kept', () => {
 
   it('refuses both POSTDESK_MASTER_KEY and POSTDESK_MASTER_KEY_FILE', () => {
     expect(() => loadConfig({ POSTDESK_MASTER_KEY: randomBytes(32).toString('hex'), POSTDESK_MASTER_KEY_FILE: '/tmp/k' })).toThrow(ConfigError);
+  });
+
+  it('refuses to start a node whose key is not the one the database was sealed with, and removes a key that start generated', async () => {
+    const first = await start();
+    const databaseUrl = first.deps.config.databaseUrl!;
+    const fresh = await tmp();
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const node = (env: Record<string, string>) =>
+      startServer(loadConfig({ DATABASE_URL: databaseUrl, POSTDESK_DATA_DIR: fresh, POSTDESK_PORT: '0', POSTDESK_ROLES: 'api', POSTDESK_ADMIN_PASSWORD: ADMIN_PASSWORD, ...env }), { logDestination: quiet, serveWeb: false });
+
+    // a second node given a data directory of its own, and no key: it would generate one
+    const generated = path.join(fresh, 'master.key');
+    await expect(node({})).rejects.toThrow(`the master key this start generated in ${generated} (removed again) is not the one this database's secrets were sealed with`);
+    await expect(stat(generated)).rejects.toThrow(/ENOENT/);
+    // a wrong key passed in is refused the same way
+    await expect(node({ POSTDESK_MASTER_KEY: randomBytes(32).toString('hex') })).rejects.toThrow(/the master key in POSTDESK_MASTER_KEY is not the one/);
+
+    // given the first node's key, it starts and opens what the first sealed
+    const sealed = first.deps.secrets.seal('smtp-secret', 'campaign:y:smtp');
+    const second = await start({ DATABASE_URL: databaseUrl, POSTDESK_MASTER_KEY_FILE: path.join(first.dataDir, 'master.key') });
+    expect(second.deps.secrets.open(sealed, 'campaign:y:smtp')).toBe('smtp-secret');
   });
 });
