@@ -107,8 +107,12 @@ export interface OidcPeer {
   endAccessToken(token: string): Promise<void>;
   /** Changes the lifetime of access tokens issued from now on (tokens already issued keep theirs). */
   setAccessTokenTtl(seconds: number): void;
+  /** Every access and refresh token issued so far (opaque: the value is the jti), for tests that search logs for them. */
+  readonly issued: { access: string[]; refresh: string[] };
   /** How many tokens the token endpoint issued, per grant type: the test's view of "never hammer the provider". */
   readonly tokenRequests: { authorization_code: number; refresh_token: number };
+  /** How many token requests the endpoint refused (invalid_grant and the like), per grant type: hammering shows here. */
+  readonly tokenRequestsRefused: { authorization_code: number; refresh_token: number };
   stop(): Promise<void>;
 }
 
@@ -147,6 +151,7 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
   const users = new Map(Object.entries(opts.users));
   const grantsByLogin = new Map<string, Set<string>>();
   const tokenRequests = { authorization_code: 0, refresh_token: 0 };
+  const tokenRequestsRefused = { authorization_code: 0, refresh_token: 0 };
 
   const configuration: Configuration = {
     clients: [
@@ -230,11 +235,22 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
     const body = ctx.body as { active?: boolean; sub?: string; email?: string };
     if (body.active === true && body.sub && delegates.get(mailbox)?.has(body.sub)) body.email = mailbox;
   });
-  provider.on('access_token.saved', remember);
-  provider.on('refresh_token.saved', remember);
+  const issued = { access: [] as string[], refresh: [] as string[] };
+  provider.on('access_token.saved', (t) => {
+    remember(t);
+    if (t.jti) issued.access.push(t.jti);
+  });
+  provider.on('refresh_token.saved', (t) => {
+    remember(t);
+    if (t.jti) issued.refresh.push(t.jti);
+  });
   provider.on('grant.success', (ctx) => {
     const grantType = ctx.oidc.params?.grant_type;
     if (grantType === 'authorization_code' || grantType === 'refresh_token') tokenRequests[grantType]++;
+  });
+  provider.on('grant.error', (ctx) => {
+    const grantType = ctx.oidc?.params?.grant_type;
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') tokenRequestsRefused[grantType]++;
   });
 
   server.on('request', provider.callback());
@@ -292,6 +308,8 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
     },
     mailScopes: `openid email offline_access ${MAIL_SCOPE}`,
     tokenRequests,
+    tokenRequestsRefused,
+    issued,
     completeLogin,
     setAccessTokenTtl(seconds) {
       ttl = seconds;
