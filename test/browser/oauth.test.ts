@@ -17,6 +17,8 @@ import { checkPeer } from '../support/peers.ts';
 // token, mail flows in and the confirmation goes out by XOAUTH2.
 
 const AGENT = 'agent@example.test';
+const BOSS = 'boss@example.test';
+const SHARED = 'shared@example.test';
 const MAILBOX_PASSWORD = 'only-for-appending-77ab';
 const peersReady = checkPeer('chromium').available && checkPeer('dovecot').available;
 
@@ -28,26 +30,32 @@ describe.skipIf(!peersReady)('connecting a mailbox by OAuth2 sign-in in Chromium
   let browser: Browser;
   let page: Page;
   let campaignId: string;
+  let admin: string;
+  let providerId: string;
+  let templateId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     // the provider must know the callback before Postdesk listens: its port is chosen first
     const port = await closedPort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    op = await startOidcProvider({ users: { agent: AGENT }, redirectUris: [`${publicUrl}/api/oauth/callback`] });
+    // boss may open the shared mailbox (Microsoft 365's Full Access / Send As)
+    op = await startOidcProvider({ users: { agent: AGENT, boss: BOSS }, redirectUris: [`${publicUrl}/api/oauth/callback`], delegates: { [SHARED]: ['boss'] } });
     [dv, smtp] = await Promise.all([
-      startDovecot({ users: { [AGENT]: MAILBOX_PASSWORD }, oauth2: op.introspection }),
+      startDovecot({ users: { [AGENT]: MAILBOX_PASSWORD, [SHARED]: MAILBOX_PASSWORD }, oauth2: { ...op.introspection, sharedMailboxes: [SHARED] } }),
       startSmtpAuthServer({ users: {}, oauth2: op.introspection }),
     ]);
     s = await startTestServer({ serveWeb: true, env: { POSTDESK_PORT: String(port), POSTDESK_PUBLIC_URL: publicUrl, POSTDESK_ROLES: 'api,sync,worker' } });
-    const admin = await s.login('admin', ADMIN_PASSWORD);
+    admin = await s.login('admin', ADMIN_PASSWORD);
     const provider = await s.call('POST', '/api/oauth/providers', {
       cookie: admin,
       body: { kind: 'oidc', name: 'Company ID', issuer: op.issuer, clientId: op.app.clientId, clientSecret: op.app.clientSecret, scopes: op.mailScopes },
     });
     expect(provider.status, provider.text).toBe(201);
+    providerId = provider.body.id;
     const template = await s.call('POST', '/api/templates', { cookie: admin, body: { name: 'Thanks', campaignId: null, html: '<p>Got it ${ticket}.</p>' } });
     expect(template.status).toBe(201);
+    templateId = template.body.id;
     // a campaign that reads nothing yet: the admin connects it by signing in
     const res = await s.call('POST', '/api/campaigns', {
       cookie: admin,
@@ -109,4 +117,42 @@ describe.skipIf(!peersReady)('connecting a mailbox by OAuth2 sign-in in Chromium
     expect(sent.user).toBe(AGENT);
     expect(pageErrors).toEqual([]);
   }, 300_000);
+
+  it('shows a Microsoft 365 shared mailbox on the campaigns screen as the mailbox and who signed in for it', async () => {
+    // signed in as boss@ (the popup is the first test's; here the provider's pages are followed by fetch)
+    const started = await s.call('POST', '/api/oauth/sign-ins', { cookie: admin, body: { providerId } });
+    expect(started.status, started.text).toBe(201);
+    const back = await op.completeLogin(started.body.url, 'boss');
+    expect((await fetch(back)).status).toBe(200);
+    const account = (await s.call('GET', `/api/oauth/sign-ins/${started.body.id}`, { cookie: admin })).body.account;
+    expect(account.email).toBe(BOSS);
+    const res = await s.call('POST', '/api/campaigns', {
+      cookie: admin,
+      body: campaignBody({
+        name: 'Shared inbox',
+        key: 'SHR',
+        fromAddress: SHARED,
+        oauthAccountId: account.id,
+        inbound: { port: dv.imapPort, username: SHARED, password: undefined },
+        smtp: { port: smtp.port, auth: true, username: SHARED, password: undefined },
+        confirmation: { enabled: true, templateId },
+      }),
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.connections.map((c: { protocol: string; ok: boolean }) => [c.protocol, c.ok])).toEqual([['imap', true], ['smtp', true]]);
+
+    await page.goto(`${s.url}/campaigns`);
+    const shown = page.getByTestId('campaign-oauth').filter({ hasText: SHARED });
+    await shown.waitFor();
+    expect(await shown.innerText()).toBe(`Signed in as ${BOSS} for ${SHARED}`);
+    // the first campaign's mailbox is the signed-in address itself
+    expect(await page.getByTestId('campaign-oauth').filter({ hasText: AGENT }).innerText()).toBe(`Signed in as ${AGENT}`);
+    await page.screenshot({ path: 'test-results/campaigns-shared-mailbox.png' });
+
+    const mail = customerMail({ from: 'bo@customer.test', subject: 'To the shared inbox' });
+    await appendMessages(dv, SHARED, MAILBOX_PASSWORD, 'INBOX', [mail.raw]);
+    const sent = await eventually(async () => smtp.received.find((m) => m.to.includes('bo@customer.test')), 60_000, 'confirmation from the shared mailbox');
+    expect(sent.user).toBe(SHARED);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -40,6 +40,14 @@ export interface DovecotOAuth2 {
   scope: string;
   /** The SASL mechanisms offered for tokens (default both), e.g. ['xoauth2'] to play Outlook's POP3. */
   mechanisms?: Array<'xoauth2' | 'oauthbearer'>;
+  /**
+   * Shared mailboxes (Microsoft 365): each gets an oauth2 passdb of its own
+   * (username_filter) whose introspection URL names it (`?mailbox=`), so the
+   * provider can answer with the mailbox as the email of a token whose user
+   * may open it (oidc peer's `delegates`). Dovecot 2.3 sends nothing but the
+   * token when it introspects, hence one passdb per mailbox.
+   */
+  sharedMailboxes?: string[];
 }
 
 /** A running throwaway Dovecot owned by this process; stop() removes every trace of it. */
@@ -140,8 +148,13 @@ async function setUp(dir: string, users: Record<string, string>, tls: DovecotTls
   const [imapPort, pop3Port, imapsPort, pop3sPort] = (await freeLoopbackPorts(tls === 'implicit' ? 4 : 2, host)) as [number, number, number?, number?];
   if (imapCapability !== undefined && !/^[A-Za-z0-9 =+._-]+$/.test(imapCapability)) throw new Error('dovecot peer: unsupported capability list');
   if (oauth2) await writeFile(path.join(dir, 'dovecot-oauth2.conf.ext'), oauth2Conf(oauth2), { mode: 0o644 });
+  const shared = oauth2?.sharedMailboxes ?? [];
+  for (const [i, mailbox] of shared.entries()) {
+    if (!/^[A-Za-z0-9._@+-]+$/.test(mailbox)) throw new Error(`dovecot peer: unsupported mailbox ${JSON.stringify(mailbox)}`);
+    await writeFile(path.join(dir, `dovecot-oauth2-shared-${i}.conf.ext`), oauth2Conf(oauth2!, mailbox), { mode: 0o644 });
+  }
   const oauthMechanisms = oauth2 ? (oauth2.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ') : undefined;
-  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort, oauthMechanisms }) + (imapCapability ? `imap_capability = ${imapCapability}\n` : '');
+  const conf = dovecotConf({ dir, host, tls, account, cert, imapPort, pop3Port, imapsPort, pop3sPort, oauthMechanisms, sharedMailboxes: shared }) + (imapCapability ? `imap_capability = ${imapCapability}\n` : '');
   const confPath = path.join(dir, 'dovecot.conf');
   await writeFile(confPath, conf);
   if (account.uid !== undefined) await chown(path.join(dir, 'mail'), account.uid, account.gid!);
@@ -239,6 +252,8 @@ interface ConfInput {
   pop3sPort: number | undefined;
   /** Set when tokens are accepted: the SASL mechanisms for them. */
   oauthMechanisms: string | undefined;
+  /** Mailboxes whose tokens are introspected naming them (their own passdb each, before the general one). */
+  sharedMailboxes: string[];
 }
 
 function dovecotConf(c: ConfInput): string {
@@ -277,7 +292,7 @@ passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${c.dir}/users
 ${c.oauthMechanisms ? '  mechanisms = plain login\n' : ''}}
-${c.oauthMechanisms ? `passdb {\n  driver = oauth2\n  mechanisms = ${c.oauthMechanisms}\n  args = ${c.dir}/dovecot-oauth2.conf.ext\n}\n` : ''}userdb {
+${c.oauthMechanisms ? c.sharedMailboxes.map((m, i) => `passdb {\n  driver = oauth2\n  mechanisms = ${c.oauthMechanisms}\n  username_filter = ${m}\n  args = ${c.dir}/dovecot-oauth2-shared-${i}.conf.ext\n}\n`).join('') : ''}${c.oauthMechanisms ? `passdb {\n  driver = oauth2\n  mechanisms = ${c.oauthMechanisms}\n  args = ${c.dir}/dovecot-oauth2.conf.ext\n}\n` : ''}userdb {
   driver = static
   args = uid=${uid} gid=${gid} home=${c.dir}/mail/%u
 }
@@ -311,11 +326,12 @@ service anvil {
 // settings, or the provider sees two methods and Dovecot fails temporarily;
 // active_attribute, or an expired token fails temporarily instead of being
 // refused; the introspection reply's email is the login name.
-function oauth2Conf(o: DovecotOAuth2): string {
+function oauth2Conf(o: DovecotOAuth2, mailbox?: string): string {
   const url = new URL(o.url);
   url.username = encodeURIComponent(o.clientId);
   url.password = encodeURIComponent(o.clientSecret);
-  if (!/^[A-Za-z0-9:/._~%@-]+$/.test(url.href) || !/^[A-Za-z0-9._:/-]+$/.test(o.scope)) throw new Error('dovecot peer: unsupported introspection URL or scope');
+  if (mailbox) url.searchParams.set('mailbox', mailbox);
+  if (!/^[A-Za-z0-9:/._~%@?=-]+$/.test(url.href) || !/^[A-Za-z0-9._:/-]+$/.test(o.scope)) throw new Error('dovecot peer: unsupported introspection URL or scope');
   return `introspection_mode = post
 introspection_url = ${url.href}
 username_attribute = email

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.ts';
 import { checkPeer } from '../support/peers.ts';
@@ -49,6 +50,39 @@ describe.skipIf(!checkPeer('dovecot').available)('OAuth2 test peers', () => {
       expect(await imapLogin(dv.imapPort, AGENT, t.access_token)).toBe(true);
     } finally {
       await dv.stop();
+      await op.stop();
+    }
+  });
+
+  it('a shared mailbox opens with a delegate\'s token (Microsoft 365), and with nobody else\'s', async () => {
+    const SHARED = 'shared@example.test';
+    const op = await startOidcProvider({ users: { agent: AGENT, boss: 'boss@example.test' }, delegates: { [SHARED]: ['boss'] } });
+    const [dv, smtp] = await Promise.all([
+      startDovecot({ users: {}, oauth2: { ...op.introspection, sharedMailboxes: [SHARED] } }),
+      startSmtpAuthServer({ users: {}, oauth2: op.introspection }),
+    ]);
+    try {
+      const [boss, agent] = [await op.authorize({ login: 'boss' }), await op.authorize({ login: 'agent' })];
+      expect(await imapLogin(dv.imapPort, SHARED, boss.access_token)).toBe(true);
+      expect(await imapLogin(dv.imapPort, 'boss@example.test', boss.access_token)).toBe(true);
+      expect(await imapLogin(dv.imapPort, SHARED, agent.access_token)).toBe(false);
+      expect(await imapLogin(dv.imapPort, AGENT, boss.access_token)).toBe(false);
+      const send = async (user: string, accessToken: string) => {
+        const t = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, auth: { type: 'OAuth2', user, accessToken } });
+        try {
+          await t.sendMail({ from: user, to: 'ana@customer.test', subject: 'x', text: 'x' });
+          return true;
+        } catch {
+          return false;
+        } finally {
+          t.close();
+        }
+      };
+      expect(await send(SHARED, boss.access_token)).toBe(true);
+      expect(await send(SHARED, agent.access_token)).toBe(false);
+      expect(smtp.received.map((m) => m.user)).toEqual([SHARED]);
+    } finally {
+      await Promise.all([dv.stop(), smtp.stop()]);
       await op.stop();
     }
   });

@@ -34,6 +34,14 @@ export interface OidcPeerOptions {
    * token again revokes the whole grant (oidc-provider's replay rule).
    */
   rotateRefreshTokens?: boolean;
+  /**
+   * Shared mailboxes: mailbox address → the logins allowed to open it (what
+   * Exchange's Full Access / Send As grants). A mail server that names the
+   * mailbox when it introspects (`introspectionFor(mailbox)`) hears that
+   * mailbox as the token's `email` when the token's user is allowed: a
+   * token of admin@ opens shared@, as Microsoft 365 does.
+   */
+  delegates?: Record<string, string[]>;
 }
 
 /** The tokens a token endpoint returns (RFC 6749 §5.1), as the peer's own helpers see them. */
@@ -66,6 +74,8 @@ export interface OidcPeer {
   otherApp: OidcTestClient;
   /** For the mail servers: where and as whom to introspect, and the mail scope. */
   introspection: OidcIntrospection;
+  /** The same, naming the mailbox being opened (`?mailbox=`), so a delegate's token is accepted for it (see `delegates`). */
+  introspectionFor(mailbox: string): OidcIntrospection;
   /** The scopes the app asks for to read and send mail with a refresh token. */
   mailScopes: string;
   /**
@@ -89,10 +99,20 @@ export interface OidcPeer {
    * token issued under it) is revoked. Returns how many grants there were.
    */
   revokeGrants(login: string): Promise<number>;
+  /**
+   * Ends one access token at the provider (introspection says inactive from
+   * now on) while its grant and refresh token live on: a token revoked early
+   * or expired sooner than the client was told.
+   */
+  endAccessToken(token: string): Promise<void>;
   /** Changes the lifetime of access tokens issued from now on (tokens already issued keep theirs). */
   setAccessTokenTtl(seconds: number): void;
+  /** Every access and refresh token issued so far (opaque: the value is the jti), for tests that search logs for them. */
+  readonly issued: { access: string[]; refresh: string[] };
   /** How many tokens the token endpoint issued, per grant type: the test's view of "never hammer the provider". */
   readonly tokenRequests: { authorization_code: number; refresh_token: number };
+  /** How many token requests the endpoint refused (invalid_grant and the like), per grant type: hammering shows here. */
+  readonly tokenRequestsRefused: { authorization_code: number; refresh_token: number };
   stop(): Promise<void>;
 }
 
@@ -131,6 +151,7 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
   const users = new Map(Object.entries(opts.users));
   const grantsByLogin = new Map<string, Set<string>>();
   const tokenRequests = { authorization_code: 0, refresh_token: 0 };
+  const tokenRequestsRefused = { authorization_code: 0, refresh_token: 0 };
 
   const configuration: Configuration = {
     clients: [
@@ -205,11 +226,31 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
     set.add(token.grantId);
     grantsByLogin.set(token.accountId, set);
   };
-  provider.on('access_token.saved', remember);
-  provider.on('refresh_token.saved', remember);
+  // shared mailboxes: the resource server names the mailbox; a delegate's token answers with that mailbox as its email
+  const delegates = new Map(Object.entries(opts.delegates ?? {}).map(([mailbox, logins]) => [mailbox.toLowerCase(), new Set(logins)]));
+  provider.use(async (ctx, next) => {
+    await next();
+    const mailbox = typeof ctx.query.mailbox === 'string' ? ctx.query.mailbox.toLowerCase() : undefined;
+    if (ctx.path !== '/token/introspection' || !mailbox || !ctx.body || typeof ctx.body !== 'object') return;
+    const body = ctx.body as { active?: boolean; sub?: string; email?: string };
+    if (body.active === true && body.sub && delegates.get(mailbox)?.has(body.sub)) body.email = mailbox;
+  });
+  const issued = { access: [] as string[], refresh: [] as string[] };
+  provider.on('access_token.saved', (t) => {
+    remember(t);
+    if (t.jti) issued.access.push(t.jti);
+  });
+  provider.on('refresh_token.saved', (t) => {
+    remember(t);
+    if (t.jti) issued.refresh.push(t.jti);
+  });
   provider.on('grant.success', (ctx) => {
     const grantType = ctx.oidc.params?.grant_type;
     if (grantType === 'authorization_code' || grantType === 'refresh_token') tokenRequests[grantType]++;
+  });
+  provider.on('grant.error', (ctx) => {
+    const grantType = ctx.oidc?.params?.grant_type;
+    if (grantType === 'authorization_code' || grantType === 'refresh_token') tokenRequestsRefused[grantType]++;
   });
 
   server.on('request', provider.callback());
@@ -259,8 +300,16 @@ export async function startOidcProvider(opts: OidcPeerOptions): Promise<OidcPeer
     app,
     otherApp,
     introspection: { url: `${issuer}/token/introspection`, ...resourceServer, scope: MAIL_SCOPE },
+    introspectionFor: (mailbox) => ({ url: `${issuer}/token/introspection?mailbox=${encodeURIComponent(mailbox)}`, ...resourceServer, scope: MAIL_SCOPE }),
+    async endAccessToken(token) {
+      const found = await provider.AccessToken.find(token);
+      if (!found) throw new Error('oidc peer: no such access token');
+      await found.destroy();
+    },
     mailScopes: `openid email offline_access ${MAIL_SCOPE}`,
     tokenRequests,
+    tokenRequestsRefused,
+    issued,
     completeLogin,
     setAccessTokenTtl(seconds) {
       ttl = seconds;

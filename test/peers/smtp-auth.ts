@@ -129,11 +129,15 @@ export async function startSmtpAuthServer(opts: SmtpAuthOptions): Promise<SmtpAu
 }
 
 // Asks the provider about a bearer token the way Dovecot's oauth2 passdb does
-// (POST token=… with HTTP Basic as the resource server's client).
+// (POST token=… with HTTP Basic as the resource server's client), naming the
+// mailbox in the query as Dovecot's per-mailbox passdb does (sharedMailboxes).
 async function checkBearer(o: SmtpOAuth2, username: string, token: string): Promise<'ok' | 'refused' | 'temporary'> {
   let body: unknown;
   try {
-    const res = await fetch(o.url, {
+    // naming the mailbox, so the provider may answer with it for a delegate's token (shared mailboxes)
+    const url = new URL(o.url);
+    url.searchParams.set('mailbox', username);
+    const res = await fetch(url, {
       method: 'POST',
       signal: AbortSignal.timeout(5_000),
       headers: {

@@ -206,6 +206,22 @@ export async function accountsDueForRefresh(q: Queryable, before: Date): Promise
   return rows.map((r) => r.id);
 }
 
+/**
+ * When the next campaign account's token enters its refresh margin (a
+ * quarter of its life, at most five minutes; or its backoff ends, if
+ * later): the sweep sleeps until then rather than a fixed tick, so a short
+ * token is refreshed before it expires, not after. Null when none is due.
+ */
+export async function nextRefreshAt(q: Queryable): Promise<Date | null> {
+  const { rows } = await q.query<{ at: Date | null }>(
+    `SELECT min(GREATEST(a.access_expires_at - LEAST(interval '5 minutes', (a.access_expires_at - a.access_issued_at) / 4), a.next_attempt_at)) AS at
+       FROM oauth_accounts a
+      WHERE a.state <> 'sign_in_needed'
+        AND EXISTS (SELECT 1 FROM campaigns c WHERE c.oauth_account_id = a.id AND c.deleted_at IS NULL AND c.enabled)`,
+  );
+  return rows[0]?.at ?? null;
+}
+
 /** Accounts of sign-ins nobody saved into a campaign, older than a day: their grants are of no use. */
 export async function deleteUnusedAccounts(q: Queryable): Promise<number> {
   const r = await q.query(

@@ -164,6 +164,59 @@ describe.skipIf(!checkPeer('dovecot').available)('OAuth2 mailboxes against oidc-
     expect(await accounts()).toBe(before + 1);
   });
 
+  it('refuses a code issued to another client at the same provider, and another sign-in\'s code under this state: 400, nothing connected, the state spent', async () => {
+    const accounts = async () => (await q<{ n: number }>('SELECT count(*)::int AS n FROM oauth_accounts'))[0]!.n;
+    const before = await accounts();
+    const refreshes = op.tokenRequests.authorization_code;
+    // a code the provider issued to another application (its own client id, redirect and PKCE)
+    const other = new URL(`${op.issuer}/auth`);
+    other.search = new URLSearchParams({
+      client_id: op.otherApp.clientId,
+      response_type: 'code',
+      redirect_uri: op.otherApp.redirectUri,
+      scope: op.mailScopes,
+      state: 'their-state',
+      nonce: 'their-nonce',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      prompt: 'consent',
+    }).toString();
+    const theirs = await op.completeLogin(other, 'agent');
+    expect(theirs.searchParams.get('code')).toBeTruthy();
+    // replayed to our callback with a valid state of ours
+    const started = await call('POST', '/api/oauth/sign-ins', { providerId });
+    expect(started.status, started.text).toBe(201);
+    const forged = new URL(CALLBACK);
+    forged.search = new URLSearchParams({ code: theirs.searchParams.get('code')!, state: new URL(started.body.url).searchParams.get('state')!, iss: op.issuer }).toString();
+    const res = await deliver(forged);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('the provider refused this sign-in&#39;s code');
+    expect(res.text).toContain('issued to another application');
+    const status = await call('GET', `/api/oauth/sign-ins/${started.body.id}`);
+    expect(status.body).toMatchObject({ state: 'failed', account: null, error: { code: 'invalid_grant' } });
+    // the state was spent by that attempt: again, it is refused before any exchange
+    const again = await deliver(forged);
+    expect(again.status).toBe(400);
+    expect(again.text).toContain('already used');
+
+    // two sign-ins at once: B's code under A's state does not pass (PKCE binds the code to B's verifier); B's own callback does
+    const signInA = await call('POST', '/api/oauth/sign-ins', { providerId });
+    const signInB = await call('POST', '/api/oauth/sign-ins', { providerId });
+    const backB = await op.completeLogin(signInB.body.url, 'agent');
+    const mixed = new URL(backB);
+    mixed.searchParams.set('state', new URL(signInA.body.url).searchParams.get('state')!);
+    const m = await deliver(mixed);
+    expect(m.status).toBe(400);
+    expect((await call('GET', `/api/oauth/sign-ins/${signInA.body.id}`)).body).toMatchObject({ state: 'failed', account: null, error: { code: 'invalid_grant' } });
+    expect(await accounts()).toBe(before);
+    const b = await deliver(backB);
+    expect(b.status, b.text).toBe(200);
+    expect((await call('GET', `/api/oauth/sign-ins/${signInB.body.id}`)).body).toMatchObject({ state: 'completed', account: { email: AGENT } });
+    expect(await accounts()).toBe(before + 1);
+    // the provider issued tokens for B only
+    expect(op.tokenRequests.authorization_code - refreshes).toBe(1);
+  });
+
   let imapCampaign: string;
 
   it('connects a campaign: the save-time checks log in to IMAP and SMTP with the token, mail flows in and the confirmation goes out by XOAUTH2', async () => {

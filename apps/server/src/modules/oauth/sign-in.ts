@@ -117,7 +117,13 @@ export async function completeSignIn(deps: TokenDeps, query: Record<string, stri
     });
   } catch (err) {
     const e = err instanceof OAuthClientError ? err : new OAuthClientError('transient', 'the code exchange failed');
-    const what = e.code === 'access_denied' ? 'the sign-in was declined at the provider' : e.message;
+    // a code the provider will not exchange for us: issued to another client, for another sign-in (PKCE), used or expired
+    const what =
+      e.code === 'access_denied'
+        ? 'the sign-in was declined at the provider'
+        : e.code === 'invalid_grant'
+          ? `the provider refused this sign-in's code (${e.message}): it was issued to another application or another sign-in, or already used; start the sign-in again from Postdesk`
+          : e.message;
     return fail(e.code, what);
   }
   const email = tokens.identity.email;

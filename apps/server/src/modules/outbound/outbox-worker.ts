@@ -113,7 +113,19 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
               { signal },
             );
       if (!result.ok && result.code === 'auth_failed' && row.oauth_account_id && account?.accessToken) {
-        result = await afterRefusedToken(deps, row.oauth_account_id, account.accessToken, result);
+        // refused at AUTH, before MAIL FROM: nothing was sent, so one new token may try again at once
+        const next = await afterRefusedToken(deps, row.oauth_account_id, account.accessToken, result);
+        result =
+          'accessToken' in next
+            ? await sendRaw(
+                { ...account, accessToken: next.accessToken, ...(deps.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}) },
+                { from: job.envelope_from, to: job.envelope_to },
+                raw,
+                { signal },
+              )
+            : next;
+        // a fresh token refused too: the account, not the token (SMTP AUTH off, no Send As): held and tried again with backoff
+        if (!result.ok && result.code === 'auth_failed' && 'accessToken' in next) result = { ...result, permanent: false };
       }
     }
     const failure = result.ok ? null : result;
@@ -175,13 +187,21 @@ export function startOutboxWorker(deps: OutboxDeps, opts: { pollMs?: number; con
 }
 
 /**
- * SMTP refused an OAuth2 token: a new one decides. The grant is gone → held
- * for the admin with "sign in again"; a new token came → tried again with the
- * messages' backoff instead of waiting for an admin.
+ * SMTP refused an OAuth2 token (revoked early, expired sooner than it said,
+ * or the provider ended the session): a new one decides. The grant is gone →
+ * held for the admin with "sign in again"; a new token came → the caller
+ * sends once more with it at once (the refusal came before MAIL FROM, so
+ * nothing went out), instead of holding the account for a retry.
  */
-async function afterRefusedToken(deps: OutboxDeps, accountId: string, refused: string, failure: Extract<SendResult, { ok: false }>): Promise<SendResult> {
+async function afterRefusedToken(
+  deps: OutboxDeps,
+  accountId: string,
+  refused: string,
+  failure: Extract<SendResult, { ok: false }>,
+): Promise<{ accessToken: string } | SendResult> {
   try {
-    await accessTokenFor(deps, accountId, { refused });
+    const { accessToken } = await accessTokenFor(deps, accountId, { refused });
+    if (accessToken !== refused) return { accessToken };
     return { ...failure, permanent: false };
   } catch (err) {
     if (err instanceof OAuthTokenError) return { ...failure, permanent: err.code === 'sign_in_needed', response: `OAuth2: ${err.message}` };

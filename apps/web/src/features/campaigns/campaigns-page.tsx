@@ -179,6 +179,14 @@ function CampaignRow({ campaign, manage }: { campaign: Campaign; manage: boolean
         {campaign.inbound ? (
           <ConnectionBadges protocols={[campaign.inbound.protocol, 'smtp']} connections={campaign.connections ?? []} />
         ) : null}
+        {campaign.oauth && campaign.oauth.state !== 'sign_in_needed' ? (
+          // who signed in, and for which mailbox when it differs (a Microsoft 365 shared mailbox, Google delegation)
+          <Text size="xs" c="dimmed" lineClamp={2} maw={260} data-testid="campaign-oauth">
+            {campaign.inbound && campaign.inbound.username.toLowerCase() !== campaign.oauth.email.toLowerCase()
+              ? t('oauth.signedInForMailbox', { email: campaign.oauth.email, mailbox: campaign.inbound.username })
+              : t('oauth.signedInShort', { email: campaign.oauth.email })}
+          </Text>
+        ) : null}
         {campaign.oauth?.state === 'sign_in_needed' ? (
           // the OAuth2 grant is gone: mail and sending wait until an admin signs in again on the mail account
           <Anchor component={Link} to={`/campaigns/${encodeURIComponent(campaign.id)}?tab=mail`} size="xs" c="red.8" fw={600} display="block" data-testid="campaign-sign-in-again">
