@@ -4,12 +4,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const benches: Record<string, () => Promise<Record<string, number | string>>> = {
+const benches: Record<string, () => Promise<Record<string, number | string | null>>> = {
   api: async () => (await import('./api.bench.ts')).run(),
   dialer: async () => (await import('./dialer.bench.ts')).run(),
   ingest: async () => (await import('./ingest.bench.ts')).run(),
   outbox: async () => (await import('./outbox.bench.ts')).run(),
   routing: async () => (await import('./routing.bench.ts')).run(),
+  supervisor: async () => (await import('./supervisor.bench.ts')).run(),
   workspace: async () => (await import('./workspace.bench.ts')).run(),
 };
 

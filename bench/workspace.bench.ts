@@ -30,9 +30,9 @@ import { insertCampaignRow } from '../test/support/campaign-row.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const MIGRATIONS_DIR = path.join(ROOT, 'apps/server/src/platform/db/migrations');
-const SCALE = Number(process.env.BENCH_WORKSPACE_SCALE ?? 1);
+export const SCALE = Number(process.env.BENCH_WORKSPACE_SCALE ?? 1);
 if (!(SCALE > 0 && SCALE <= 1)) throw new Error(`BENCH_WORKSPACE_SCALE must be in (0, 1], got ${process.env.BENCH_WORKSPACE_SCALE}`);
-const DATA_DIR = path.join(ROOT, 'bench', '.data', SCALE === 1 ? 'workspace' : `workspace-scale-${SCALE}`);
+export const DATA_DIR = path.join(ROOT, 'bench', '.data', SCALE === 1 ? 'workspace' : `workspace-scale-${SCALE}`);
 
 const CAMPAIGNS = 20;
 const AGENTS = 200;
@@ -471,7 +471,7 @@ async function measure(base: string, cookie: string, kind: Kind): Promise<number
 }
 
 /** Starts the kept cluster, or a fresh one with a freshly generated data set (migrated first, as the server would). */
-async function openDataSet(): Promise<{ embedded: EmbeddedServer; marker: Marker }> {
+export async function openDataSet(): Promise<{ embedded: EmbeddedServer; marker: Marker }> {
   let embedded = await startEmbeddedPostgres(DATA_DIR);
   try {
     const kept = await keptDataSet(embedded.url);

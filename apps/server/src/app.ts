@@ -31,6 +31,7 @@ import { workspaceRoutes } from './modules/workspace/workspace.routes.ts';
 import { routingRoutes } from './modules/routing/routing.routes.ts';
 import { dialerLinksRoutes, dialerRoutes } from './modules/dialer/index.ts';
 import { recordsRoutes } from './modules/records/records.routes.ts';
+import { reportsRoutes } from './modules/reports/reports.routes.ts';
 import { oauthRoutes } from './modules/oauth/oauth.routes.ts';
 
 /** Where `vite build` writes the console. */
@@ -172,6 +173,7 @@ export async function buildApp(deps: Deps, opts: { serveWeb?: boolean; realtime?
   await app.register(dialerRoutes(deps));
   await app.register(dialerLinksRoutes(deps));
   await app.register(recordsRoutes(deps));
+  await app.register(reportsRoutes(deps));
   await app.register(oauthRoutes(deps));
   if (opts.realtime) await app.register(realtimeRoutes(deps, opts.realtime));
 

@@ -15,3 +15,4 @@ export * from './workspace.ts';
 export * from './dialer.ts';
 export * from './campaign-defaults.ts';
 export * from './records.ts';
+export * from './reports.ts';

@@ -3,6 +3,7 @@ import {
   IconAddressBook,
   IconHeadset,
   IconCategory,
+  IconChartBar,
   IconInbox,
   IconKey,
   IconListSearch,
@@ -18,7 +19,7 @@ import type { Capability } from './policy.ts';
 
 /** One entry of the left navigation. */
 export interface NavItem {
-  id: 'work' | 'live' | 'records' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers' | 'oauth';
+  id: 'work' | 'live' | 'records' | 'reports' | 'campaigns' | 'members' | 'templates' | 'cannedAnswers' | 'dispositions' | 'mailboxes' | 'quarantine' | 'users' | 'dialers' | 'oauth';
   to: string;
   icon: Icon;
   capability: Capability;
@@ -62,6 +63,7 @@ export const NAV_SECTIONS: readonly NavSection[] = [
     items: [
       { id: 'live', to: '/live', icon: IconActivityHeartbeat, capability: 'live.view', testId: 'nav-live' },
       { id: 'records', to: '/records', icon: IconListSearch, capability: 'records.view', testId: 'nav-records' },
+      { id: 'reports', to: '/reports', icon: IconChartBar, capability: 'reports.view', testId: 'nav-reports' },
       { id: 'mailboxes', to: '/mailboxes', icon: IconInbox, capability: 'mailboxes.view', testId: 'nav-mailboxes' },
       {
         id: 'quarantine',

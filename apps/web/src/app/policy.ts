@@ -22,7 +22,8 @@ export type Capability =
   | 'live.view'
   | 'dialers.view'
   | 'dialers.manage'
-  | 'records.view';
+  | 'records.view'
+  | 'reports.view';
 
 const GRANTS: Record<Role, readonly Capability[]> = {
   admin: [
@@ -43,8 +44,9 @@ const GRANTS: Record<Role, readonly Capability[]> = {
     'dialers.view',
     'dialers.manage',
     'records.view',
+    'reports.view',
   ],
-  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view', 'records.view'],
+  supervisor: ['campaigns.view', 'cannedAnswers.view', 'mailboxes.view', 'quarantine.view', 'live.view', 'dialers.view', 'records.view', 'reports.view'],
   agent: ['work.use', 'campaigns.view', 'cannedAnswers.view'],
 };
 

@@ -34,6 +34,7 @@ const TemplatesPage = lazy(() =>
 const DialersPage = lazy(() => import('../features/dialer/dialers-page.tsx').then((m) => ({ default: m.DialersPage })));
 const DeskPage = lazy(() => import('../features/workspace/desk-page.tsx').then((m) => ({ default: m.DeskPage })));
 const LivePage = lazy(() => import('../features/routing/live-page.tsx').then((m) => ({ default: m.LivePage })));
+const ReportsPage = lazy(() => import('../features/reports/reports-page.tsx').then((m) => ({ default: m.ReportsPage })));
 const RecordsPage = lazy(() => import('../features/records/records-page.tsx').then((m) => ({ default: m.RecordsPage })));
 const RecordViewerPage = lazy(() =>
   import('../features/records/record-viewer-page.tsx').then((m) => ({ default: m.RecordViewerPage })),
@@ -95,6 +96,14 @@ export function createRouter() {
               element: (
                 <RequireCapability capability="records.view">
                   <RecordsPage />
+                </RequireCapability>
+              ),
+            },
+            {
+              path: 'reports',
+              element: (
+                <RequireCapability capability="reports.view">
+                  <ReportsPage />
                 </RequireCapability>
               ),
             },
