@@ -303,3 +303,41 @@ export async function markUnsubscribed(q: Queryable, rowId: string, key: string)
   );
   return rows[0]?.dialer_id ?? null;
 }
+
+// What came back by mail: bounces, complaints, replies ----------------------------
+
+type ReportColumn = 'rejected' | 'spam';
+
+/**
+ * Counts a report against a sent row once (rejected_at / spam_at set, the
+ * list's counter moved) when the row belongs to a dialer of the campaign;
+ * returns its dialer and destination the first time, null otherwise.
+ */
+export async function markReported(q: Queryable, rowId: string, campaignId: string, what: ReportColumn): Promise<{ dialer_id: string; destination: string } | null> {
+  const at = what === 'rejected' ? 'rejected_at' : 'spam_at';
+  const { rows } = await q.query<{ dialer_id: string; destination: string }>(
+    `WITH r AS (UPDATE dialer_rows x SET ${at} = now() FROM dialers d
+                 WHERE x.id = $1 AND d.id = x.dialer_id AND d.campaign_id = $2 AND x.state = 'sent' AND x.${at} IS NULL
+             RETURNING x.list_id, x.dialer_id, x.destination),
+          l AS (UPDATE dialer_lists SET ${what} = ${what} + 1 WHERE id = (SELECT list_id FROM r))
+     SELECT dialer_id, destination FROM r`,
+    [rowId, campaignId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Adds an address (`key`, the blacklist form) to the blacklist for a reason, keeping an entry already there. */
+export async function blacklistAddress(q: Queryable, key: string, reason: 'bounce' | 'spam', dialerId: string): Promise<void> {
+  await q.query(`INSERT INTO dialer_blacklist (address, reason, dialer_id) VALUES ($1, $2, $3) ON CONFLICT (address) DO NOTHING`, [key, reason, dialerId]);
+}
+
+/** Records that an inbound message answers a row of one of the campaign's dialers; its dialer, or null when the row is not the campaign's. */
+export async function insertDialerReply(q: Queryable, rowId: string, campaignId: string, messageId: number, interactionId: number): Promise<string | null> {
+  const { rows } = await q.query<{ dialer_id: string }>(
+    `WITH r AS (SELECT x.id, x.dialer_id FROM dialer_rows x JOIN dialers d ON d.id = x.dialer_id WHERE x.id = $1 AND d.campaign_id = $2),
+          i AS (INSERT INTO dialer_replies (message_id, row_id, interaction_id) SELECT $3, id, $4 FROM r ON CONFLICT (message_id) DO NOTHING)
+     SELECT dialer_id FROM r`,
+    [rowId, campaignId, messageId, interactionId],
+  );
+  return rows[0]?.dialer_id ?? null;
+}
