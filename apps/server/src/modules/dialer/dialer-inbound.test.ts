@@ -195,6 +195,12 @@ describe.skipIf(!peersReady)('dialer mail coming back: bounces, complaints and r
     ]);
     expect(replies[0]!.interaction_id).not.toBe(replies[1]!.interaction_id);
     expect((await status()).totals.replied).toBe(2);
+    // the thread says which dialer message the interaction answers
+    const thread = await s.call('GET', `/api/records/interactions/${replies[0]!.interaction_id}`, { cookie });
+    expect(thread.status, thread.text).toBe(200);
+    expect(thread.body.interaction.dialerMessage).toMatchObject({ dialerId, dialerName: 'News dialer', listName: 'list', line: 5, destination: 'reply1@customer.test', sentAt: expect.any(String) });
+    const stray = await q<{ id: number }>(`SELECT id FROM interactions WHERE campaign_id = $1 AND id <> ALL ($2::bigint[]) LIMIT 1`, [campaignId, replies.map((r) => r.interaction_id)]);
+    expect(stray).toEqual([]);
   });
 
   it('a later list skips the hard-bounced and complaining addresses and still sends to the soft-bounced one', async () => {

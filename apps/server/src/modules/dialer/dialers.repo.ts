@@ -341,3 +341,25 @@ export async function insertDialerReply(q: Queryable, rowId: string, campaignId:
   );
   return rows[0]?.dialer_id ?? null;
 }
+
+/** The dialer message an interaction's first linked reply answers: the row, its list and dialer; null when none. */
+export async function dialerReplyOf(q: Queryable, interactionId: number): Promise<DialerReplyRow | null> {
+  const { rows } = await q.query<DialerReplyRow>(
+    `SELECT d.id AS dialer_id, d.name AS dialer_name, l.id::int AS list_id, l.name AS list_name, x.id::text AS row_id, x.line, x.destination, x.finished_at
+       FROM dialer_replies r JOIN dialer_rows x ON x.id = r.row_id JOIN dialer_lists l ON l.id = x.list_id JOIN dialers d ON d.id = x.dialer_id
+      WHERE r.interaction_id = $1 ORDER BY r.message_id LIMIT 1`,
+    [interactionId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface DialerReplyRow {
+  dialer_id: string;
+  dialer_name: string;
+  list_id: number;
+  list_name: string;
+  row_id: string;
+  line: number;
+  destination: string;
+  finished_at: Date | null;
+}
