@@ -215,4 +215,42 @@ describe.skipIf(!peersReady)('dialer mail coming back: bounces, complaints and r
     expect(to.length).toBe(before + 1);
     expect([to.filter((t) => t === '<soft@customer.test>').length, to.filter((t) => t === '<hard@customer.test>').length, to.filter((t) => t === '<spam@customer.test>').length]).toEqual([2, 1, 1]);
   });
+
+  it('searches the rows by state, address and list in keyset pages, and exports them as formula-safe CSV', async () => {
+    const page = async (query: string) => {
+      const res = await s.call('GET', `/api/dialers/${dialerId}/rows?${query}`, { cookie });
+      expect(res.status, res.text).toBe(200);
+      return res.body as { items: Array<{ id: number; destination: string; state: string; reply: string | null; rejectedAt: string | null; spamAt: string | null }>; nextAfter: number | null };
+    };
+    const skipped = await page('state=skipped');
+    expect(skipped.items.map((r) => [r.destination.toLowerCase(), r.reply])).toEqual([['hard@customer.test', 'blacklisted'], ['spam@customer.test', 'blacklisted']]);
+    expect(skipped.nextAfter).toBeNull();
+    const soft = await page('q=SOFT%40');
+    expect(soft.items.map((r) => r.state)).toEqual(['sent', 'sent']);
+    expect(soft.items[0]!.rejectedAt).not.toBeNull();
+    // a LIKE wildcard in the search is a character, not a pattern
+    expect((await page('q=%25')).items).toEqual([]);
+    // keyset pages: 9 rows by 4
+    const first = await page('limit=4');
+    expect(first.items.length).toBe(4);
+    const second = await page(`limit=4&after=${first.nextAfter}`);
+    const third = await page(`limit=4&after=${second.nextAfter}`);
+    expect([...first.items, ...second.items, ...third.items].map((r) => r.id)).toEqual([...new Set([...first.items, ...second.items, ...third.items].map((r) => r.id))].sort((a, b) => a - b));
+    expect(third.items.length).toBe(1);
+    expect((await s.call('GET', `/api/dialers/${dialerId}/rows?state=bogus`, { cookie })).status).toBe(400);
+
+    // an SMTP server's reply is data: a formula in it is neutralised in the export
+    await s.db.query(`UPDATE dialer_rows SET reply = '=HYPERLINK("http://evil.test","x")' WHERE dialer_id = $1 AND destination = 'late@customer.test'`, [dialerId]);
+    const res = await fetch(`${s.url}/api/dialers/${dialerId}/rows/export?state=sent`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="News-dialer-rows.csv"');
+    const csv = (await res.text()).replace(/^\uFEFF/, '');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('row,list,line,destination,state,attempts,uncertain,smtp_code,reply,finished_at,seen_at,rejected_at,spam_at,unsubscribed_at');
+    expect(lines.length).toBe(1 + 7);
+    expect(lines.find((l) => l.includes('late@customer.test'))).toContain(`"'=HYPERLINK(""http://evil.test"",""x"")"`);
+    // anonymous callers get nothing
+    expect((await fetch(`${s.url}/api/dialers/${dialerId}/rows/export`)).status).toBe(401);
+  });
 });

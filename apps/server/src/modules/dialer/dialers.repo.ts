@@ -363,3 +363,45 @@ export interface DialerReplyRow {
   destination: string;
   finished_at: Date | null;
 }
+
+// Per-row outcomes ------------------------------------------------------------------
+
+/** One ledger row as the outcome search shows it. */
+export interface RowOutcomeRow {
+  id: number;
+  list_id: number;
+  line: number;
+  destination: string;
+  state: string;
+  attempts: number;
+  uncertain: number;
+  smtp_code: number | null;
+  reply: string | null;
+  finished_at: Date | null;
+  seen_at: Date | null;
+  rejected_at: Date | null;
+  spam_at: Date | null;
+  unsubscribed_at: Date | null;
+}
+
+/** What the outcome search filters on: part of the address (case-insensitive), a state, a list. */
+export interface RowFilter {
+  q: string;
+  state?: string;
+  listId?: number;
+}
+
+/** A dialer's rows matching the filter, in ledger order, after the keyset `after` (a row id). */
+export async function searchRows(q: Queryable, dialerId: string, f: RowFilter, after: number, limit: number): Promise<RowOutcomeRow[]> {
+  const like = f.q === '' ? null : `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await q.query<RowOutcomeRow>(
+    `SELECT id::float8 AS id, list_id::int AS list_id, line, destination, state, attempts, uncertain, smtp_code, reply,
+            finished_at, seen_at, rejected_at, spam_at, unsubscribed_at
+       FROM dialer_rows
+      WHERE dialer_id = $1 AND id > $2 AND ($3::text IS NULL OR state = $3) AND ($4::bigint IS NULL OR list_id = $4)
+        AND ($5::text IS NULL OR destination ILIKE $5)
+      ORDER BY id LIMIT $6`,
+    [dialerId, after, f.state ?? null, f.listId ?? null, like, limit],
+  );
+  return rows;
+}

@@ -3,3 +3,4 @@
 // other modules need only the campaigns a user may read here.
 export { visibleCampaignIds } from './records.policy.ts';
 export type { CampaignScope } from './records.repo.ts';
+export { neutraliseCell } from './export-csv.ts';
