@@ -405,3 +405,52 @@ export async function searchRows(q: Queryable, dialerId: string, f: RowFilter, a
   );
   return rows;
 }
+
+// The attachments registry -----------------------------------------------------------
+
+export interface AttachmentRow {
+  token: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: Date;
+}
+
+export async function insertAttachment(
+  q: Queryable,
+  a: { token: string; campaignId: string; filename: string; contentType: string; size: number; sha256: string; createdBy: string | null },
+): Promise<AttachmentRow> {
+  const { rows } = await q.query<AttachmentRow>(
+    `INSERT INTO dialer_attachments (token, campaign_id, filename, content_type, size, sha256, created_by)
+     VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7)
+     RETURNING token, filename, content_type, size, encode(sha256, 'hex') AS sha256, created_at`,
+    [a.token, a.campaignId, a.filename, a.contentType, a.size, a.sha256, a.createdBy],
+  );
+  return rows[0]!;
+}
+
+/** A campaign's registry, newest first. */
+export async function campaignAttachments(q: Queryable, campaignId: string): Promise<AttachmentRow[]> {
+  const { rows } = await q.query<AttachmentRow>(
+    `SELECT token, filename, content_type, size, encode(sha256, 'hex') AS sha256, created_at FROM dialer_attachments WHERE campaign_id = $1 ORDER BY created_at DESC, token`,
+    [campaignId],
+  );
+  return rows;
+}
+
+/** Removes a token from a campaign's registry unless a row not sent yet names it: 'deleted', 'in_use' or 'missing'. */
+export async function deleteAttachment(q: Queryable, campaignId: string, token: string): Promise<'deleted' | 'in_use' | 'missing'> {
+  const { rows } = await q.query<{ in_use: boolean; deleted: boolean }>(
+    `WITH u AS (SELECT EXISTS (SELECT 1 FROM dialer_rows x JOIN dialers d ON d.id = x.dialer_id
+                               WHERE d.campaign_id = $1 AND x.state IN ('queued', 'retrying', 'sending') AND $2 = ANY (x.attachments)) AS in_use),
+          del AS (DELETE FROM dialer_attachments WHERE campaign_id = $1 AND token = $2 AND NOT (SELECT in_use FROM u) RETURNING token)
+     SELECT (SELECT in_use FROM u) AS in_use, EXISTS (SELECT 1 FROM del) AS deleted`,
+    [campaignId, token],
+  );
+  const r = rows[0]!;
+  if (r.deleted) return 'deleted';
+  if (!r.in_use) return 'missing';
+  const { rows: there } = await q.query('SELECT 1 FROM dialer_attachments WHERE campaign_id = $1 AND token = $2', [campaignId, token]);
+  return there.length > 0 ? 'in_use' : 'missing';
+}
