@@ -199,6 +199,7 @@ export async function startServer(
             now: deps.now,
             mailSecret: deps.mailSecret,
             publicUrl: config.publicUrl,
+            blobs: deps.blobs,
             onEvent: (h) => events.on(h),
             ...(opts.tlsRejectUnauthorized === false ? { tlsRejectUnauthorized: false } : {}),
           },

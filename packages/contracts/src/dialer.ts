@@ -231,6 +231,8 @@ export const dialerRowQuerySchema = z.strictObject({
   after: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
+/** The outcome export: the search's filters, every matching row. */
+export const dialerRowExportQuerySchema = dialerRowQuerySchema.omit({ after: true, limit: true });
 export const dialerListParamsSchema = z.strictObject({ id: z.string().uuid('not a valid id'), listId: z.coerce.number().int().min(1) });
 export const singleSendInputSchema = z.strictObject({
   to: z.string().trim().min(3, 'required').max(320, 'at most 320 characters'),

@@ -85,6 +85,20 @@ export const threadSchema = z.object({
     transferToQueue: z.boolean(),
     signatureTemplateId: z.string().nullable(),
     fromAddress: z.string(),
+    /** The dialer message this interaction answers (its first reply's In-Reply-To / References named one); null for any other interaction. */
+    dialerMessage: z
+      .object({
+        dialerId: z.string(),
+        dialerName: z.string(),
+        listId: z.number(),
+        listName: z.string(),
+        rowId: z.string(),
+        /** The row's line in the uploaded list. */
+        line: z.number(),
+        destination: z.string(),
+        sentAt: z.string().nullable(),
+      })
+      .nullable(),
   }),
   values: z.record(z.string(), z.string()),
   otherOpen: z.array(z.object({ id: z.number(), campaignKey: z.string(), subject: z.string(), assignedName: z.string().nullable() })),

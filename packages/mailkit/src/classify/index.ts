@@ -3,3 +3,4 @@
 export type { Classification, ClassificationKind, ClassifyContext } from './types.ts';
 export { classifyMessage } from './classify-message.ts';
 export { customerAddress, isUsableAddress } from './customer-address.ts';
+export { bounceSeverity, feedbackType, type BounceSeverity } from './report-references.ts';

@@ -127,3 +127,45 @@ function cleanAddresses(found: string[], excluded: ReadonlySet<string>): string[
   }
   return out;
 }
+
+/**
+ * How final a bounce is, for what a sender should do with the address:
+ * - hard: a permanent failure (DSN Action failed with a 5.x.x Status, or no
+ *   DSN and a 5.x.x / 5xx reply quoted in the body): never send there again;
+ * - soft: the server gave up on a temporary failure (failed with 4.x.x), or
+ *   a non-standard bounce with no permanent code in it: counted, not blacklisted;
+ * - delay: only a warning (Action delayed / relayed / delivered): nothing failed yet.
+ */
+export type BounceSeverity = 'hard' | 'soft' | 'delay';
+
+export function bounceSeverity(msg: ParsedMessage): BounceSeverity {
+  let seen = false;
+  let soft = false;
+  let delay = false;
+  for (const part of msg.parts) {
+    if (!DSN_TYPES.has(part.contentType) || !part.text) continue;
+    // the first block is per-message fields; the rest one per recipient
+    for (const block of part.text.split(/\r?\n[ \t]*\r?\n/)) {
+      const action = fieldValues(block, 'action')[0]?.toLowerCase().trim();
+      if (action === undefined) continue;
+      seen = true;
+      const status = /([245])\.\d{1,3}\.\d{1,3}/.exec(fieldValues(block, 'status')[0] ?? '')?.[1];
+      if (action.startsWith('failed')) {
+        if (status === '4') soft = true;
+        else return 'hard';
+      } else delay = true;
+    }
+  }
+  if (seen) return soft || !delay ? 'soft' : 'delay';
+  const body = msg.text ?? '';
+  if (/(?:^|[\s(\[#])5\.\d{1,3}\.\d{1,3}\b|(?:^|\s)5[0-5]\d[\s-]/m.test(body)) return 'hard';
+  return 'soft';
+}
+
+/** The Feedback-Type of an ARF report (RFC 5965 3.1), lower case; null when the message has no feedback-report part. */
+export function feedbackType(msg: ParsedMessage): string | null {
+  for (const part of msg.parts) {
+    if (part.contentType === 'message/feedback-report' && part.text) return fieldValues(part.text, 'feedback-type')[0]?.toLowerCase().trim() ?? 'abuse';
+  }
+  return null;
+}

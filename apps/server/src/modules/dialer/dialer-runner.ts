@@ -3,6 +3,8 @@ import type { Db } from '../../platform/db/db.ts';
 import { emitEvent, type DomainEvent } from '../../platform/events/events.ts';
 import type { Logger } from '../../platform/log/logger.ts';
 import type { SecretBox } from '../../platform/secrets/secret-box.ts';
+import type { BlobStore } from '../../platform/blobs/blob-store.ts';
+import { runAttachments } from './dialer-attachments.ts';
 import { campaignMail, findCampaignRow } from '../campaigns/index.ts';
 import { isOpen, nextOpening } from '../routing/index.ts';
 import { inviteField } from './dialer-variables.ts';
@@ -29,6 +31,8 @@ export interface DialerRunnerDeps {
   onEvent: (handler: (e: DomainEvent) => void) => () => void;
   /** Trust self-signed certificates of mail servers: tests only. */
   tlsRejectUnauthorized?: boolean;
+  /** Where the registry's attachments are. */
+  blobs: BlobStore;
 }
 
 /** How the runner is shaped. */
@@ -209,6 +213,6 @@ async function sendInit(deps: DialerRunnerDeps, d: DialerRow, connections: numbe
     messageIdDomain: c.from_address.slice(c.from_address.lastIndexOf('@') + 1),
     secret: new Uint8Array(deps.mailSecret),
     invite: !inv ? null : startField && endField ? { startField, endField } : { start: inv.start, end: inv.end },
-    attachments: {},
+    attachments: await runAttachments(deps, c.id),
   };
 }

@@ -2,8 +2,15 @@ import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  attachmentUploadQuerySchema,
+  csvSchema,
+  dialerAttachmentListSchema,
+  dialerAttachmentSchema,
   dialerInputSchema,
   dialerListSchema,
+  dialerRowExportQuerySchema,
+  dialerRowPageSchema,
+  dialerRowQuerySchema,
   dialerSchema,
   dialerStatusSchema,
   listReportSchema,
@@ -18,6 +25,9 @@ import { campaignScope, principalOf, requireRole } from '../auth/index.ts';
 import { canSeeCampaign, listCampaigns } from '../campaigns/index.ts';
 import { controlDialer, type DialerCommand } from './control-dialer.ts';
 import { readDialer, readDialerStatus, readDialers } from './read-dialers.ts';
+import { addAttachment, listAttachments, removeAttachment } from './dialer-attachments.ts';
+import { z } from 'zod';
+import { exportRows, readRowPage } from './row-outcomes.ts';
 import { saveDialer } from './save-dialer.ts';
 import { uploadList } from './upload-list.ts';
 
@@ -85,6 +95,61 @@ export const dialerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
       if (!body || typeof (body as Readable).pipe !== 'function') throw new AppError('unsupported_media_type', 'send the list as text/csv');
       const report = await uploadList(deps, req.params.id, req.query.name, body as Readable);
       return reply.status(report.ok ? 201 : 422).send(report);
+    },
+  );
+
+  // the attachments registry of the dialer's campaign: the file as the body (application/octet-stream), its name and type in the query
+  app.post(
+    '/api/dialers/:id/attachments',
+    { onRequest: staff, schema: { tags, params: IdParams, querystring: attachmentUploadQuerySchema, consumes: ['application/octet-stream'], response: { 201: dialerAttachmentSchema } } },
+    async (req, reply) => {
+      const d = await visible(req, req.params.id);
+      const length = Number(req.headers['content-length']);
+      const out = await addAttachment(deps, d.campaignId, { ...req.query, declaredLength: Number.isSafeInteger(length) ? length : undefined }, req.body, principalOf(req).userId);
+      return reply.status(201).send(out);
+    },
+  );
+  app.get('/api/dialers/:id/attachments', { onRequest: staff, schema: { tags, params: IdParams, response: { 200: dialerAttachmentListSchema } } }, async (req) =>
+    listAttachments(deps.db, (await visible(req, req.params.id)).campaignId),
+  );
+  app.delete(
+    '/api/dialers/:id/attachments/:token',
+    { onRequest: staff, schema: { tags, params: z.strictObject({ id: z.string().uuid('not a valid id'), token: z.string().min(1).max(128) }), response: { 204: z.null() } } },
+    async (req, reply) => {
+      await removeAttachment(deps.db, (await visible(req, req.params.id)).campaignId, req.params.token);
+      return reply.status(204).send(null);
+    },
+  );
+
+  // what happened to each row: searched by address (part of it), state and list, in keyset pages (after = the last id seen)
+  app.get('/api/dialers/:id/rows', { onRequest: staff, schema: { tags, params: IdParams, querystring: dialerRowQuerySchema, response: { 200: dialerRowPageSchema } } }, async (req) => {
+    await visible(req, req.params.id);
+    const { after, limit, ...filter } = req.query;
+    return readRowPage(deps.db, req.params.id, filter, after, limit);
+  });
+
+  // the same rows as CSV (formula cells neutralised), streamed
+  app.get(
+    '/api/dialers/:id/rows/export',
+    {
+      onRequest: staff,
+      schema: {
+        tags,
+        params: IdParams,
+        querystring: dialerRowExportQuerySchema,
+        produces: ['text/csv'],
+        response: { 200: { description: 'the rows as CSV', content: { 'text/csv': { schema: csvSchema } } } },
+      },
+    },
+    async (req, reply) => {
+      const d = await visible(req, req.params.id);
+      const name = d.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'dialer';
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}-rows.csv"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .send(exportRows(deps, req.params.id, req.query) as unknown as string); // a stream, never serialised
     },
   );
 

@@ -303,3 +303,154 @@ export async function markUnsubscribed(q: Queryable, rowId: string, key: string)
   );
   return rows[0]?.dialer_id ?? null;
 }
+
+// What came back by mail: bounces, complaints, replies ----------------------------
+
+type ReportColumn = 'rejected' | 'spam';
+
+/**
+ * Counts a report against a sent row once (rejected_at / spam_at set, the
+ * list's counter moved) when the row belongs to a dialer of the campaign;
+ * returns its dialer and destination the first time, null otherwise.
+ */
+export async function markReported(q: Queryable, rowId: string, campaignId: string, what: ReportColumn): Promise<{ dialer_id: string; destination: string } | null> {
+  const at = what === 'rejected' ? 'rejected_at' : 'spam_at';
+  const { rows } = await q.query<{ dialer_id: string; destination: string }>(
+    `WITH r AS (UPDATE dialer_rows x SET ${at} = now() FROM dialers d
+                 WHERE x.id = $1 AND d.id = x.dialer_id AND d.campaign_id = $2 AND x.state = 'sent' AND x.${at} IS NULL
+             RETURNING x.list_id, x.dialer_id, x.destination),
+          l AS (UPDATE dialer_lists SET ${what} = ${what} + 1 WHERE id = (SELECT list_id FROM r))
+     SELECT dialer_id, destination FROM r`,
+    [rowId, campaignId],
+  );
+  return rows[0] ?? null;
+}
+
+/** Adds an address (`key`, the blacklist form) to the blacklist for a reason, keeping an entry already there. */
+export async function blacklistAddress(q: Queryable, key: string, reason: 'bounce' | 'spam', dialerId: string): Promise<void> {
+  await q.query(`INSERT INTO dialer_blacklist (address, reason, dialer_id) VALUES ($1, $2, $3) ON CONFLICT (address) DO NOTHING`, [key, reason, dialerId]);
+}
+
+/** Records that an inbound message answers a row of one of the campaign's dialers; its dialer, or null when the row is not the campaign's. */
+export async function insertDialerReply(q: Queryable, rowId: string, campaignId: string, messageId: number, interactionId: number): Promise<string | null> {
+  const { rows } = await q.query<{ dialer_id: string }>(
+    `WITH r AS (SELECT x.id, x.dialer_id FROM dialer_rows x JOIN dialers d ON d.id = x.dialer_id WHERE x.id = $1 AND d.campaign_id = $2),
+          i AS (INSERT INTO dialer_replies (message_id, row_id, interaction_id) SELECT $3, id, $4 FROM r ON CONFLICT (message_id) DO NOTHING)
+     SELECT dialer_id FROM r`,
+    [rowId, campaignId, messageId, interactionId],
+  );
+  return rows[0]?.dialer_id ?? null;
+}
+
+/** The dialer message an interaction's first linked reply answers: the row, its list and dialer; null when none. */
+export async function dialerReplyOf(q: Queryable, interactionId: number): Promise<DialerReplyRow | null> {
+  const { rows } = await q.query<DialerReplyRow>(
+    `SELECT d.id AS dialer_id, d.name AS dialer_name, l.id::int AS list_id, l.name AS list_name, x.id::text AS row_id, x.line, x.destination, x.finished_at
+       FROM dialer_replies r JOIN dialer_rows x ON x.id = r.row_id JOIN dialer_lists l ON l.id = x.list_id JOIN dialers d ON d.id = x.dialer_id
+      WHERE r.interaction_id = $1 ORDER BY r.message_id LIMIT 1`,
+    [interactionId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface DialerReplyRow {
+  dialer_id: string;
+  dialer_name: string;
+  list_id: number;
+  list_name: string;
+  row_id: string;
+  line: number;
+  destination: string;
+  finished_at: Date | null;
+}
+
+// Per-row outcomes ------------------------------------------------------------------
+
+/** One ledger row as the outcome search shows it. */
+export interface RowOutcomeRow {
+  id: number;
+  list_id: number;
+  line: number;
+  destination: string;
+  state: string;
+  attempts: number;
+  uncertain: number;
+  smtp_code: number | null;
+  reply: string | null;
+  finished_at: Date | null;
+  seen_at: Date | null;
+  rejected_at: Date | null;
+  spam_at: Date | null;
+  unsubscribed_at: Date | null;
+}
+
+/** What the outcome search filters on: part of the address (case-insensitive), a state, a list. */
+export interface RowFilter {
+  q: string;
+  state?: string;
+  listId?: number;
+}
+
+/** A dialer's rows matching the filter, in ledger order, after the keyset `after` (a row id). */
+export async function searchRows(q: Queryable, dialerId: string, f: RowFilter, after: number, limit: number): Promise<RowOutcomeRow[]> {
+  const like = f.q === '' ? null : `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const { rows } = await q.query<RowOutcomeRow>(
+    `SELECT id::float8 AS id, list_id::int AS list_id, line, destination, state, attempts, uncertain, smtp_code, reply,
+            finished_at, seen_at, rejected_at, spam_at, unsubscribed_at
+       FROM dialer_rows
+      WHERE dialer_id = $1 AND id > $2 AND ($3::text IS NULL OR state = $3) AND ($4::bigint IS NULL OR list_id = $4)
+        AND ($5::text IS NULL OR destination ILIKE $5)
+      ORDER BY id LIMIT $6`,
+    [dialerId, after, f.state ?? null, f.listId ?? null, like, limit],
+  );
+  return rows;
+}
+
+// The attachments registry -----------------------------------------------------------
+
+export interface AttachmentRow {
+  token: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  created_at: Date;
+}
+
+export async function insertAttachment(
+  q: Queryable,
+  a: { token: string; campaignId: string; filename: string; contentType: string; size: number; sha256: string; createdBy: string | null },
+): Promise<AttachmentRow> {
+  const { rows } = await q.query<AttachmentRow>(
+    `INSERT INTO dialer_attachments (token, campaign_id, filename, content_type, size, sha256, created_by)
+     VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), $7)
+     RETURNING token, filename, content_type, size, encode(sha256, 'hex') AS sha256, created_at`,
+    [a.token, a.campaignId, a.filename, a.contentType, a.size, a.sha256, a.createdBy],
+  );
+  return rows[0]!;
+}
+
+/** A campaign's registry, newest first. */
+export async function campaignAttachments(q: Queryable, campaignId: string): Promise<AttachmentRow[]> {
+  const { rows } = await q.query<AttachmentRow>(
+    `SELECT token, filename, content_type, size, encode(sha256, 'hex') AS sha256, created_at FROM dialer_attachments WHERE campaign_id = $1 ORDER BY created_at DESC, token`,
+    [campaignId],
+  );
+  return rows;
+}
+
+/** Removes a token from a campaign's registry unless a row not sent yet names it: 'deleted', 'in_use' or 'missing'. */
+export async function deleteAttachment(q: Queryable, campaignId: string, token: string): Promise<'deleted' | 'in_use' | 'missing'> {
+  const { rows } = await q.query<{ in_use: boolean; deleted: boolean }>(
+    `WITH u AS (SELECT EXISTS (SELECT 1 FROM dialer_rows x JOIN dialers d ON d.id = x.dialer_id
+                               WHERE d.campaign_id = $1 AND x.state IN ('queued', 'retrying', 'sending') AND $2 = ANY (x.attachments)) AS in_use),
+          del AS (DELETE FROM dialer_attachments WHERE campaign_id = $1 AND token = $2 AND NOT (SELECT in_use FROM u) RETURNING token)
+     SELECT (SELECT in_use FROM u) AS in_use, EXISTS (SELECT 1 FROM del) AS deleted`,
+    [campaignId, token],
+  );
+  const r = rows[0]!;
+  if (r.deleted) return 'deleted';
+  if (!r.in_use) return 'missing';
+  const { rows: there } = await q.query('SELECT 1 FROM dialer_attachments WHERE campaign_id = $1 AND token = $2', [campaignId, token]);
+  return there.length > 0 ? 'in_use' : 'missing';
+}

@@ -4,3 +4,5 @@
 export { dialerRoutes } from './dialer.routes.ts';
 export { dialerLinksRoutes } from './dialer-links.routes.ts';
 export { startDialerRunner, type DialerRunner, type DialerRunnerDeps, type DialerRunnerOptions } from './dialer-runner.ts';
+export { recordDialerReport, recordDialerReply, type DialerReportOutcome } from './dialer-inbound.ts';
+export { dialerReplyOf, type DialerReplyRow } from './dialers.repo.ts';

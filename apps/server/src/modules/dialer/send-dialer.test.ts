@@ -10,7 +10,7 @@ import { checkPeer } from '../../../../../test/support/peers.ts';
 import { untilReached } from '../../../../../test/support/wait.ts';
 import type { Db } from '../../platform/db/db.ts';
 import { importList } from './import-list.ts';
-import { sendDialer } from './send-dialer.ts';
+import { MAX_CLAIM_AHEAD, sendDialer } from './send-dialer.ts';
 import type { SendThreadInit } from './send-protocol.ts';
 
 const HTML = '<p>Dear ${name},</p><p>your code is <b>${code}</b>.</p>';
@@ -93,6 +93,39 @@ describe('the dialer sends a list through the ledger', () => {
     const list = (await db.query('SELECT sent, failed FROM dialer_lists WHERE id = $1', [imported.listId])).rows[0];
     expect(list).toEqual({ sent: 60, failed: 0 });
   });
+
+  it.skipIf(!checkPeer('smtp-sink').available)('never holds more than MAX_CLAIM_AHEAD rows claimed ahead, however large the batches asked for', async () => {
+    const sink: SmtpSink = await startSmtpSink();
+    peers.push(sink);
+    const dialerId = await newDialer();
+    const n = 5_000;
+    // every tenth address blacklisted: skipped rows wait to be written like sent ones, and count as claimed ahead too
+    await db.query(`INSERT INTO dialer_blacklist (address, reason) SELECT 'cap' || i || '@example.test', 'manual' FROM generate_series(0, $1::int - 1, 10) i`, [n]);
+    const lines = Array.from({ length: n }, (_, i) => `Newsletter;cap${i}@example.test;;;name=C${i}:code=${i};`);
+    expect((await importList({ db }, { dialerId, name: 'cap', source: source(lines.join('\n')), rules })).report.ok).toBe(true);
+    let sampledMax = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM dialer_rows WHERE dialer_id = $1 AND state = 'sending'`, [dialerId]);
+        sampledMax = Math.max(sampledMax, rows[0]!.n);
+      }
+    })();
+    const report = await sendDialer({ db, now: () => new Date() }, dialerId, init(sink.port), { maxPerSecond: 0, intervalMs: 0 }, new AbortController().signal, {
+      threads: 2,
+      batchSize: 8_192,
+      maxInFlight: 100_000,
+      untilEmpty: true,
+    });
+    sampling = false;
+    await sampler;
+    expect(report).toMatchObject({ sent: n - n / 10, failed: 0, retried: 0 });
+    expect(report.peakClaimedAhead).toBeGreaterThan(0);
+    expect(report.peakClaimedAhead).toBeLessThanOrEqual(MAX_CLAIM_AHEAD);
+    expect(sampledMax).toBeGreaterThan(0);
+    expect(sampledMax).toBeLessThanOrEqual(MAX_CLAIM_AHEAD);
+    expect((await db.query('SELECT sent, skipped FROM dialer_lists WHERE dialer_id = $1', [dialerId])).rows[0]).toEqual({ sent: n - n / 10, skipped: n / 10 });
+  }, 300_000);
 
   it('sends by priority, then list order', async () => {
     const capture: SmtpCapture = await startSmtpCapture();

@@ -25,7 +25,7 @@ export interface SendRunOptions {
   connectionsPerThread?: number;
   /** Rows per claim (default 256). */
   batchSize?: number;
-  /** Rows claimed and not yet recorded, at most (default 4 batches per thread). */
+  /** Rows claimed and not yet recorded, at most (default 4 batches per thread; never more than MAX_CLAIM_AHEAD). */
   maxInFlight?: number;
   /** Outcomes are written at least this often (default 50 ms), or once 2,000 wait. */
   flushMs?: number;
@@ -51,6 +51,14 @@ export interface SendLimits {
   defaultDomainPerMinute?: number;
 }
 
+/**
+ * The most rows one run holds 'sending' in the ledger at a time: handed to
+ * the threads, or done and waiting to be written (deferred and skipped rows
+ * too). They are what a crash leaves in flight to be sent again, so the bound
+ * holds whatever the options ask (threads, batch size, maxInFlight).
+ */
+export const MAX_CLAIM_AHEAD = 2_048;
+
 /** What a run did. */
 export interface SendRunReport {
   sent: number;
@@ -60,6 +68,8 @@ export interface SendRunReport {
   recoveredInFlight: number;
   /** From the start of the run until every sending thread was ready. */
   startupMs: number;
+  /** The most rows the run held claimed and unrecorded at once (at most MAX_CLAIM_AHEAD). */
+  peakClaimedAhead: number;
 }
 
 /** Dependencies of a run. */
@@ -82,12 +92,12 @@ interface ThreadState {
  */
 export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit<SendThreadInit, 'type'>, limits: SendLimits, signal: AbortSignal, opts: SendRunOptions = {}): Promise<SendRunReport> {
   const threads = opts.threads ?? 2;
-  const batchSize = opts.batchSize ?? 256;
-  const maxInFlight = opts.maxInFlight ?? batchSize * 4 * threads;
+  const maxInFlight = Math.max(1, Math.min(MAX_CLAIM_AHEAD, opts.maxInFlight ?? (opts.batchSize ?? 256) * 4 * threads));
+  const batchSize = Math.max(1, Math.min(opts.batchSize ?? 256, maxInFlight));
   const flushMs = opts.flushMs ?? 50;
   const idlePollMs = opts.idlePollMs ?? 1_000;
   const started = performance.now();
-  const report: SendRunReport = { sent: 0, failed: 0, retried: 0, recoveredInFlight: await recoverInFlight(deps.db, dialerId), startupMs: 0 };
+  const report: SendRunReport = { sent: 0, failed: 0, retried: 0, recoveredInFlight: await recoverInFlight(deps.db, dialerId), startupMs: 0, peakClaimedAhead: 0 };
 
   const pace = paceOf(limits.maxPerSecond, limits.intervalMs);
   let bucket: Bucket = { tokens: pace.burst === Infinity ? 0 : pace.burst, at: Date.now() };
@@ -98,6 +108,9 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
   let nextBatch = 1;
   let outcomes: RowOutcome[] = [];
   let flushing = null as Promise<void> | null;
+  let flushingRows = 0;
+  // rows this run holds 'sending' in the ledger: with the threads, or done and not written yet
+  const ahead = (): number => claimed.size + outcomes.length + flushingRows;
   let accountFailures = 0;
   let holdUntil = 0;
   let threadError: Error | null = null;
@@ -188,6 +201,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
     if (outcomes.length === 0) return Promise.resolve();
     const group = outcomes;
     outcomes = [];
+    flushingRows = group.length;
     flushing = recordOutcomes(deps.db, dialerId, group, deps.now())
       .then(() => opts.onRecorded?.())
       .catch((err: unknown) => {
@@ -198,6 +212,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
       })
       .finally(() => {
         flushing = null;
+        flushingRows = 0;
         poke();
       });
     return flushing;
@@ -210,7 +225,7 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
     opts.onReady?.();
     while (!signal.aborted) {
       if (threadError) throw threadError;
-      if (claimed.size >= maxInFlight) {
+      if (ahead() >= maxInFlight) {
         await sleep(flushMs);
         continue;
       }
@@ -219,13 +234,14 @@ export async function sendDialer(deps: SendRunDeps, dialerId: string, init: Omit
         await sleep(holdUntil - now);
         continue;
       }
-      const t = take(pace, bucket, now, Math.min(batchSize, maxInFlight - claimed.size));
+      const t = take(pace, bucket, now, Math.min(batchSize, maxInFlight - ahead()));
       if (t.granted === 0) {
         await sleep(Math.max(1, waitForToken(pace, bucket, now)));
         continue;
       }
       const blocked = domainLimited ? domains.blocked(now) : [];
       const claimedRows = await claimRows(deps.db, dialerId, t.granted, blocked, opts.node ?? null);
+      report.peakClaimedAhead = Math.max(report.peakClaimedAhead, ahead() + claimedRows.length);
       // a domain that reached its limit within this claim: its rows go back to the queue until it frees up, untried
       let rows = claimedRows;
       if (domainLimited) {

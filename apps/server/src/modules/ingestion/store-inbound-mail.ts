@@ -5,6 +5,7 @@ import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { queueConfirmation } from '../outbound/index.ts';
 import { contactListFor, type CampaignRow } from '../campaigns/index.ts';
+import { recordDialerReply, recordDialerReport } from '../dialer/index.ts';
 import {
   findOutboundByMessageIds,
   insertInboundMessage,
@@ -109,6 +110,10 @@ async function storeAutomaticMail(q: Queryable, deps: IngestDeps, campaign: Camp
     reason: c.reason,
     attachments: parsed.attachments,
   });
+  // a bounce or complaint about dialer mail (our pdd. Message-ID): the row's counters and the blacklist
+  if (original === null && (c.kind === 'bounce' || c.kind === 'feedback')) {
+    await recordDialerReport(q, deps.mailSecret, campaign.id, c.kind, c.originalMessageIds, parsed);
+  }
   await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: c.kind });
   return { outcome: 'stored', messageId, interactionId, kind: c.kind, created: false };
 }
@@ -174,6 +179,8 @@ async function storeCustomerMail(
     created = true;
     await emitEvent(q, { type: 'interaction.created', campaignId: campaign.id, interactionId, linkedTo });
   }
+  // a reply to dialer mail: which dialer message it answers (shown with the interaction)
+  await recordDialerReply(q, deps.mailSecret, campaign.id, parsed, messageId, interactionId);
   await emitEvent(q, { type: 'message.received', campaignId: campaign.id, interactionId, messageId, kind: 'customer' });
   const confirmation = await queueConfirmation(q, deps, {
     campaign,

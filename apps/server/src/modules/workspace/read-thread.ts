@@ -1,5 +1,6 @@
 import { templateValues } from '@postdesk/mailkit/template';
 import type { Queryable } from '../../platform/db/db.ts';
+import { dialerReplyOf, type DialerReplyRow } from '../dialer/index.ts';
 import { ticketOf } from '../outbound/index.ts';
 import { draftOf, type DraftRow } from './drafts.repo.ts';
 import {
@@ -26,6 +27,8 @@ export interface Thread {
   draft: DraftRow | undefined;
   /** What ${fields} in templates and canned answers are filled with. */
   values: ReturnType<typeof templateValues>;
+  /** The dialer message the interaction answers, or null. */
+  dialer: DialerReplyRow | null;
 }
 
 /**
@@ -35,12 +38,13 @@ export interface Thread {
  */
 export async function readThread(q: Queryable, v: Viewer, id: number, now: Date): Promise<Thread> {
   const it = await visibleInteraction(q, v, id);
-  const [{ messages, attachments }, notes, others, draft, agentName] = await Promise.all([
+  const [{ messages, attachments }, notes, others, draft, agentName, dialer] = await Promise.all([
     threadMessages(q, it.id),
     notesOf(q, it.id),
     otherOpen(q, v, it),
     draftOf(q, v.userId, it.id),
     displayNameOf(q, v.userId),
+    dialerReplyOf(q, it.id),
   ]);
   const filesOf = new Map<number, AttachmentRow[]>();
   for (const a of attachments) filesOf.set(a.message_id, [...(filesOf.get(a.message_id) ?? []), a]);
@@ -55,5 +59,5 @@ export async function readThread(q: Queryable, v: Viewer, id: number, now: Date)
     now,
     timeZone: it.timezone,
   });
-  return { interaction: it, messages, filesOf, notes, others, draft, values };
+  return { interaction: it, messages, filesOf, notes, others, draft, values, dialer };
 }

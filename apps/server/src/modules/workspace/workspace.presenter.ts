@@ -73,6 +73,18 @@ export function presentThread(t: Thread, viewerId: string) {
       transferToQueue: it.transfer_to_queue,
       signatureTemplateId: it.signature_template_id,
       fromAddress: it.from_address,
+      dialerMessage: t.dialer
+        ? {
+            dialerId: t.dialer.dialer_id,
+            dialerName: t.dialer.dialer_name,
+            listId: t.dialer.list_id,
+            listName: t.dialer.list_name,
+            rowId: t.dialer.row_id,
+            line: t.dialer.line,
+            destination: t.dialer.destination,
+            sentAt: iso(t.dialer.finished_at),
+          }
+        : null,
     },
     values: t.values,
     otherOpen: t.others.map((o) => ({ id: o.id, campaignKey: o.key, subject: o.subject, assignedName: o.assigned_name })),

@@ -97,6 +97,17 @@ function ThreadBody({ thread, onClosed, onLeave }: { thread: Thread; onClosed: (
                 {it.subject || t('work.noSubject')}
               </Title>
             </Group>
+            {it.dialerMessage ? (
+              <Tooltip
+                label={t('desk.dialerReplyTip', { destination: it.dialerMessage.destination, list: it.dialerMessage.listName, line: it.dialerMessage.line })}
+                multiline
+                maw={360}
+              >
+                <Badge color="grape" variant="light" style={{ alignSelf: 'flex-start', textTransform: 'none' }} data-testid="thread-dialer">
+                  {t('desk.dialerReply', { dialer: it.dialerMessage.dialerName })}
+                </Badge>
+              </Tooltip>
+            ) : null}
             <Text size="sm">
               <Text span fw={600}>
                 {it.customerName || it.customerAddress}
