@@ -1,5 +1,6 @@
 import './app/zod-config.ts';
 import '@mantine/core/styles.css';
+import '@mantine/charts/styles.css';
 import '@mantine/notifications/styles.css';
 import '@mantine/tiptap/styles.css';
 import './app/global.css';

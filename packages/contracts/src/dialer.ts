@@ -122,7 +122,19 @@ export const blacklistEntrySchema = z.object({ address: z.string(), reason: blac
 /** An address that never receives dialer mail, and why. */
 export type BlacklistEntry = z.infer<typeof blacklistEntrySchema>;
 export const blacklistPageSchema = z.object({ items: z.array(blacklistEntrySchema), total: z.number() });
-export const blacklistUploadSchema = z.object({ ok: z.boolean(), added: z.number(), problems: z.array(listProblemSchema) });
+/** The verdict on an uploaded blacklist file: imported whole (added counts the addresses that were not on it yet), or refused with every problem by line. */
+export const blacklistUploadSchema = z.object({
+  ok: z.boolean(),
+  /** Valid lines read. */
+  rows: z.number(),
+  added: z.number(),
+  problems: z.array(listProblemSchema),
+  moreProblems: z.number(),
+  /** false when a problem stopped the check before the end of the file. */
+  complete: z.boolean(),
+});
+/** The verdict on an uploaded blacklist file. */
+export type BlacklistUpload = z.infer<typeof blacklistUploadSchema>;
 
 export const dialerRowStateSchema = z.enum(['queued', 'sending', 'sent', 'failed', 'retrying', 'skipped', 'deleted']);
 export const dialerRowSchema = z.object({

@@ -18,3 +18,5 @@ export type { PipelineAccount, PipelineAuth, PipelineCapabilities, PipelineMessa
 export { SmtpPipelinePool } from './smtp-pipeline-pool.ts';
 export { LIST_COLUMNS, normalizeDestination, validateList } from './dialer-list.ts';
 export type { ListProblem, ListProblemCode, ListReport, ListRow, ListRules } from './dialer-list.ts';
+export { splitLine, validateBlacklistFile } from './blacklist-file.ts';
+export type { BlacklistFileEntry, BlacklistFileReport, BlacklistFileRules, BlacklistProblem, BlacklistProblemCode } from './blacklist-file.ts';

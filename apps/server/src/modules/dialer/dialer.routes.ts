@@ -23,6 +23,7 @@ import { AppError, notFound } from '../../platform/http/errors.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { campaignScope, principalOf, requireRole } from '../auth/index.ts';
 import { canSeeCampaign, listCampaigns } from '../campaigns/index.ts';
+import { blacklistRoutes } from './blacklist.routes.ts';
 import { controlDialer, type DialerCommand } from './control-dialer.ts';
 import { readDialer, readDialerStatus, readDialers } from './read-dialers.ts';
 import { addAttachment, listAttachments, removeAttachment } from './dialer-attachments.ts';
@@ -47,6 +48,9 @@ export const dialerRoutes = (deps: Deps): FastifyPluginAsyncZod => async (app) =
 
   // a list arrives as the file itself, streamed through the validator into COPY: never buffered whole
   app.addContentTypeParser(['text/csv', 'application/octet-stream'], (_req: unknown, payload: Readable, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
+
+  // the blacklist's routes share the text/csv parser above
+  await app.register(blacklistRoutes(deps));
 
   app.get('/api/dialers', { onRequest: staff, schema: { tags, response: { 200: dialerListSchema } } }, async (req) => {
     const all = await readDialers(deps.db);

@@ -1,6 +1,18 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { ApiError, apiRequest } from '../../app/api.ts';
-import { apiErrorBodySchema, dialerListSchema, dialerSchema, dialerStatusSchema, listReportSchema, type DialerInput, type ListReport } from '@postdesk/contracts';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, apiRequest, apiSend } from '../../app/api.ts';
+import {
+  apiErrorBodySchema,
+  blacklistEntrySchema,
+  blacklistPageSchema,
+  blacklistUploadSchema,
+  dialerListSchema,
+  dialerSchema,
+  dialerStatusSchema,
+  listReportSchema,
+  type BlacklistUpload,
+  type DialerInput,
+  type ListReport,
+} from '@postdesk/contracts';
 
 /** Cache keys of this feature. */
 export const dialerKeys = { all: ['dialers'] as const, status: (id: string) => ['dialers', 'status', id] as const };
@@ -60,5 +72,55 @@ export function useUploadList() {
       throw new ApiError({ status: res.status, code: err.success ? err.data.code : 'http_error', message: err.success ? err.data.message : `HTTP ${res.status}` });
     },
     onSuccess: (_report, { id }) => queryClient.invalidateQueries({ queryKey: dialerKeys.status(id) }),
+  });
+}
+
+/** Cache keys of the blacklist. */
+export const blacklistKeys = { all: ['dialer-blacklist'] as const, page: (q: string, offset: number) => ['dialer-blacklist', q, offset] as const };
+
+/** A page of the blacklist whose addresses contain `q` (admins). */
+export function useBlacklist(q: string, offset: number, limit: number) {
+  return useQuery({
+    queryKey: blacklistKeys.page(q, offset),
+    queryFn: () => apiRequest(`/api/dialers/blacklist?q=${encodeURIComponent(q)}&offset=${offset}&limit=${limit}`, blacklistPageSchema),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Adds one address by hand. */
+export function useAddToBlacklist() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { address: string; note: string }) => apiRequest('/api/dialers/blacklist', blacklistEntrySchema, { method: 'POST', body: input }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: blacklistKeys.all }),
+  });
+}
+
+/** Removes an address. */
+export function useRemoveFromBlacklist() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (address: string) => apiSend(`/api/dialers/blacklist/${encodeURIComponent(address)}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: blacklistKeys.all }),
+  });
+}
+
+/** Uploads a blacklist file as text/csv: the report comes back whether it was added (201) or refused (422). */
+export function useUploadBlacklist() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (file: File): Promise<BlacklistUpload> => {
+      const res = await fetch('/api/dialers/blacklist/upload', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json', 'Content-Type': 'text/csv' },
+        body: file,
+      });
+      const raw: unknown = await res.json().catch(() => null);
+      if (res.status === 201 || res.status === 422) return blacklistUploadSchema.parse(raw);
+      const err = apiErrorBodySchema.safeParse(raw);
+      throw new ApiError({ status: res.status, code: err.success ? err.data.code : 'http_error', message: err.success ? err.data.message : `HTTP ${res.status}` });
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: blacklistKeys.all }),
   });
 }

@@ -1,7 +1,7 @@
-import { Alert, Badge, Button, FileButton, Group, Modal, Paper, Progress, SimpleGrid, Stack, Table, Text } from '@mantine/core';
-import { IconAlertTriangle, IconPencil, IconPlayerPause, IconPlayerPlay, IconPlayerStop, IconPlus, IconUpload } from '@tabler/icons-react';
+import { Alert, Badge, Box, Button, FileButton, Group, Modal, Paper, Progress, SimpleGrid, Stack, Table, Tabs, Text } from '@mantine/core';
+import { IconAlertTriangle, IconBan, IconPencil, IconPlayerPause, IconPlayerPlay, IconPlayerStop, IconPlus, IconSend, IconUpload } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Dialer, DialerStatus, ListReport } from '@postdesk/contracts';
 import { can } from '../../app/policy.ts';
@@ -12,7 +12,11 @@ import { notifyError, notifySuccess } from '../../components/notify.ts';
 import { PageHeader } from '../../components/page-header.tsx';
 import { QueryState } from '../../components/query-state.tsx';
 import { dialerKeys, useDialerCommand, useDialerStatus, useDialers, useUploadList } from './dialer-api.ts';
+import { BlacklistPanel } from './blacklist-panel.tsx';
 import { DialerFormModal } from './dialer-form-modal.tsx';
+import { minuteSeries } from './minute-series.ts';
+
+const MinutesChart = lazy(() => import('./minutes-chart.tsx'));
 
 /** The email dialers: each with its progress and live counters, its list upload and its controls. */
 export function DialersPage() {
@@ -21,36 +25,57 @@ export function DialersPage() {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Dialer | 'new' | null>(null);
   const manage = can(useCurrentUser().role, 'dialers.manage');
+  const [tab, setTab] = useState<'dialers' | 'blacklist'>('dialers');
   // pushes are hints: the dashboard re-reads through the API
   useRealtimeMessages((m) => {
     if (m.type !== 'dialer.changed') return;
     void queryClient.invalidateQueries({ queryKey: dialerKeys.status(m.dialerId) });
     if (!(dialers.data ?? []).some((d) => d.id === m.dialerId)) void queryClient.invalidateQueries({ queryKey: dialerKeys.all, exact: true });
   });
+  const list = (
+    <QueryState isPending={dialers.isPending} error={dialers.error} onRetry={() => void dialers.refetch()}>
+      <Stack gap="sm" data-testid="dialers-list">
+        {(dialers.data ?? []).length === 0 ? (
+          <Text c="dimmed" size="sm" ta="center" py="lg">
+            {t('dialer.empty')}
+          </Text>
+        ) : (
+          (dialers.data ?? []).map((d) => <DialerCard key={d.id} dialer={d} onEdit={manage ? () => setEditing(d) : null} />)
+        )}
+      </Stack>
+    </QueryState>
+  );
   return (
     <>
       <PageHeader
         title={t('dialer.title')}
         description={t('dialer.description')}
         actions={
-          manage ? (
+          manage && tab === 'dialers' ? (
             <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')} data-testid="dialer-create">
               {t('dialer.create')}
             </Button>
           ) : null
         }
       />
-      <QueryState isPending={dialers.isPending} error={dialers.error} onRetry={() => void dialers.refetch()}>
-        <Stack gap="sm" data-testid="dialers-list">
-          {(dialers.data ?? []).length === 0 ? (
-            <Text c="dimmed" size="sm" ta="center" py="lg">
-              {t('dialer.empty')}
-            </Text>
-          ) : (
-            (dialers.data ?? []).map((d) => <DialerCard key={d.id} dialer={d} onEdit={manage ? () => setEditing(d) : null} />)
-          )}
-        </Stack>
-      </QueryState>
+      {manage ? (
+        <Tabs value={tab} onChange={(v) => setTab(v === 'blacklist' ? 'blacklist' : 'dialers')} keepMounted={false}>
+          <Tabs.List mb="sm">
+            <Tabs.Tab value="dialers" leftSection={<IconSend size={15} />} data-testid="dialer-tab-dialers">
+              {t('dialer.tabs.dialers')}
+            </Tabs.Tab>
+            <Tabs.Tab value="blacklist" leftSection={<IconBan size={15} />} data-testid="dialer-tab-blacklist">
+              {t('dialer.tabs.blacklist')}
+            </Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="dialers">{list}</Tabs.Panel>
+          <Tabs.Panel value="blacklist">
+            <BlacklistPanel />
+          </Tabs.Panel>
+        </Tabs>
+      ) : (
+        list
+      )}
       <DialerFormModal dialer={editing === 'new' ? null : editing} opened={editing !== null} onClose={() => setEditing(null)} />
     </>
   );
@@ -169,6 +194,16 @@ function DialerCard({ dialer, onEdit }: { dialer: Dialer; onEdit: (() => void) |
             <Counter label={t('dialer.count.replied')} value={c.replied} testId="replied" />
             <Counter label={t('dialer.count.stopped')} value={c.deleted} testId="deleted" />
           </SimpleGrid>
+          {s ? (
+            <Stack gap={2} mt="sm" data-testid="dialer-chart" data-sent={s.minutes.reduce((n, m) => n + m.sent, 0)}>
+              <Text size="xs" c="dimmed">
+                {t('dialer.chart.title')}
+              </Text>
+              <Suspense fallback={<Box h={120} />}>
+                <MinutesChart points={minuteSeries(s.minutes, new Date())} />
+              </Suspense>
+            </Stack>
+          ) : null}
           {s && s.inFlightRecovered > 0 ? (
             <Text size="xs" c="orange" mt="xs">
               {t('dialer.inFlightRecovered', { n: s.inFlightRecovered })}
