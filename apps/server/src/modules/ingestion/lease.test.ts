@@ -115,5 +115,5 @@ describe.skipIf(!peersReady)('mailbox leases across two nodes', () => {
     } finally {
       await c.stop();
     }
-  });
+  }, 120_000);
 });
