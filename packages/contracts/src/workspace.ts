@@ -180,6 +180,8 @@ export const sendMessageBodySchema = z.strictObject({
   mode: composeModeSchema,
   subject: noControl(900).optional(),
   parentId: z.number().int().positive().optional(),
+  /** Made by the console once per answer: sending it again (the first answer was lost) returns the message already stored. */
+  sendKey: z.uuid('not a valid send key').optional(),
   ...composeFields,
 });
 /** A new mail: a new interaction and its first message. */

@@ -19,7 +19,7 @@ import {
 } from '../interactions/index.ts';
 import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
 import { consumeUploads, findUpload } from '../uploads/index.ts';
-import { deleteDraft } from './drafts.repo.ts';
+import { deleteDraft, findSentByKey, recordSendKey } from './drafts.repo.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
 import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
@@ -38,6 +38,12 @@ export interface SendInput {
   attachments: AttachmentRef[];
   /** The message answered or forwarded; omitted: the interaction's latest customer message. */
   parentId?: number;
+  /**
+   * The console's key for this answer: a request repeated with it (the
+   * first one's answer was lost, e.g. its node died) returns the message the
+   * first one stored instead of sending a second.
+   */
+  sendKey?: string;
 }
 
 export interface SendDeps {
@@ -71,6 +77,12 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const locked = await lockInteraction(q, interactionId);
   if (!locked) throw notFound('interaction');
+  // a repeat of a request that was stored (under the interaction's lock, so a repeat racing the first waits for it)
+  if (input.sendKey !== undefined) {
+    const before = await findSentByKey(q, v.userId, input.sendKey);
+    if (before && before.interactionId === interactionId) return { messageId: before.messageId };
+    if (before) throw invalid('sendKey', 'already used for another interaction');
+  }
   if (!v.all && locked.assigned_to !== v.userId) throw new AppError('conflict', 'this interaction is not in your hands');
   if (locked.status !== 'open') throw new AppError('conflict', 'the interaction is closed');
 
@@ -111,6 +123,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
   await touchAfterReply(q, interactionId, deps.now());
   await deleteDraft(q, v.userId, interactionId);
+  if (input.sendKey !== undefined) await recordSendKey(q, v.userId, input.sendKey, sent.messageId);
   return { messageId: sent.messageId };
 }
 
