@@ -18,6 +18,8 @@ export interface Balancer {
   url: string;
   /** Every client connection routed so far: its backend and the first line it sent (e.g. `GET /api/ws HTTP/1.1`). */
   routed: Array<{ backend: string; firstLine: string }>;
+  /** Every HTTP request line seen going to a backend (one per request, also on kept-alive connections). */
+  requests: Array<{ backend: string; line: string }>;
   hold(backend: string): void;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
   });
   const held = new Set<string>();
   const routed: Balancer['routed'] = [];
+  const requests: Balancer['requests'] = [];
   const sockets = new Set<net.Socket>();
 
   const connectFirst = async (): Promise<{ name: string; socket: net.Socket } | null> => {
@@ -56,7 +59,10 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
       const entry = { backend: name, firstLine: '' };
       routed.push(entry);
       client.on('data', (chunk: Buffer) => {
-        if (!entry.firstLine) entry.firstLine = chunk.toString('latin1').split('\r\n', 1)[0]!;
+        const line = chunk.toString('latin1', 0, Math.min(chunk.length, 300)).split('\r\n', 1)[0]!;
+        if (!entry.firstLine) entry.firstLine = line;
+        // a request's head starts a chunk in practice; a body that happens to look like one would only add a line
+        if (/^[A-Z]+ \S+ HTTP\/1\.[01]$/.test(line)) requests.push({ backend: name, line });
         backend.write(chunk);
       });
       backend.on('data', (chunk: Buffer) => {
@@ -80,6 +86,7 @@ export async function startBalancer(backends: string[]): Promise<Balancer> {
   return {
     url: `http://127.0.0.1:${port}`,
     routed,
+    requests,
     hold: (backend) => void held.add(backend),
     async close() {
       for (const s of sockets) s.destroy();
