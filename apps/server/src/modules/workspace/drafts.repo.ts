@@ -81,3 +81,8 @@ export async function findSentByKey(q: Queryable, userId: string, sendKey: strin
 export async function recordSendKey(q: Queryable, userId: string, sendKey: string, messageId: number): Promise<void> {
   await q.query(`INSERT INTO send_keys (user_id, send_key, message_id) VALUES ($1, $2, $3)`, [userId, sendKey, messageId]);
 }
+
+/** Holds an agent's send key until the transaction ends, so two requests with it run one after the other. */
+export async function lockSendKey(q: Queryable, userId: string, sendKey: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`send_key:${userId}:${sendKey}`]);
+}

@@ -19,7 +19,7 @@ import {
 } from '../interactions/index.ts';
 import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
 import { consumeUploads, findUpload } from '../uploads/index.ts';
-import { deleteDraft, findSentByKey, recordSendKey } from './drafts.repo.ts';
+import { deleteDraft, findSentByKey, lockSendKey, recordSendKey } from './drafts.repo.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
 import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
@@ -133,6 +133,8 @@ export interface NewMailInput {
   subject: string;
   html: string;
   attachments: AttachmentRef[];
+  /** As in SendInput: a repeat returns the interaction and message the first request stored. */
+  sendKey?: string;
 }
 
 /**
@@ -144,6 +146,13 @@ export interface NewMailInput {
 export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
   const c = await findCampaign(q, campaignId, v);
   if (!c) throw notFound('campaign');
+  if (input.sendKey !== undefined) {
+    // nothing to lock yet (the interaction is new): a repeat racing the first waits on the key itself
+    await lockSendKey(q, v.userId, input.sendKey);
+    const before = await findSentByKey(q, v.userId, input.sendKey);
+    if (before && before.interactionId !== null) return { interactionId: before.interactionId, messageId: before.messageId };
+    if (before) throw invalid('sendKey', 'already used');
+  }
   const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const recipients = checkRecipients({ ...input, mode: 'forward' });
   if (!input.subject.trim()) throw invalid('subject', 'required');
@@ -183,6 +192,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
   await deleteDraft(q, v.userId, null);
+  if (input.sendKey !== undefined) await recordSendKey(q, v.userId, input.sendKey, sent.messageId);
   await emitEvent(q, { type: 'interaction.assigned', campaignId: c.id, interactionId, userId: v.userId, previousUserId: null });
   return { interactionId, messageId: sent.messageId };
 }

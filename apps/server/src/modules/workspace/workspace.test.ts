@@ -447,6 +447,20 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect((await as(outsider).post(`/api/campaigns/${campaignId}/mail`, { to: [{ address: 'x@customer.test' }], subject: 'x', html: 'x' })).status).toBe(404);
   });
 
+  it('starts one conversation for a new mail sent again with the same send key, even when both requests race', async () => {
+    const count = async () => (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM interactions WHERE subject = 'Your key renewal'`)).rows[0]!.n;
+    const body = { to: [{ address: 'key.customer@customer.test' }], subject: 'Your key renewal', html: '<p>Once only.</p>', sendKey: randomUUID() };
+    const [first, again] = await Promise.all([1, 2].map(() => as(agent).post(`/api/campaigns/${campaignId}/mail`, body)));
+    expect(first!.status, JSON.stringify(first!.body)).toBe(201);
+    expect(again!.status, JSON.stringify(again!.body)).toBe(201);
+    expect(again!.body).toEqual(first!.body);
+    expect(await count()).toBe(1);
+    // a key stands for one send: used again for an answer in that conversation it still names the first message
+    const t = await as(agent).post(`/api/interactions/${first!.body.interactionId}/messages`, { mode: 'reply', to: [{ address: 'key.customer@customer.test' }], html: '<p>More.</p>', sendKey: body.sendKey });
+    expect(t.status).toBe(201);
+    expect(t.body.messageId).toBe(first!.body.messageId);
+  });
+
   it('lets the agent mark an interaction in hand as unread, only where the campaign allows it', async () => {
     const inbox = async () => (await as(agent).get('/api/me/inbox')).body.active as Array<{ id: number; unread: boolean }>;
     const item = (await inbox()).find((i) => i.id !== interactionId)!;

@@ -80,7 +80,7 @@ export const useSend = (interactionId: number) =>
   useRefreshing((body: SendBody) => apiRequest(`/api/interactions/${interactionId}/messages`, sentSchema, { method: 'POST', body }));
 
 export const useNewMail = () =>
-  useRefreshing((input: { campaignId: string; to: MailAddress[]; cc: MailAddress[]; subject: string; html: string; attachments: AttachmentRef[] }) => {
+  useRefreshing((input: { campaignId: string; to: MailAddress[]; cc: MailAddress[]; subject: string; html: string; attachments: AttachmentRef[]; sendKey?: string }) => {
     const { campaignId, ...body } = input;
     return apiRequest(`/api/campaigns/${encodeURIComponent(campaignId)}/mail`, startedSchema, { method: 'POST', body });
   });
