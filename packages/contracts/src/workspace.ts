@@ -194,10 +194,17 @@ export const sendMessageBodySchema = z.strictObject({
   mode: composeModeSchema,
   subject: noControl(900).optional(),
   parentId: z.number().int().positive().optional(),
+  /** Made by the console once per answer: sending it again (the first answer was lost) returns the message already stored. */
+  sendKey: z.uuid('not a valid send key').optional(),
   ...composeFields,
 });
 /** A new mail: a new interaction and its first message. */
-export const newMailBodySchema = z.strictObject({ subject: noControl(900), ...composeFields });
+export const newMailBodySchema = z.strictObject({
+  subject: noControl(900),
+  /** As for an answer: sending the new mail again returns the interaction already started. */
+  sendKey: z.uuid('not a valid send key').optional(),
+  ...composeFields,
+});
 const draftAddressesSchema = z.array(z.object({ address: z.string().max(254), name: z.string().max(200).optional() })).max(50).default([]);
 /** An answer in progress: anything may still be missing; it is checked when sent. */
 export const draftBodySchema = z.strictObject({

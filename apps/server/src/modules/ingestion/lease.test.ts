@@ -78,4 +78,42 @@ describe.skipIf(!peersReady)('mailbox leases across two nodes', () => {
     await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [mail.raw]);
     await eventually(async () => (await copies(mail.messageId)) === 1, 20_000, 'ingested by node B');
   });
+
+  it("takes a dead holder's mailbox over when its lease runs out, not at the next supervision tick", async () => {
+    // node B dies without releasing (SIGKILL): its row still names it, with a lease that runs out in 2 s
+    await b.stop();
+    const { rows: [dead] } = await a.db.query<{ lease_expires_at: Date }>(
+      `UPDATE mailboxes SET lease_holder = 'node-dead', lease_expires_at = now() + interval '2 seconds' WHERE campaign_id = $1 RETURNING lease_expires_at`,
+      [campaignId],
+    );
+    // node C ticks every 200 s (a third of its 600 s lease): only waking at the expiry can take over within this wait
+    const c = await startServer(
+      loadConfig({
+        DATABASE_URL: a.deps.config.databaseUrl!,
+        POSTDESK_DATA_DIR: a.dataDir,
+        POSTDESK_ROLES: 'sync',
+        POSTDESK_NODE_ID: 'node-c',
+        POSTDESK_LEASE_SEC: '600',
+        POSTDESK_RESYNC_SEC: '600',
+        POSTDESK_PARSER_THREADS: '1',
+        LOG_LEVEL: 'warn',
+      }),
+      { serveWeb: false },
+    );
+    try {
+      expect(await holder()).toBe('node-dead');
+      await eventually(async () => (await holder()) === 'node-c', 60_000, 'node C takes over the expired lease');
+      // and not before it ran out: C took it (its 600 s lease began) at or after the dead holder's expiry
+      const { rows: [taken] } = await a.db.query<{ at: Date }>(
+        `SELECT lease_expires_at - make_interval(secs => 600) AS at FROM mailboxes WHERE campaign_id = $1`,
+        [campaignId],
+      );
+      expect(taken!.at.getTime()).toBeGreaterThanOrEqual(dead!.lease_expires_at.getTime());
+      const mail = customerMail({ from: 'ana@customer.test', subject: 'Synced by C' });
+      await appendMessages(dv, 'alice', PASSWORD, 'INBOX', [mail.raw]);
+      await eventually(async () => (await copies(mail.messageId)) === 1, 20_000, 'ingested by node C');
+    } finally {
+      await c.stop();
+    }
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../../platform/events/events.ts';
 import { listReceivingCampaignIds } from '../campaigns/index.ts';
-import { acquireLeases, markStopped, releaseLeases, type HeldLease } from './mailboxes.repo.ts';
+import { acquireLeases, markStopped, msUntilOthersLeaseExpires, releaseLeases, type HeldLease } from './mailboxes.repo.ts';
 import { startMailboxRunner, type MailboxRunner, type RunnerDeps, type SyncTiming } from './mailbox-runner.ts';
 
 /** Lease and supervision timing; tests shorten the lease so a killed node is replaced quickly. */
@@ -36,13 +36,16 @@ interface Running {
  * mailboxes that should be synced (one SQL statement, so exactly one node
  * wins each), starts a runner for each new lease, restarts one whose
  * campaign was edited or whose retry was requested, and stops runners whose
- * lease or campaign went away. A node that dies simply stops renewing; after
- * leaseSec another node's tick takes its mailboxes over.
+ * lease or campaign went away. A node that dies simply stops renewing; a
+ * node waiting for a mailbox another node holds wakes when that lease
+ * expires (not at its next tick, up to a third of leaseSec later), so a dead
+ * holder's mailboxes are taken over within leaseSec of its last renewal.
  */
 export function startMailboxSupervisor(deps: RunnerDeps, opts: SupervisorOptions): MailboxSupervisor {
   const running = new Map<string, Running>();
   let stopped = false;
   let current: Promise<void> | null = null;
+  let wake: NodeJS.Timeout | null = null;
 
   const launch = (h: HeldLease): void => {
     const runner = startMailboxRunner(deps, h.campaign_id, opts.node, opts.timing, { failures: h.failures, nextAttemptAt: h.next_attempt_at });
@@ -64,6 +67,12 @@ export function startMailboxSupervisor(deps: RunnerDeps, opts: SupervisorOptions
     const unwanted = held.filter((h) => !ids.includes(h.campaign_id)).map((h) => h.campaign_id);
     if (unwanted.length) await releaseLeases(deps.db, opts.node, unwanted);
     await markStopped(deps.db, ids);
+    if (held.length < ids.length) {
+      // another node holds some: round again the moment the first of its leases runs out
+      const ms = await msUntilOthersLeaseExpires(deps.db, opts.node, ids.filter((id) => !heldIds.has(id)));
+      if (wake) clearTimeout(wake);
+      wake = ms !== null && ms < opts.tickMs && !stopped ? setTimeout(() => void tick(), Math.max(0, ms) + 20) : null;
+    }
 
     for (const h of held) {
       if (stopped) return;
@@ -117,6 +126,7 @@ export function startMailboxSupervisor(deps: RunnerDeps, opts: SupervisorOptions
     async stop() {
       stopped = true;
       clearInterval(timer);
+      if (wake) clearTimeout(wake);
       unsubscribe?.();
       await current;
       await Promise.all([...running.values()].map((r) => r.runner.stop()));

@@ -44,6 +44,23 @@ export async function acquireLeases(q: Queryable, node: string, campaignIds: str
   return rows;
 }
 
+/**
+ * Milliseconds (by the database's clock, so a node's own clock does not
+ * matter) until the first lease another node holds on one of these mailboxes
+ * expires; null when none is held by another node. A node that is waiting
+ * for a mailbox wakes then, so a dead holder is replaced when its lease ends
+ * rather than up to a supervision tick later.
+ */
+export async function msUntilOthersLeaseExpires(q: Queryable, node: string, campaignIds: string[]): Promise<number | null> {
+  if (campaignIds.length === 0) return null;
+  const { rows } = await q.query<{ ms: number | null }>(
+    `SELECT (extract(epoch FROM min(lease_expires_at) - now()) * 1000)::float8 AS ms
+       FROM mailboxes WHERE campaign_id = ANY($2::uuid[]) AND lease_holder IS NOT NULL AND lease_holder <> $1`,
+    [node, campaignIds],
+  );
+  return rows[0]?.ms ?? null;
+}
+
 /** Gives up this node's leases (graceful shutdown, or a mailbox no longer to sync) so another node takes over at once. */
 export async function releaseLeases(q: Queryable, node: string, campaignIds?: string[]): Promise<void> {
   await q.query(

@@ -66,3 +66,23 @@ export async function deleteDraft(q: Queryable, userId: string, interactionId: n
   if (interactionId === null) await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id IS NULL`, [userId]);
   else await q.query(`DELETE FROM drafts WHERE user_id = $1 AND interaction_id = $2`, [userId, interactionId]);
 }
+
+/** The message an agent's earlier request with this send key stored, if any (the request is being repeated). */
+export async function findSentByKey(q: Queryable, userId: string, sendKey: string): Promise<{ messageId: number; interactionId: number | null } | null> {
+  const { rows } = await q.query<{ message_id: string; interaction_id: string | null }>(
+    `SELECT k.message_id, m.interaction_id FROM send_keys k JOIN messages m ON m.id = k.message_id WHERE k.user_id = $1 AND k.send_key = $2`,
+    [userId, sendKey],
+  );
+  const r = rows[0];
+  return r ? { messageId: Number(r.message_id), interactionId: r.interaction_id === null ? null : Number(r.interaction_id) } : null;
+}
+
+/** Remembers which message a send key stored, in the transaction that stored it. */
+export async function recordSendKey(q: Queryable, userId: string, sendKey: string, messageId: number): Promise<void> {
+  await q.query(`INSERT INTO send_keys (user_id, send_key, message_id) VALUES ($1, $2, $3)`, [userId, sendKey, messageId]);
+}
+
+/** Holds an agent's send key until the transaction ends, so two requests with it run one after the other. */
+export async function lockSendKey(q: Queryable, userId: string, sendKey: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`send_key:${userId}:${sendKey}`]);
+}

@@ -19,7 +19,7 @@ import {
 } from '../interactions/index.ts';
 import { enqueueOutbound, ticketOf } from '../outbound/index.ts';
 import { consumeUploads, findUpload } from '../uploads/index.ts';
-import { deleteDraft } from './drafts.repo.ts';
+import { deleteDraft, findSentByKey, lockSendKey, recordSendKey } from './drafts.repo.ts';
 import { newRatingKey, ratingToken } from './rating-token.ts';
 import { visibleAttachments, visibleInteraction, visibleMessage, type Viewer } from './workspace.repo.ts';
 
@@ -38,6 +38,12 @@ export interface SendInput {
   attachments: AttachmentRef[];
   /** The message answered or forwarded; omitted: the interaction's latest customer message. */
   parentId?: number;
+  /**
+   * The console's key for this answer: a request repeated with it (the
+   * first one's answer was lost, e.g. its node died) returns the message the
+   * first one stored instead of sending a second.
+   */
+  sendKey?: string;
 }
 
 export interface SendDeps {
@@ -71,6 +77,12 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const locked = await lockInteraction(q, interactionId);
   if (!locked) throw notFound('interaction');
+  // a repeat of a request that was stored (under the interaction's lock, so a repeat racing the first waits for it)
+  if (input.sendKey !== undefined) {
+    const before = await findSentByKey(q, v.userId, input.sendKey);
+    if (before && before.interactionId === interactionId) return { messageId: before.messageId };
+    if (before) throw invalid('sendKey', 'already used for another interaction');
+  }
   if (!v.all && locked.assigned_to !== v.userId) throw new AppError('conflict', 'this interaction is not in your hands');
   if (locked.status !== 'open') throw new AppError('conflict', 'the interaction is closed');
 
@@ -111,6 +123,7 @@ export async function sendInInteraction(q: Queryable, deps: SendDeps, v: Viewer,
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
   await touchAfterReply(q, interactionId, deps.now());
   await deleteDraft(q, v.userId, interactionId);
+  if (input.sendKey !== undefined) await recordSendKey(q, v.userId, input.sendKey, sent.messageId);
   return { messageId: sent.messageId };
 }
 
@@ -120,6 +133,8 @@ export interface NewMailInput {
   subject: string;
   html: string;
   attachments: AttachmentRef[];
+  /** As in SendInput: a repeat returns the interaction and message the first request stored. */
+  sendKey?: string;
 }
 
 /**
@@ -131,6 +146,13 @@ export interface NewMailInput {
 export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, campaignId: string, input: NewMailInput): Promise<{ interactionId: number; messageId: number }> {
   const c = await findCampaign(q, campaignId, v);
   if (!c) throw notFound('campaign');
+  if (input.sendKey !== undefined) {
+    // nothing to lock yet (the interaction is new): a repeat racing the first waits on the key itself
+    await lockSendKey(q, v.userId, input.sendKey);
+    const before = await findSentByKey(q, v.userId, input.sendKey);
+    if (before && before.interactionId !== null) return { interactionId: before.interactionId, messageId: before.messageId };
+    if (before) throw invalid('sendKey', 'already used');
+  }
   const clean = await sanitizeSubmittedHtml(deps.render, 'html', input.html);
   const recipients = checkRecipients({ ...input, mode: 'forward' });
   if (!input.subject.trim()) throw invalid('subject', 'required');
@@ -170,6 +192,7 @@ export async function startInteraction(q: Queryable, deps: SendDeps, v: Viewer, 
   });
   await addParticipants(q, interactionId, [...recipients.to, ...recipients.cc].map((a) => normalizeAddress(a.address)));
   await deleteDraft(q, v.userId, null);
+  if (input.sendKey !== undefined) await recordSendKey(q, v.userId, input.sendKey, sent.messageId);
   await emitEvent(q, { type: 'interaction.assigned', campaignId: c.id, interactionId, userId: v.userId, previousUserId: null });
   return { interactionId, messageId: sent.messageId };
 }

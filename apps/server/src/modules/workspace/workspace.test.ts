@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -327,6 +328,29 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(sent.content).toContain(Buffer.from('%PDF-1.4 fake invoice').toString('base64'));
   });
 
+  it('stores an answer sent again with the same send key once: the repeat gets the first message', async () => {
+    const count = async () =>
+      (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE interaction_id = $1 AND direction = 'outbound'`, [interactionId])).rows[0]!.n;
+    const before = await count();
+    const sendKey = randomUUID();
+    const body = { mode: 'reply', to: [{ address: 'ana.lopez@customer.test' }], html: '<p>Sent once, whatever happens.</p>', sendKey };
+    const first = await as(agent).post(`/api/interactions/${interactionId}/messages`, body);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    // the answer to the first was lost (its node died): the console sends the same answer again
+    const again = await as(agent).post(`/api/interactions/${interactionId}/messages`, body);
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.body.messageId).toBe(first.body.messageId);
+    expect(await count()).toBe(before + 1);
+    expect((await s.db.query('SELECT 1 FROM outbox WHERE message_id = $1', [first.body.messageId])).rowCount).toBe(1);
+    // a new answer (a new key) is a new message
+    const next = await as(agent).post(`/api/interactions/${interactionId}/messages`, { ...body, sendKey: randomUUID() });
+    expect(next.status).toBe(201);
+    expect(next.body.messageId).not.toBe(first.body.messageId);
+    const bad = await as(agent).post(`/api/interactions/${interactionId}/messages`, { ...body, sendKey: 'not-a-uuid' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].path).toBe('sendKey');
+  });
+
   it('refuses header injection and bad addresses, naming the field', async () => {
     const send = (body: Record<string, unknown>) =>
       as(agent).post(`/api/interactions/${interactionId}/messages`, { mode: 'reply', to: [{ address: 'ana.lopez@customer.test' }], html: '<p>x</p>', ...body });
@@ -421,6 +445,20 @@ describe.skipIf(!peersReady)('agent workspace against Dovecot and smtp-sink', ()
     expect(sent.content).toMatch(new RegExp(`^Subject: Your renewal \\[#SUP-${r.body.interactionId}\\]$`, 'm'));
     expect((await as(agent).get('/api/me/inbox')).body.active.map((i: { id: number }) => i.id)).toContain(r.body.interactionId);
     expect((await as(outsider).post(`/api/campaigns/${campaignId}/mail`, { to: [{ address: 'x@customer.test' }], subject: 'x', html: 'x' })).status).toBe(404);
+  });
+
+  it('starts one conversation for a new mail sent again with the same send key, even when both requests race', async () => {
+    const count = async () => (await s.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM interactions WHERE subject = 'Your key renewal'`)).rows[0]!.n;
+    const body = { to: [{ address: 'key.customer@customer.test' }], subject: 'Your key renewal', html: '<p>Once only.</p>', sendKey: randomUUID() };
+    const [first, again] = await Promise.all([1, 2].map(() => as(agent).post(`/api/campaigns/${campaignId}/mail`, body)));
+    expect(first!.status, JSON.stringify(first!.body)).toBe(201);
+    expect(again!.status, JSON.stringify(again!.body)).toBe(201);
+    expect(again!.body).toEqual(first!.body);
+    expect(await count()).toBe(1);
+    // a key stands for one send: used again for an answer in that conversation it still names the first message
+    const t = await as(agent).post(`/api/interactions/${first!.body.interactionId}/messages`, { mode: 'reply', to: [{ address: 'key.customer@customer.test' }], html: '<p>More.</p>', sendKey: body.sendKey });
+    expect(t.status).toBe(201);
+    expect(t.body.messageId).toBe(first!.body.messageId);
   });
 
   it('lets the agent mark an interaction in hand as unread, only where the campaign allows it', async () => {

@@ -13,7 +13,7 @@ import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
 import { AttachButton, ComposeError, FileBadges, InsertMenus, SendButton, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
 import { fillFields, formatAddress, parseAddress, parseAddressList, recipientsFor } from './compose-values.ts';
-import { deleteDraft, saveDraft, useSend } from './workspace-api.ts';
+import { deleteDraft, newSendKey, saveDraft, useSend } from './workspace-api.ts';
 
 /** A forward carries the original's files (not its inline images); the agent can remove them. */
 const filesOf = (m: ThreadMessage): FileItem[] =>
@@ -92,6 +92,9 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
   });
 
   const submitting = useRef(false);
+  // this answer's key, kept while the composer is open: Send again after a failure (a node that died
+  // before it answered) returns the message already stored instead of sending a second one
+  const sendKey = useRef(newSendKey());
   const saver = useDraftSaver(() => {
     if (!dirty.current || submitting.current) return undefined;
     const draftFiles = files.map((f) => ('uploadId' in f.ref ? { ...f.ref, name: f.name, size: f.size } : f.ref));
@@ -112,7 +115,7 @@ export function Composer({ thread, initialMode, parentId, onDone }: { thread: Th
     submitting.current = true;
     await saver.settle();
     send.mutate(
-      { ...body(), to: toList.ok, cc: ccList.ok, parentId: parent?.id },
+      { ...body(), to: toList.ok, cc: ccList.ok, parentId: parent?.id, sendKey: sendKey.current },
       {
         onSuccess: () => {
           notifySuccess(t('desk.sent'));

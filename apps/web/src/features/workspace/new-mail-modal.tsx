@@ -15,7 +15,7 @@ import { InlineFormattingControls } from '../templates/rich-text-field.tsx';
 import { useTemplates } from '../templates/templates-api.ts';
 import { AttachButton, ComposeError, FileBadges, InsertMenus, SendButton, SendOnModEnter, useDraftSaver, type FileItem } from './compose-parts.tsx';
 import { fillFields, formatAddress, parseAddress, parseAddressList } from './compose-values.ts';
-import { deleteNewMailDraft, newMailDraftKey, saveNewMailDraft, useMyCampaigns, useNewMail, useNewMailDraft } from './workspace-api.ts';
+import { deleteNewMailDraft, newMailDraftKey, newSendKey, saveNewMailDraft, useMyCampaigns, useNewMail, useNewMailDraft } from './workspace-api.ts';
 
 /**
  * A new outbound mail: a new interaction in one of the agent's campaigns, in
@@ -76,6 +76,8 @@ function NewMailForm({
   /** The agent has typed in the body: the signature is theirs now. */
   const written = useRef(draft !== null);
   const submitting = useRef(false);
+  // kept while the dialog is open: Send again after a failure cannot start a second conversation
+  const sendKey = useRef(newSendKey());
   const start = useNewMail();
   const campaign = campaigns.find((c) => c.id === campaignId);
   const templates = useTemplates(campaignId);
@@ -160,7 +162,7 @@ function NewMailForm({
     submitting.current = true;
     await saver.settle();
     start.mutate(
-      { campaignId, to: toList.ok, cc: ccList.ok, subject, html: editor?.getHTML() ?? '', attachments: files.map((f) => f.ref) },
+      { campaignId, to: toList.ok, cc: ccList.ok, subject, html: editor?.getHTML() ?? '', attachments: files.map((f) => f.ref), sendKey: sendKey.current },
       {
         onSuccess: (r) => {
           // the server dropped the draft in the same transaction

@@ -53,6 +53,21 @@ export interface SendBody {
   html: string;
   attachments: AttachmentRef[];
   parentId?: number;
+  /** One per answer (see newSendKey): sending it again after a lost answer cannot send it twice. */
+  sendKey?: string;
+}
+
+/**
+ * A random UUID (v4) for an answer's send key. crypto.randomUUID exists only
+ * in secure contexts (HTTPS, localhost), and a console may be served over
+ * plain HTTP on a private network; getRandomValues exists everywhere.
+ */
+export function newSendKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** Every workspace action refreshes the agent's lists and the open thread. */
@@ -65,7 +80,7 @@ export const useSend = (interactionId: number) =>
   useRefreshing((body: SendBody) => apiRequest(`/api/interactions/${interactionId}/messages`, sentSchema, { method: 'POST', body }));
 
 export const useNewMail = () =>
-  useRefreshing((input: { campaignId: string; to: MailAddress[]; cc: MailAddress[]; subject: string; html: string; attachments: AttachmentRef[] }) => {
+  useRefreshing((input: { campaignId: string; to: MailAddress[]; cc: MailAddress[]; subject: string; html: string; attachments: AttachmentRef[]; sendKey?: string }) => {
     const { campaignId, ...body } = input;
     return apiRequest(`/api/campaigns/${encodeURIComponent(campaignId)}/mail`, startedSchema, { method: 'POST', body });
   });
