@@ -329,8 +329,15 @@ async function fillMaildir(dv: DovecotPeer, total: number): Promise<{ stats: Mix
 
 // ---------------------------------------------------------------------------
 
+// A session left idle while a later phase runs times out (ETIMEOUT): without
+// a listener that error would end the whole run.
+function quiet(client: ImapFlow): ImapFlow {
+  client.on('error', (err: unknown) => process.stderr.write(`[ingest] an IMAP session of the benchmark failed: ${String(err)}\n`));
+  return client;
+}
+
 function imap(dv: DovecotPeer): ImapFlow {
-  return new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: USER, pass: IMAP_PASSWORD }, logger: false });
+  return quiet(new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: USER, pass: IMAP_PASSWORD }, logger: false }));
 }
 
 /** The limit: a bare imapflow FETCH 1:* (UID BODY[]) of the whole INBOX. Also checks the UID order against the generation order. */
@@ -697,7 +704,7 @@ export async function run(): Promise<Record<string, number | string>> {
     // of the new message (EXISTS) when Postdesk's session is — Dovecot holds
     // both notifications back by the same 500 ms — so the event's time less
     // the observer's EXISTS is the time from EXISTS to interaction.created.
-    const observer = new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: USER, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true });
+    const observer = quiet(new ImapFlow({ host: dv.host, port: dv.imapPort, secure: false, doSTARTTLS: false, auth: { user: USER, pass: IMAP_PASSWORD }, logger: false, disableAutoIdle: true }));
     await observer.connect();
     cleanups.push(() => observer.logout().catch(() => observer.close()));
     await observer.mailboxOpen('INBOX');
@@ -777,6 +784,9 @@ export async function run(): Promise<Record<string, number | string>> {
       `${`  Postdesk's own share (EXISTS → event, ${own.length})`.padEnd(52)} p50 ${ownP50.toFixed(0).padStart(5)} ms  p99 ${ownP99.toFixed(0).padStart(5)} ms  max ${(ownSorted.at(-1) ?? NaN).toFixed(0)} ms  ` +
         `(targets 100 / 300: ${met(ownP50 < 100 && ownP99 < 300)})`,
     );
+    // done with IMAP until the next phase: sessions idling through it would time out
+    await observer.logout().catch(() => observer.close());
+    await appender.logout().catch(() => appender.close());
     const warnings = childOutput.filter((l) => /"level":(40|50|60)/.test(l));
     if (warnings.length) progress(`the sync process logged ${warnings.length} warnings/errors (last kept):\n${warnings.slice(-5).join('\n')}`);
     if (profDir) progress(`CPU profiles of the sync process go to ${path.resolve(profDir)} when it exits`);

@@ -103,6 +103,13 @@ export interface ImapSyncOptions {
 const DOWNLOAD_CHUNK = 256 * 1024;
 // SIZE is asked for this many UIDs at once.
 const SIZE_CHUNK = 1_000;
+/**
+ * The next round is fetched while the caller commits the current one only
+ * when both together hold at most this many bytes (and neither is a message
+ * streamed on its own): the FETCH no longer waits for the commit, and the
+ * process never holds more than this of fetched mail for it.
+ */
+const FETCH_AHEAD_MAX_BYTES = 16 * 1024 * 1024;
 const LOGOUT_MS = 1_000;
 
 // What wakes a waiting session: news from the server or a timer (another
@@ -237,26 +244,51 @@ export async function* imapSync(settings: ImapSettings, opts: ImapSyncOptions): 
     }
     const sizeOf = new Map(sizes.map((s) => [s.uid, s.size]));
     const cursorOf = (uid: number): ImapMessageCursor => ({ folder, uidvalidity, uid, resync: inResync(plan.cursor, uid) });
-    for (const batch of byteBatches(sizes)) {
-      if (signal.aborted) return false;
+    const streamed = (batch: readonly number[]): boolean => batch.length === 1 && (sizeOf.get(batch[0]!) ?? 0) >= FETCH_BATCH.aloneFrom;
+    const bytesOf = (batch: readonly number[]): number => batch.reduce((n, uid) => n + (sizeOf.get(uid) ?? 0), 0);
+    // The round is gathered whole before the caller sees it: imapflow
+    // deadlocks when another command is issued inside a fetch loop. Gathered
+    // on its own (not inside a loop of the caller's), it may run while the
+    // caller commits the round before: a command the caller issues meanwhile
+    // (the fetched-mail action) waits in imapflow's queue behind it.
+    const gather = async (batch: readonly number[]): Promise<Array<{ uid: number; content: FetchedContent }>> => {
       const fetched: Array<{ uid: number; content: FetchedContent }> = [];
-      if (batch.length === 1 && (sizeOf.get(batch[0]!) ?? 0) >= FETCH_BATCH.aloneFrom) {
-        const download = await client.download(String(batch[0]!), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
-        if (!download.content) continue; // expunged meanwhile, as a fetch would skip it
-        fetched.push({ uid: batch[0]!, content: { kind: 'stream', stream: download.content } });
-      } else {
-        // the round is gathered before the caller sees it: imapflow deadlocks
-        // when another command is issued inside a fetch loop
-        for await (const msg of client.fetch(uidChunks(batch, batch.length)[0]!, { uid: true, source: true }, { uid: true })) {
-          if (msg.source && msg.uid >= plan.fromUid) fetched.push({ uid: msg.uid, content: { kind: 'whole', bytes: msg.source } });
-        }
-        fetched.sort((a, b) => a.uid - b.uid);
+      for await (const msg of client.fetch(uidChunks([...batch], batch.length)[0]!, { uid: true, source: true }, { uid: true })) {
+        if (msg.source && msg.uid >= plan.fromUid) fetched.push({ uid: msg.uid, content: { kind: 'whole', bytes: msg.source } });
       }
-      if (fetched.length === 0) continue; // all expunged since the search
-      const messages = fetched.map((f) => fetchedMessage(cursorOf(f.uid), sizeOf.get(f.uid) ?? 0, f.content));
-      // from here only the messages hold the contents, and each lets go of its own when taken
-      fetched.length = 0;
-      yield* round(uidvalidity, messages);
+      return fetched.sort((a, b) => a.uid - b.uid);
+    };
+    const batches = byteBatches(sizes);
+    // the next round's FETCH, started while the caller commits this one (see FETCH_AHEAD_MAX_BYTES)
+    let ahead: Promise<Array<{ uid: number; content: FetchedContent }>> | null = null;
+    try {
+      for (const [k, batch] of batches.entries()) {
+        if (signal.aborted) return false;
+        let fetched: Array<{ uid: number; content: FetchedContent }>;
+        if (ahead) {
+          fetched = await ahead;
+          ahead = null;
+        } else if (streamed(batch)) {
+          const download = await client.download(String(batch[0]!), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
+          if (!download.content) continue; // expunged meanwhile, as a fetch would skip it
+          fetched = [{ uid: batch[0]!, content: { kind: 'stream', stream: download.content } }];
+        } else {
+          fetched = await gather(batch);
+        }
+        const next = batches[k + 1];
+        if (next && !streamed(batch) && !streamed(next) && bytesOf(batch) + bytesOf(next) <= FETCH_AHEAD_MAX_BYTES) {
+          ahead = gather(next);
+          ahead.catch(() => undefined); // observed when its turn comes, or dropped with the pass
+        }
+        if (fetched.length === 0) continue; // all expunged since the search
+        const messages = fetched.map((f) => fetchedMessage(cursorOf(f.uid), sizeOf.get(f.uid) ?? 0, f.content));
+        // from here only the messages hold the contents, and each lets go of its own when taken
+        fetched.length = 0;
+        yield* round(uidvalidity, messages);
+      }
+    } finally {
+      // a pass ended early (aborted, failed, the caller stopped) leaves no FETCH running under the next one
+      if (ahead) await ahead.catch(() => undefined);
     }
     return true;
   }

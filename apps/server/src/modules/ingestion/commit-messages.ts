@@ -16,6 +16,7 @@ import {
 import type { IngestDeps, PreparedMessage } from './prepare-message.ts';
 import { adoptResyncedQuarantine, insertQuarantine, requarantine } from './quarantine.repo.ts';
 import { ownIdentity, storeInboundMail, type OwnIdentity, type StoredMail } from './store-inbound-mail.ts';
+import { directThreadReads, groupThreadReads, threadEvidence, type ThreadReads } from './thread-reads.ts';
 
 /** What became of one message. */
 export type IngestOutcome = StoredMail | { outcome: 'duplicate' } | { outcome: 'quarantined'; quarantineId: number | null; code: string; reason: string };
@@ -84,6 +85,12 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
     await recordBlobs(q, items.flatMap(({ prepared: p }) => [p.blob, ...(p.parsed?.attachments ?? [])]));
     const sources = items.map((item) => sourceColumns(item.source, item.reprocessOf));
     const replayed = await storedSources(q, campaign.id, sources.filter((_, i) => items[i]!.source.kind !== 'reprocess'));
+    // the threading reads of every message of the group, in two queries
+    const parsedOnes = items.flatMap(({ prepared: p }) => (p.parsed && !p.rejected ? [p.parsed] : []));
+    const reads =
+      parsedOnes.length > 1
+        ? await groupThreadReads(q, campaign.id, parsedOnes.map((p) => threadEvidence(p, campaign.key, deps.mailSecret)))
+        : directThreadReads;
     const lastImap = items.findLast((item) => item.source.kind === 'imap');
     const noAdvance: Advance = async () => undefined;
     let stored = 0;
@@ -102,7 +109,7 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
         continue;
       }
       if (!isolate) {
-        const outcome = await storeIn(q, deps, at, own);
+        const outcome = await storeIn(q, deps, at, own, reads);
         out.push(outcome);
         if (outcome.outcome === 'stored') stored++;
         continue;
@@ -110,7 +117,7 @@ async function commitGroup(deps: IngestDeps, campaign: CampaignRow, items: reado
       const mark = events.mark();
       await q.query('SAVEPOINT ingest_message');
       try {
-        const outcome = await storeIn(q, deps, at, own);
+        const outcome = await storeIn(q, deps, at, own, reads);
         out.push(outcome);
         if (outcome.outcome === 'stored') stored++;
         await q.query('RELEASE SAVEPOINT ingest_message');
@@ -142,14 +149,14 @@ interface At {
 }
 
 // Stores a parsed message unless it is a replay or (resync, POP3) the same bytes already stored.
-async function storeIn(q: Queryable, deps: IngestDeps, at: At, own: OwnIdentity): Promise<IngestOutcome> {
+async function storeIn(q: Queryable, deps: IngestDeps, at: At, own: OwnIdentity, reads: ThreadReads): Promise<IngestOutcome> {
   const { item, src } = at;
   const { parsed, blob } = item.prepared;
   if (item.source.kind !== 'reprocess' && (await duplicateOf(q, at, blob.sha256, parsed!.messageId))) {
     await at.advance(q);
     return { outcome: 'duplicate' };
   }
-  const result = await storeInboundMail(q, deps, at.campaign, { parsed: parsed!, blob, src }, own);
+  const result = await storeInboundMail(q, deps, at.campaign, { parsed: parsed!, blob, src }, own, reads);
   if (result.outcome === 'refused') return quarantineIn(q, at, result);
   await at.advance(q);
   return result;

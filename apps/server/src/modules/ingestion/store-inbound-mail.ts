@@ -1,6 +1,6 @@
 import { classifyMessage, customerAddress, isUsableAddress, type Classification } from '@postdesk/mailkit/classify';
 import { normalizeAddress, type ParsedMessage } from '@postdesk/mailkit/parse';
-import { findSubjectTokens, resolveThread, stripSubjectToken, verifyMessageId, type ThreadCandidate } from '@postdesk/mailkit/threading';
+import { resolveThread, stripSubjectToken, verifyMessageId, type ThreadCandidate } from '@postdesk/mailkit/threading';
 import type { Queryable } from '../../platform/db/db.ts';
 import { emitEvent } from '../../platform/events/events.ts';
 import { queueConfirmation } from '../outbound/index.ts';
@@ -11,11 +11,11 @@ import {
   insertInboundMessage,
   insertMessageWithInteraction,
   interactionFacts,
-  interactionsByMessageIds,
   touchInteraction,
 } from '../interactions/index.ts';
 import type { SourceColumns } from './ingestion.repo.ts';
 import type { IngestDeps } from './prepare-message.ts';
+import { directThreadReads, threadEvidence, type ThreadReads } from './thread-reads.ts';
 
 /** A parsed message stored: its row, the interaction it went to (none for unlinked automatic mail), and its kind. */
 export interface StoredMail {
@@ -70,11 +70,15 @@ export async function storeInboundMail(
   campaign: CampaignRow,
   mail: InboundMail,
   own: OwnIdentity,
+  reads: ThreadReads = directThreadReads,
 ): Promise<StoredMail | RefusedMail> {
   const classification = classify(mail.parsed, own, deps.mailSecret);
-  return classification.kind === 'customer'
-    ? storeCustomerMail(q, deps, campaign, mail, classification, own.addresses)
-    : storeAutomaticMail(q, deps, campaign, mail, classification);
+  const stored =
+    classification.kind === 'customer'
+      ? await storeCustomerMail(q, deps, campaign, mail, classification, own.addresses, reads)
+      : await storeAutomaticMail(q, deps, campaign, mail, classification);
+  if (stored.outcome === 'stored') reads.stored(mail.parsed.messageId, stored.interactionId);
+  return stored;
 }
 
 function classify(parsed: ParsedMessage, own: OwnIdentity, secret: Buffer): Classification {
@@ -125,6 +129,7 @@ async function storeCustomerMail(
   mail: InboundMail,
   c: Classification,
   ownAddresses: string[],
+  reads: ThreadReads,
 ): Promise<StoredMail | RefusedMail> {
   const { parsed, blob, src } = mail;
   // who the interaction is with and who gets the answers: never an empty address
@@ -132,7 +137,7 @@ async function storeCustomerMail(
   if (!sender) return { outcome: 'refused', code: 'no_sender', reason: 'no sender address' };
   // who wrote, for the participant check of threading: From, when it has an address
   const senderNorm = normalizeAddress(parsed.from && isUsableAddress(parsed.from.address) ? parsed.from.address : sender.address);
-  const candidates = await threadCandidates(q, deps, campaign, parsed);
+  const candidates = await threadCandidates(q, deps, campaign, parsed, reads);
   const decision = resolveThread({
     senderAddress: senderNorm,
     candidates,
@@ -198,18 +203,14 @@ async function storeCustomerMail(
   return { outcome: 'stored', messageId, interactionId, kind: 'customer', created };
 }
 
-// Every interaction the message may belong to, with the evidence for each.
-async function threadCandidates(q: Queryable, deps: IngestDeps, campaign: CampaignRow, parsed: ParsedMessage): Promise<ThreadCandidate[]> {
-  const found: Array<{ id: number; via: ThreadCandidate['via'] }> = [];
-  for (const id of parsed.inReplyTo) {
-    const v = verifyMessageId(id, deps.mailSecret);
-    if (v && /^\d+$/.test(v.interactionId)) found.push({ id: Number(v.interactionId), via: 'own-message-id' });
-  }
-  const refs = [...new Set([...parsed.inReplyTo, ...parsed.references])].slice(-100);
-  for (const id of await interactionsByMessageIds(q, campaign.id, refs)) found.push({ id, via: 'references' });
-  const key = campaign.key.toUpperCase();
-  for (const t of findSubjectTokens(parsed.subject)) if (t.key === key) found.push({ id: t.number, via: 'subject-token' });
-  const facts = await interactionFacts(q, campaign.id, [...new Set(found.map((f) => f.id))]);
+// Every interaction the message may belong to, with the evidence for each
+// (read for the whole commit group at once when it has several messages).
+async function threadCandidates(q: Queryable, deps: IngestDeps, campaign: CampaignRow, parsed: ParsedMessage, reads: ThreadReads): Promise<ThreadCandidate[]> {
+  const evidence = threadEvidence(parsed, campaign.key, deps.mailSecret);
+  const found: Array<{ id: number; via: ThreadCandidate['via'] }> = evidence.own.map((id) => ({ id, via: 'own-message-id' as const }));
+  for (const id of await reads.interactionsByMessageIds(q, campaign.id, evidence.refs)) found.push({ id, via: 'references' });
+  for (const id of evidence.tokens) found.push({ id, via: 'subject-token' });
+  const facts = await reads.interactionFacts(q, campaign.id, [...new Set(found.map((f) => f.id))]);
   return found.flatMap((f) => {
     const i = facts.get(f.id);
     return i ? [{ interactionId: String(i.id), via: f.via, participants: i.participants, status: i.status }] : [];

@@ -43,5 +43,12 @@ export {
   type NewInteraction,
   type OutboundMessageRow,
 } from './messages.repo.ts';
-export { findOutboundByMessageIds, interactionFacts, interactionsByMessageIds, type InteractionFacts } from './threading.repo.ts';
+export {
+  findOutboundByMessageIds,
+  interactionFacts,
+  interactionsByMessageIds,
+  messageIdHolders,
+  type InteractionFacts,
+  type MessageIdHolder,
+} from './threading.repo.ts';
 export { deleteInteractions, type DeletedInteractions } from './deletion.repo.ts';

@@ -53,3 +53,36 @@ export async function findOutboundByMessageIds(
   );
   return rows[0] ?? null;
 }
+
+/** Interactions holding a Message-ID in this campaign, with the newest message of each that carries it. */
+export interface MessageIdHolder {
+  interactionId: number;
+  /** The newest holding message's id (what interactionsByMessageIds orders by). */
+  newest: number;
+}
+
+/**
+ * interactionsByMessageIds for the Message-IDs of a whole commit group at
+ * once: per id asked, every interaction of this campaign holding it (inbound
+ * or outbound) and its newest message with it, so the caller can answer each
+ * message's question (ordered as interactionsByMessageIds orders) in memory.
+ */
+export async function messageIdHolders(q: Queryable, campaignId: string, messageIds: string[]): Promise<Map<string, MessageIdHolder[]>> {
+  const out = new Map<string, MessageIdHolder[]>();
+  if (messageIds.length === 0) return out;
+  const keys = messageIds.map(idText);
+  const { rows } = await q.query<{ message_id: string; interaction_id: number; newest: number }>(
+    { name: 'thread_message_id_holders', text: `SELECT message_id, interaction_id, max(id) AS newest FROM messages
+      WHERE campaign_id = $1 AND message_id = ANY($2::text[]) AND interaction_id IS NOT NULL
+      GROUP BY message_id, interaction_id` },
+    [campaignId, [...new Set(keys)]],
+  );
+  const byKey = new Map<string, MessageIdHolder[]>();
+  for (const r of rows) {
+    const list = byKey.get(r.message_id) ?? [];
+    list.push({ interactionId: r.interaction_id, newest: r.newest });
+    byKey.set(r.message_id, list);
+  }
+  messageIds.forEach((id, i) => out.set(id, byKey.get(keys[i]!) ?? []));
+  return out;
+}
