@@ -7,6 +7,7 @@ import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/app
 import { campaignBody } from '../support/campaign-input.ts';
 import { customerMail, eventually, sha256 } from '../support/mail-fixtures.ts';
 import { killNode, spawnNode } from '../support/node-process.ts';
+import { untilReached } from '../support/wait.ts';
 import { checkPeer } from '../support/peers.ts';
 
 // Crash anywhere → restart → exactly once. A sync process is killed with
@@ -87,7 +88,7 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
       if (f?.behind) diedBeforeMoving++;
     }
     const last = spawnSync();
-    await eventually(async () => (await stored()) >= TOTAL, 240_000, `all ${TOTAL} messages`);
+    await untilReached(stored, TOTAL, `all ${TOTAL} messages`, 60_000);
     // the last moves follow the last commits
     await eventually(async () => {
       const { rows: [f] } = await s.db.query<{ behind: boolean }>('SELECT acted_uid < last_uid AS behind FROM mailbox_folders');
@@ -129,5 +130,5 @@ describe.skipIf(!peersReady)('sync survives SIGKILL', () => {
     expect(inbox && inbox.messages).toBe(0);
     expect(seen).toBe(TOTAL);
     expect(mismatched).toEqual([]);
-  }, 600_000);
+  }, 1_200_000);
 });
